@@ -1,0 +1,29 @@
+# Two commands matter: `make reports` (the main job) and `make test` (the tests).
+# Each creates .venv and installs the project into it when missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: reports test bench clean-venv demo-panel
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+reports: $(STAMP)
+	$(BIN)/pii report
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+demo-panel: $(STAMP)
+	$(BIN)/python -m pii_analysis.demo_panel --write
+
+clean-venv:
+	rm -rf $(VENV)
