@@ -154,6 +154,28 @@ class Framework:
             todo = [c for c in todo if c not in known_set]
         return steps
 
+    def linear_map(self, start: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
+        """(start codes x all codes) matrix: each node's weight on each start code.
+
+        Arithmetic aggregation is linear, so with no missing values every node score is
+        one matrix product of the start scores (all levels composed at once).
+        """
+        start = list(start if start is not None else self.indicators)
+        key = tuple(start)
+        cache = self.__dict__.setdefault("_linear_maps", {})
+        if key not in cache:
+            composite = np.eye(len(start))
+            codes = list(start)
+            index = {c: i for i, c in enumerate(codes)}
+            for inputs, outputs, matrix in self.aggregation_steps(start):
+                block = composite[:, [index[c] for c in inputs]] @ matrix
+                composite = np.hstack([composite, block])
+                for c in outputs:
+                    index[c] = len(codes)
+                    codes.append(c)
+            cache[key] = (composite, codes)
+        return cache[key]
+
     def covering(self, codes: list[str]) -> bool:
         """Whether `codes` cut the tree: every indicator has exactly one of them on its path."""
         cs = set(codes)

@@ -307,3 +307,47 @@ def _check_ranges(raw: pd.DataFrame, ind: pd.DataFrame, denominators: pd.DataFra
         raise err(f"value {shown} is outside the possible range of indicator {code} "
                   f"[{'' if np.isnan(lo[j]) else f'{lo[j]:g}'}, {'' if np.isnan(hi[j]) else f'{hi[j]:g}'}] "
                   f"({nodes.at[code, 'unit']})", i, str(raw["_column"].iloc[i]))
+
+
+def load_node_scores(path: str | Path, framework: Framework, level: str = "pillar", *,
+                     resolver: ProvinceResolver | None = None, sheet: str | None = None,
+                     method: Method | None = None) -> pd.DataFrame:
+    """Published-style scores of one level (pillars p1..p7, or sub-indices input/output).
+
+    Returns year, province and one column per framework code of that level; every row
+    must have every score (0-100). Old (63-province) names are accepted as they are.
+    """
+    file = str(path)
+    resolver = resolver or default_resolver()
+    method = method or Method()
+    frame = read_table(path, sheet)
+    if level == "pillar":
+        codes = framework.pillars
+        aliases = {c: (f"p{c}", c) for c in codes}
+    elif level == "subindex":
+        codes = [method.input_node, method.output_node]
+        aliases = {method.input_node: ("input", "input_score", method.input_node),
+                   method.output_node: ("output", "output_score", method.output_node)}
+    else:
+        raise PiiInputError(f"level '{level}' must be 'pillar' or 'subindex'", file=file)
+    require_columns(frame, ("year", "province"), file=file, sheet=sheet)
+    out = pd.DataFrame({"year": to_number(frame, "year", file=file, sheet=sheet, allow_blank=False).astype(int),
+                        "province": resolver.resolve_many(frame["province"], allow_old=True, file=file)})
+    for code in codes:
+        col = next((a for a in aliases[code] if a in frame.columns), None)
+        if col is None:
+            raise PiiInputError(f"required column is missing (one of {', '.join(aliases[code])})",
+                                file=file, sheet=sheet, row=1, column=aliases[code][0])
+        values = to_number(frame, col, file=file, sheet=sheet, allow_blank=False)
+        bad = (values < 0) | (values > 100)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise PiiInputError(f"score {values.iloc[i]:g} is outside 0-100", file=file, sheet=sheet,
+                                row=i + 2, column=col)
+        out[code] = values.to_numpy()
+    dup = out.duplicated(["year", "province"])
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise PiiInputError(f"duplicate row for {out['province'].iloc[i]}, {out['year'].iloc[i]}",
+                            file=file, sheet=sheet, row=i + 2, column="province")
+    return out
