@@ -135,7 +135,8 @@ class Framework:
         """
         known = list(start if start is not None else self.indicators)
         known_set = set(known)
-        todo = [c for c in self.aggregates if c not in known_set]
+        above = {a for c in known for a in self.ancestors(c)}
+        todo = [c for c in self.aggregates if c in above and c not in known_set]
         steps = []
         while todo:
             ready = [c for c in todo if all(k in known_set for k in self.children[c])]

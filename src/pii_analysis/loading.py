@@ -142,7 +142,10 @@ class Panel:
 
 
 def _suggest(code: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(code, known, n=3, cutoff=0.6)
+    """Closest known codes, including a code the text starts with ('6.1.1 (patents)' -> 6.1.1)."""
+    head = re.split(r"[\s(:_-]", code.strip(), maxsplit=1)[0]
+    close = [head] if head in known else []
+    close += [c for c in difflib.get_close_matches(code, known, n=3, cutoff=0.6) if c not in close]
     return f"; closest codes: {', '.join(close)}" if close else ""
 
 
@@ -178,7 +181,7 @@ def _read_raw_long(path: Path, sheet: str | None) -> pd.DataFrame:
         for s in chosen:
             frame = read_table(path, s)
             m = YEAR_SHEET.match(s)
-            if "indicator" in frame.columns and "value" in frame.columns:
+            if "indicator" in frame.columns or "value" in frame.columns:
                 parts.append(frame.assign(_row=np.arange(len(frame)) + 2, _sheet=s, _column="value"))
             elif m or "year" in frame.columns:
                 parts.append(_long_from_wide(frame, file=str(path), sheet=s, year=int(m.group(1)) if m else None))
@@ -217,32 +220,33 @@ def load_panel(path: str | Path, framework: Framework | None = None, *,
         raise err(f"year '{raw['year'].iloc[i]}' is not a whole number", int(i), "year")
     raw["year"] = years.astype(int)
 
-    provinces = []
-    for i, name in enumerate(raw["province"].tolist()):
+    names = raw["province"]
+    first_row = {name: i for i, name in reversed(list(enumerate(names.tolist())))}
+    canonical = {}
+    for name, i in first_row.items():
         try:
-            provinces.append(resolver.resolve(name, map_old=map_old))
+            canonical[name] = resolver.resolve(name, map_old=map_old)
         except PiiInputError as exc:
             raise err(exc.message, i, "province") from None
-    raw["province"] = provinces
+    raw["province"] = names.map(canonical)
 
     known = framework.indicators + list(DENOMINATOR_CODES)
-    for i, code in enumerate(raw["indicator"].tolist()):
-        if code not in known:
-            raise err(f"unknown indicator code '{code}'{_suggest(code, known)}", i, str(raw["_column"].iloc[i]))
+    unknown = ~raw["indicator"].isin(known)
+    if unknown.any():
+        i = int(np.flatnonzero(unknown)[0])
+        code = raw["indicator"].iloc[i]
+        raise err(f"unknown indicator code '{code}'{_suggest(code, known)}", i, str(raw["_column"].iloc[i]))
 
-    values = np.empty(len(raw))
-    for i, text in enumerate(raw["value"].tolist()):
-        t = text.replace("\u00a0", "").replace(" ", "")
-        if "," in t and "." not in t:
-            t = t.replace(",", ".")
-        if t in ("", "nan", "NaN", "NA", "n/a", "-"):
-            values[i] = np.nan
-            continue
-        try:
-            values[i] = float(t)
-        except ValueError:
-            raise err(f"'{text}' is not a number", i, str(raw["_column"].iloc[i])) from None
-    raw["value"] = values
+    text = raw["value"].astype(str).str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    comma = text.str.contains(",", regex=False) & ~text.str.contains(".", regex=False)
+    text = text.where(~comma, text.str.replace(",", ".", regex=False))
+    blank = text.isin(["", "nan", "NaN", "NA", "n/a", "-", "None"])
+    values = pd.to_numeric(text.where(~blank, None), errors="coerce")
+    bad = values.isna() & ~blank
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise err(f"'{raw['value'].iloc[i]}' is not a number", i, str(raw["_column"].iloc[i]))
+    raw["value"] = values.astype(float)
 
     dup = raw.duplicated(["year", "province", "indicator"], keep="first")
     if dup.any():

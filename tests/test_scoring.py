@@ -1,0 +1,167 @@
+"""Unit tests of each scoring step, on small hand-checkable arrays."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from pii_analysis.framework import framework_from_frame
+from pii_analysis.method import Method
+from shared_fixtures import shipped, shipped_scores  # noqa: F401  (pytest fixtures)
+
+from pii_analysis.scoring import (TREAT_LOG, aggregate, denominate, impute, normalise, rank_desc,
+                                  sample_skew_kurt, score_arrays, treat_outliers)
+
+
+def tiny_framework(weights=("0.5", "0.5"), extra_rows=()):
+    """R -> A (a1, a2) and R -> b1 directly (unbalanced: a leaf under the root)."""
+    rows = [
+        ("R", "", "index", "1", "higher", "none"),
+        ("A", "R", "pillar", weights[0], "higher", "none"),
+        ("b1", "R", "indicator", weights[1], "lower", "none"),
+        ("a1", "A", "indicator", "0.25", "higher", "population"),
+        ("a2", "A", "indicator", "0.75", "higher", "none"),
+        *extra_rows,
+    ]
+    frame = pd.DataFrame(rows, columns=["code", "parent", "level", "weight", "direction", "denominator"])
+    return framework_from_frame(frame.astype(str))
+
+
+def test_skew_and_kurtosis_match_scipy_bias_corrected():
+    rng = np.random.default_rng(1)
+    x = rng.lognormal(size=(3, 34, 5))
+    skew, kurt = sample_skew_kurt(x)
+    assert np.allclose(skew, stats.skew(x, axis=1, bias=False))
+    assert np.allclose(kurt, stats.kurtosis(x, axis=1, bias=False, fisher=True))
+
+
+def test_skew_ignores_missing_values():
+    x = np.array([[1.0], [2.0], [4.0], [8.0], [np.nan], [30.0]])
+    skew, _ = sample_skew_kurt(x)
+    assert skew[0] == pytest.approx(stats.skew([1, 2, 4, 8, 30], bias=False))
+
+
+def test_gii_rule_winsorises_a_single_outlier_to_the_next_value():
+    # COINr's own test: c(1:10, 100) -> 100 becomes 10 after one winsorised point
+    x = np.array([*range(1, 11), 100.0])[:, None]
+    treated, code, skew, kurt = treat_outliers(x, Method())
+    assert abs(skew[0]) > 2.25 and kurt[0] > 3.5
+    assert code[0] == 1
+    assert treated[-1, 0] == 10.0
+    assert np.array_equal(treated[:-1, 0], x[:-1, 0])
+
+
+def test_gii_rule_log_transforms_when_winsorising_is_not_enough():
+    x = np.array([*range(1, 21), 100.0, 200.0])[:, None]
+    method = Method(max_winsorised=1)
+    treated, code, *_ = treat_outliers(x, method)
+    assert code[0] == TREAT_LOG
+    lo, hi = x.min(), x.max()
+    assert np.allclose(treated[:, 0], np.log(x[:, 0] - lo + 0.01 * (hi - lo)))
+
+
+def test_thresholds_are_configurable_and_none_skips_treatment():
+    x = np.array([*range(1, 11), 100.0])[:, None]
+    assert treat_outliers(x, Method(skew_threshold=10.0))[1][0] == 0
+    assert treat_outliers(x, Method(outliers="none"))[1][0] == 0
+
+
+def test_minmax_is_direction_aware_and_flat_columns_are_missing():
+    x = np.array([[0.0, 5.0, 3.0], [5.0, 5.0, 3.0], [10.0, 5.0, 3.0]])
+    out = normalise(x, np.array([1.0, 1.0, -1.0]))
+    assert np.allclose(out[:, 0], [0, 50, 100])
+    assert np.isnan(out[:, 1]).all() and np.isnan(out[:, 2]).all()
+    lower = normalise(x[:, :1], np.array([-1.0]))
+    assert np.allclose(lower[:, 0], [100, 50, 0])
+
+
+def test_zscore_and_rank_normalisations():
+    x = np.array([[1.0], [2.0], [3.0], [4.0]])
+    z = normalise(x, np.array([1.0]), "zscore")
+    assert z.mean() == pytest.approx(50) and z.std(ddof=1) == pytest.approx(10)
+    r = normalise(x, np.array([-1.0]), "rank")
+    assert np.allclose(r[:, 0], [100, 200 / 3, 100 / 3, 0])
+
+
+def test_denomination_divides_only_columns_with_a_denominator():
+    values = np.array([[200.0, 7.0]])
+    dens = np.array([[1000.0, 1.0]])
+    out = denominate(values, dens, np.array([10000.0, 1.0]), np.array([True, False]))
+    assert np.allclose(out, [[2000.0, 7.0]])
+
+
+def test_imputation_options():
+    s = np.array([[10.0], [np.nan], [30.0]])
+    assert impute(s, "mean")[1, 0] == 20
+    assert impute(s, "min")[1, 0] == 10
+    assert impute(s, "zero")[1, 0] == 0
+    assert np.isnan(impute(s, "available")[1, 0])
+
+
+def test_aggregation_is_per_node_not_per_level():
+    fw = tiny_framework()
+    scores = np.array([[40.0, 80.0, 10.0]])  # a1, a2, b1 in framework order
+    order = fw.indicators
+    assert order == ["b1", "a1", "a2"]
+    arr = np.array([[10.0, 40.0, 80.0]])
+    out, codes = aggregate(arr, fw, Method())
+    a = 0.25 * 40 + 0.75 * 80
+    assert out[0, codes.index("A")] == pytest.approx(a)
+    assert out[0, codes.index("R")] == pytest.approx(0.5 * a + 0.5 * 10)
+    _ = scores
+
+
+def test_missing_indicator_is_reweighted_within_its_node():
+    fw = tiny_framework()
+    arr = np.array([[10.0, np.nan, 80.0]])
+    out, codes = aggregate(arr, fw, Method())
+    assert out[0, codes.index("A")] == pytest.approx(80.0)
+
+
+def test_geometric_aggregation_is_below_arithmetic_for_unequal_scores():
+    fw = tiny_framework()
+    arr = np.array([[10.0, 40.0, 80.0]])
+    arith, codes = aggregate(arr, fw, Method())
+    geo, _ = aggregate(arr, fw, Method(aggregation="geometric"))
+    assert geo[0, codes.index("R")] < arith[0, codes.index("R")]
+
+
+def test_ties_share_the_better_rank_and_missing_is_unranked():
+    ranks = rank_desc(np.array([50.0, 70.0, 50.0, np.nan, 10.0]))
+    assert ranks[:3].tolist() == [2.0, 1.0, 2.0]
+    assert np.isnan(ranks[3]) and ranks[4] == 4.0
+
+
+def test_float_noise_does_not_break_a_tie():
+    ranks = rank_desc(np.array([0.1 + 0.2, 0.3]))
+    assert ranks.tolist() == [1.0, 1.0]
+
+
+def test_batch_scoring_equals_one_panel_at_a_time(shipped):
+    fw, method, panel = shipped
+    values, dens = panel.arrays(fw, panel.provinces(), [2025])
+    rng = np.random.default_rng(7)
+    batch = values * rng.lognormal(0, 0.1, size=(6,) + values.shape[1:])
+    together = score_arrays(batch, fw, method, np.broadcast_to(dens, batch.shape))
+    for i in range(len(batch)):
+        alone = score_arrays(batch[i:i + 1], fw, method, dens)
+        assert np.allclose(together.scores[i], alone.scores[0])
+        assert np.array_equal(together.ranks("PII")[i], alone.ranks("PII")[0])
+
+
+def test_denominators_are_required_when_the_method_divides(shipped):
+    fw, method, panel = shipped
+    values, _ = panel.arrays(fw, panel.provinces(), [2025])
+    from pii_analysis.errors import PiiInputError
+    with pytest.raises(PiiInputError, match="denominators"):
+        score_arrays(values, fw, method, None)
+
+
+def test_tidy_table_has_every_node_and_the_efficiency_ratio(shipped_scores):
+    t = shipped_scores.table
+    one = t[(t.year == 2025) & (t.province == "Huế")].set_index("node")
+    assert len(one) == 80 + 1
+    assert one.at["efficiency", "score"] == pytest.approx(one.at["OUT", "score"] / one.at["IN", "score"])
+    assert one.at["PII", "score"] == pytest.approx((one.at["IN", "score"] + one.at["OUT", "score"]) / 2)
+    assert set(shipped_scores.method) >= {"outliers", "normalisation", "aggregation", "missing"}
