@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b; done
 
 demo-panel: $(STAMP)
 	$(BIN)/python -m pii_analysis.demo_panel --write
