@@ -131,11 +131,16 @@ def test_duplicate_after_name_matching(tmp_path, long_2025):
     expect_error(write(frame, tmp_path / "f.csv"), row=len(frame) + 1, match="duplicate value for Ninh Bình")
 
 
-def test_text_in_a_number_column(tmp_path, long_2025):
+@pytest.mark.parametrize("province, indicator, value, message", [
+    ("Huế", "2.2.1", "n.a. (chưa có)", "'n.a. (chưa có)' is not a number"),             # text in a number column
+    ("Huế", "2.2.1", "135", "outside the possible range of indicator 2.2.1 [0, 100]"),  # a share above 100 %
+    ("Huế", "population", "-5", "denominator population must be positive"),
+])
+def test_one_bad_cell_is_reported_at_its_row(tmp_path, long_2025, province, indicator, value, message):
     frame = long_2025.copy()
-    r = row_of(frame, "Huế", "2.2.1")
-    frame.loc[r - 2, "value"] = "n.a. (chưa có)"
-    expect_error(write(frame, tmp_path / "f.csv"), row=r, column="value", match="is not a number")
+    r = row_of(frame, province, indicator)
+    frame.loc[r - 2, "value"] = value
+    expect_error(write(frame, tmp_path / "f.csv"), row=r, column="value", match=message)
 
 
 def test_unknown_province(tmp_path, long_2025):
@@ -192,26 +197,12 @@ def test_sheet_that_is_neither_long_nor_a_year(tmp_path):
     expect_error(path, sheet="Notes", match="neither long")
 
 
-def test_value_outside_its_possible_range(tmp_path, long_2025):
-    frame = long_2025.copy()
-    r = row_of(frame, "Huế", "2.2.1")          # a percentage
-    frame.loc[r - 2, "value"] = "135"
-    expect_error(write(frame, tmp_path / "f.csv"), row=r, column="value", match="outside the possible range of indicator 2.2.1 [0, 100]")
-
-
 def test_value_outside_its_range_after_denomination(tmp_path, long_2025):
     frame = long_2025.copy()
     r = row_of(frame, "Huế", "6.3.2")          # firms per 1,000 enterprises, at most 1,000
     ent = float(frame.loc[row_of(frame, "Huế", "enterprises") - 2, "value"])
     frame.loc[r - 2, "value"] = str(ent * 2)
     expect_error(write(frame, tmp_path / "f.csv"), row=r, column="value", match="after dividing by enterprises")
-
-
-def test_negative_denominator(tmp_path, long_2025):
-    frame = long_2025.copy()
-    r = row_of(frame, "Huế", "population")
-    frame.loc[r - 2, "value"] = "-5"
-    expect_error(write(frame, tmp_path / "f.csv"), row=r, column="value", match="must be positive")
 
 
 def test_year_that_is_not_a_whole_number(tmp_path, long_2025):

@@ -285,7 +285,6 @@ def generate(seed: int = DEFAULT_SEED, framework: Framework | None = None) -> De
     provinces = anchors["province"].tolist()
     inds = framework.indicators
     n_p = len(provinces)
-    method = Method()
 
     # denominators: seeded, shaped so larger economies rank higher on average
     strength = (anchors["pii"].to_numpy() - 20) / 50
@@ -339,7 +338,6 @@ def generate(seed: int = DEFAULT_SEED, framework: Framework | None = None) -> De
     panel["data_status"] = STATUS
     panel["source"] = SOURCE.format(seed=seed)
     anchors = anchors.assign(seed=seed)
-    _ = method
     return DemoPanel(panel=panel, anchors=anchors, seed=seed)
 
 

@@ -52,10 +52,9 @@ class Framework:
     @cached_property
     def aggregates(self) -> list[str]:
         """Non-leaf codes, children before parents (the order of aggregation)."""
-        order: list[str] = []
         depth = self.depth
-        internal = [c for c in self.nodes.index if self.children[c]]
-        return sorted(internal, key=lambda c: -depth[c]) if internal else order
+        internal = [str(c) for c in self.nodes.index if self.children[c]]
+        return sorted(internal, key=lambda c: -depth[c])
 
     @cached_property
     def depth(self) -> dict[str, int]:
