@@ -1,0 +1,168 @@
+"""Trends, Monte Carlo projection, milestones, verdicts, the CLI and the feasibility notebook."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pii_analysis.cli import main
+from pii_analysis.context import load_context
+from pii_analysis.errors import PiiInputError
+from pii_analysis.paths import REPO_ROOT
+from pii_analysis.projection import (check_settings, deterministic_rates, milestone_table, milestones, project,
+                                     rate_method, shared_projection)
+from pii_analysis.scoring import score_arrays
+from pii_analysis.trends import fit_trends, indicator_trends, panel_rates
+from pii_analysis.verdict import Thresholds, classify, milestone_verdicts, required_pace
+
+NB = "Ninh Bình"
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return load_context()
+
+
+def test_exact_lines_are_recovered_and_noise_is_shrunk():
+    years = [2023, 2024, 2025]
+    slopes = np.array([[1.0, -2.0], [3.0, 0.5]])
+    y = np.stack([10 + slopes * (t - 2024) for t in years])
+    fit = fit_trends(y, years, ["a", "b"], ["x", "z"])
+    assert np.allclose(fit.slope, slopes) and np.allclose(fit.sigma, 0) and np.allclose(fit.shrinkage, 0)
+    rng = np.random.default_rng(1)
+    noisy = 5 + 0.3 * (np.array(years)[:, None, None] - 2024) + rng.normal(0, 1, (3, 40, 1))
+    fit = fit_trends(noisy, years, [str(i) for i in range(40)], ["x"])
+    assert 0 < fit.shrinkage[0] <= 1
+    assert fit.slope.std() < np.nanstd(fit.slope_ols)          # shrunk towards the common mean
+    assert {"slope", "slope_sd", "sigma", "shrinkage"} <= set(fit.table().columns)
+
+
+def test_rates_score_like_the_panel(ctx):
+    _, _, rates = panel_rates(ctx, [2025])
+    pii = score_arrays(rates[0], ctx.framework, rate_method(ctx)).node("PII")
+    published = ctx.scores.ranking(2025).set_index("province")["pii"].reindex(ctx.panel.provinces())
+    assert np.allclose(pii, published.to_numpy())
+
+
+def test_same_seed_same_result_other_seed_differs(ctx):
+    a = project(ctx, n_draws=60, seed=5)
+    b = project(ctx, n_draws=60, seed=5)
+    c = project(ctx, n_draws=60, seed=6)
+    assert np.array_equal(a.scores, b.scores) and np.array_equal(a.ranks, b.ranks)
+    assert not np.array_equal(a.scores, c.scores)
+    assert a.years == [2026, 2027, 2028, 2029, 2030] and a.scores.shape[:3] == (60, 5, 34)
+
+
+def test_zero_volatility_is_the_deterministic_trend(ctx):
+    trend = indicator_trends(ctx)
+    years, provinces, rates = deterministic_rates(ctx)
+    _, _, base = panel_rates(ctx, [2025])
+    h = np.arange(1, 6)[:, None, None]
+    with np.errstate(divide="ignore"):
+        expected = np.where(trend.log, np.exp(np.log(base[0]) + trend.slope * h), base[0] + trend.slope * h)
+    nodes = ctx.framework.nodes.loc[ctx.framework.indicators]
+    expected = np.clip(expected, nodes["min_value"].fillna(-np.inf).to_numpy(),
+                       nodes["max_value"].fillna(np.inf).to_numpy())
+    assert np.allclose(rates, expected, rtol=1e-12)
+    proj = project(ctx, n_draws=4, volatility=0.0)
+    det = score_arrays(rates, ctx.framework, rate_method(ctx)).node("PII")
+    for d in range(4):
+        assert np.allclose(proj.scores[d, :, :, 0], det, atol=1e-4)
+    assert (proj.ranks == proj.ranks[0]).all()
+
+
+def test_milestones_from_the_targets_file_and_without_rows(ctx, tmp_path):
+    m = milestones(ctx, NB)
+    assert m["year"].tolist() == [2026, 2027, 2028, 2029, 2030]
+    assert m["target_rank"].tolist() == [15, 13, 12, 11, 10]
+    assert milestones(ctx, "Hà Nội")[["year", "target_rank"]].values.tolist() == [[2030, 10]]
+    assert milestones(ctx, NB, target_rank=8)["target_rank"].iloc[-1] == 8
+    f = tmp_path / "targets.csv"
+    f.write_text("province,source_doc,target_year,metric,operator,value\n"
+                 "Huế,test,2027,PII rank,<=,4\nHuế,test,2028,PII rank,<,4\nHuế,test,2028,other,>=,1\n",
+                 encoding="utf-8")
+    hue = milestones(ctx, "Huế", target_rank=3, targets_path=f)
+    assert hue[["year", "target_rank"]].values.tolist() == [[2027, 4], [2028, 3], [2030, 3]]
+
+
+def test_milestone_probabilities_and_verdicts(ctx):
+    proj = project(ctx, n_draws=100, seed=3)
+    table = milestone_verdicts(milestone_table(proj, NB, milestones(ctx, NB)), Thresholds(), "en")
+    p = proj.ranks[:, proj.years.index(2027), proj.index(NB)]
+    assert table.loc[table["year"] == 2027, "probability"].iloc[0] == pytest.approx(np.mean(p <= 13))
+    assert set(table["verdict"]) <= {"on_track", "needs_acceleration", "off_track"}
+    assert classify(0.5) == "on_track" and classify(0.3) == "needs_acceleration" and classify(0.19) == "off_track"
+    assert classify(0.3, Thresholds(on_track=0.3, off_track=0.1)) == "on_track"
+    with pytest.raises(PiiInputError):
+        Thresholds(on_track=0.1, off_track=0.5)
+
+
+def test_required_pace(ctx):
+    row = required_pace(ctx, NB).iloc[0]
+    assert row.needed_pii > row.trend_pii and row.trend_rank > 10
+    assert row.required_yearly_gain == pytest.approx((row.needed_pii - row.base_pii) / 5)
+
+
+def test_settings_are_checked(ctx):
+    with pytest.raises(PiiInputError, match="target_year"):
+        check_settings(ctx, base_year=None, target_year=2025, n_draws=10, seed=1)
+    with pytest.raises(PiiInputError, match="n_draws"):
+        project(ctx, n_draws=0)
+
+
+def test_shared_projection_is_memoised(ctx, tmp_path, monkeypatch):
+    monkeypatch.setenv("PII_CACHE_DIR", str(tmp_path))
+    a = shared_projection(ctx, n_draws=20, seed=9)
+    assert len(list(tmp_path.glob("projection-*.pkl"))) == 1
+    b = shared_projection(ctx, n_draws=20, seed=9)
+    assert np.array_equal(a.ranks, b.ranks)
+    shared_projection(ctx, n_draws=20, seed=10)
+    assert len(list(tmp_path.glob("projection-*.pkl"))) == 2
+
+
+def test_cli_feasibility(capsys):
+    assert main(["feasibility", "--province", "Ninh Binh", "--draws", "40", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["province"] == NB and out["scenario"] == "baseline"
+    assert [r["year"] for r in out["rows"]] == [2025, 2026, 2027, 2028, 2029, 2030]
+    assert [m["target_rank"] for m in out["milestones"]] == [15, 13, 12, 11, 10]
+    assert all(m["verdict"] in ("on_track", "needs_acceleration", "off_track") for m in out["milestones"])
+    assert main(["feasibility", "--draws", "40", "--scenario", "output_push"]) == 0
+    text = capsys.readouterr().out
+    assert "# milestones" in text and "p_rank_le_10" in text and "PROJECTION" in text
+    assert main(["feasibility", "--province", "Nowhere", "--draws", "10"]) == 2
+    assert "unknown province" in capsys.readouterr().err
+
+
+def test_notebook_runs_headless(tmp_path, jupyter_kernel, monkeypatch):
+    import papermill as pm
+
+    monkeypatch.setenv("PII_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(REPO_ROOT / "notebooks" / "03_top10_feasibility.ipynb"), str(out),
+                        parameters={"n_draws": 40, "lang": "en"}, kernel_name=jupyter_kernel, progress_bar=False)
+    text = Path(out).read_text(encoding="utf-8")
+    assert "PROJECTION" in text and "DEMONSTRATION DATA" in text and "Minimum-effort plan" in text
+    assert "scenario explorer is shown only" in text
+
+
+def test_charts_are_labelled_as_projections(ctx):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from pii_analysis import feasibility_plots as fplots
+    from pii_analysis.projection import competitors
+
+    proj = project(ctx, n_draws=30, seed=1)
+    summary = proj.rank_summary(NB)
+    ms = milestone_table(proj, NB, milestones(ctx, NB))
+    fig = fplots.fan_chart(summary, ms, NB, scenario="baseline", lang="vi")
+    assert "DỰ BÁO" in fig.axes[0].get_title() and fig.axes[0].yaxis_inverted()
+    rivals = competitors(proj, NB)
+    assert {"Tây Ninh", "Phú Thọ"} <= set(rivals["province"]) and rivals["p_ahead"].between(0, 1).all()
+    fig2 = fplots.competitor_chart(proj, NB, rivals["province"].tolist(), lang="en")
+    assert "PROJECTION" in fig2.axes[0].get_title()
+    plt.close("all")

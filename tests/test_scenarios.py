@@ -1,0 +1,111 @@
+"""Scenarios as data: parsing, the province's plan, effects on the projection, comparison."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pii_analysis.context import load_context
+from pii_analysis.errors import PiiInputError
+from pii_analysis.projection import deterministic_rates, project
+from pii_analysis.scenarios import (available_scenarios, compare_scenarios, comparison_set, load_scenario,
+                                    parse_scenario, plan_scenario)
+
+NB = "Ninh Bình"
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return load_context()
+
+
+def test_lifting_to_100_everywhere_gives_top10_for_sure(ctx):
+    best = {"name": "best", "changes": [{"all": True, "score": 100}]}
+    proj = project(ctx, province=NB, scenario=best, n_draws=50, seed=2)
+    assert all(proj.p_rank_at_most(NB, 10, y) == 1.0 for y in proj.years)
+    assert np.allclose(proj.pii(NB), 100.0, atol=1e-4)
+
+
+def test_lowering_gives_lower_probabilities(ctx):
+    base = project(ctx, province=NB, n_draws=200, seed=4)
+    low = project(ctx, province=NB, scenario={"changes": [{"all": True, "points": -3}]}, n_draws=200, seed=4)
+    p = base.index(NB)
+    assert np.mean(low.ranks[:, :, p] <= 15) < np.mean(base.ranks[:, :, p] <= 15)
+    assert (np.median(low.ranks[:, -1, p]) > np.median(base.ranks[:, -1, p]))
+
+
+def test_points_raise_normalised_scores_by_that_much(ctx):
+    years, provinces, base = deterministic_rates(ctx)
+    _, _, up = deterministic_rates(ctx, province=NB, scenario={"changes": [{"indicator": "1.1.1", "points": 2}]})
+    p, i = provinces.index(NB), ctx.framework.indicators.index("1.1.1")
+    span = base[:, :, i].max(axis=1) - base[:, :, i].min(axis=1)
+    assert np.allclose((up[:, p, i] - base[:, p, i]) / span * 100, 2.0 * np.arange(1, 6))
+    others = np.ones(base.shape, dtype=bool)
+    others[:, p, i] = False
+    assert np.array_equal(up[others], base[others])
+
+
+def test_parsing_errors_name_the_problem(ctx):
+    fw = ctx.framework
+    with pytest.raises(PiiInputError, match="not a pillar"):
+        parse_scenario({"changes": [{"pillar": "1.1", "points": 1}]}, fw)
+    with pytest.raises(PiiInputError, match="exactly one of points"):
+        parse_scenario({"changes": [{"indicator": "1.1.1"}]}, fw)
+    with pytest.raises(PiiInputError, match="unknown scenario key"):
+        parse_scenario({"chnages": []}, fw)
+    with pytest.raises(PiiInputError, match="needs the year"):
+        parse_scenario({"changes": [{"indicator": "1.1.1", "target": 9}]}, fw)
+    with pytest.raises(PiiInputError, match="unknown scenario 'nope'"):
+        load_scenario("nope", ctx)
+
+
+def test_shipped_yaml_and_paths(ctx, tmp_path):
+    assert {"baseline", "plan", "input_push", "output_push", "stagnation"} <= set(available_scenarios())
+    sc = load_scenario("input_push", ctx)
+    assert len(sc.changes[0].indicators) == 23 and sc.changes[0].value == 2.0 and sc.title("en")
+    f = tmp_path / "mine.yaml"
+    f.write_text("name: mine\nchanges:\n  - indicators: ['6.1.3']\n    percent: 10\n", encoding="utf-8")
+    mine = load_scenario(str(f), ctx)
+    assert mine.name == "mine" and mine.changes[0].kind == "percent"
+
+
+def test_plan_maps_resolution_06_targets(ctx):
+    plan = plan_scenario(ctx, NB)
+    table = plan.table(ctx.framework, "en")
+    assert {"2.3.2", "3.1.2", "3.1.3", "5.2.1", "7.1.2", "7.1.3", "1.2.3", "6.1.3"} <= set(table["indicator"])
+    row = table[(table["indicator"] == "7.1.3") & (table["year"] == 2030)].iloc[0]
+    assert row["kind"] == "target" and row["value"] == 30.0
+    years, provinces, rates = deterministic_rates(ctx, province=NB, scenario=plan)
+    p, i = provinces.index(NB), ctx.framework.indicators.index("7.1.3")
+    assert rates[-1, p, i] >= 30.0 - 1e-9                   # reached by 2030
+    with pytest.raises(PiiInputError, match="no targets of Hà Nội"):
+        plan_scenario(ctx, "Hà Nội")
+
+
+def test_compare_side_by_side(ctx):
+    specs = comparison_set(ctx, "Hà Nội")
+    assert "baseline" in specs and all(getattr(s, "name", "") != "plan" for s in specs)
+    cmp = compare_scenarios(ctx, NB, ["baseline", "output_push", "stagnation"], n_draws=60, seed=1, lang="en")
+    final = cmp[cmp["year"] == 2030].set_index("scenario")
+    assert list(final.index) == ["baseline", "output_push", "stagnation"]
+    assert final.loc["output_push", "p_target"] >= final.loc["baseline", "p_target"] >= final.loc["stagnation", "p_target"]
+    assert final.loc["output_push", "median_rank"] < final.loc["stagnation", "median_rank"]
+
+
+def test_explorer_only_when_interactive_and_computes_on_click(ctx, monkeypatch):
+    from pii_analysis import feasibility_plots as fplots
+
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.delenv("PII_INTERACTIVE", raising=False)
+    assert not fplots.is_interactive()
+    monkeypatch.setenv("PII_INTERACTIVE", "1")
+    assert fplots.is_interactive()
+    monkeypatch.setenv("PII_HEADLESS", "1")
+    assert not fplots.is_interactive()
+    box = fplots.scenario_explorer(ctx, NB, n_draws=20, lang="en")
+    sliders = [w for w in box.children if w.__class__.__name__ == "FloatSlider"]
+    assert len(sliders) == 7
+    for s in sliders:
+        s.value = 6.0
+    button = next(w for w in box.children if w.__class__.__name__ == "Button")
+    button.click()
+    assert "P(rank ≤ 10 in 2030)" in box.children[-1].value

@@ -1,0 +1,37 @@
+"""Methodological uncertainty: seeded, nominal when nothing varies, plausible intervals."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pii_analysis.context import load_context
+from pii_analysis.errors import PiiInputError
+from pii_analysis.uncertainty import method_uncertainty
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return load_context()
+
+
+def test_seeded_and_interval_contains_median(ctx):
+    a = method_uncertainty(ctx, n_draws=80, seed=3)
+    b = method_uncertainty(ctx, n_draws=80, seed=3)
+    assert a.table.equals(b.table)
+    t = a.table
+    assert (t["rank_p05"] <= t["median_rank"]).all() and (t["median_rank"] <= t["rank_p95"]).all()
+    nominal = ctx.scores.ranking(2025).set_index("province")["rank"]
+    assert (t.set_index("province")["nominal_rank"] == nominal.reindex(t["province"]).to_numpy()).all()
+    assert set(a.choices["normalisation"]) <= {"minmax", "zscore", "rank"}
+
+
+def test_nothing_varies_gives_the_nominal_rank(ctx):
+    u = method_uncertainty(ctx, n_draws=5, weight_concentration=1e12, normalisations=("minmax",),
+                           outliers=("gii",), aggregations=("arithmetic",))
+    assert (u.table["median_rank"] == u.table["nominal_rank"]).all()
+    assert (u.table["p_target"] == (u.table["nominal_rank"] <= 10)).all()
+
+
+def test_bad_options(ctx):
+    with pytest.raises(PiiInputError, match="normalisation"):
+        method_uncertainty(ctx, n_draws=5, normalisations=("minmax", "log"))
