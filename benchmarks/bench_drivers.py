@@ -1,0 +1,97 @@
+"""Rank-drivers speed: the full analysis of one province (library), its parts, all 34 provinces,
+and the notebook under papermill.
+
+Run: .venv/bin/python benchmarks/bench_drivers.py [--province "Ninh Bình"] [--repeat 5] [--n-sobol 512]
+     [--notebook]
+Prints seconds per part (best of --repeat) and, for Ninh Bình, the five indicators that matter most.
+"""
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from pii_analysis import drivers, drivers_plots, sensitivity
+from pii_analysis.context import load_context
+from pii_analysis.paths import REPO_ROOT
+
+
+def best_of(repeat: int, fn) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--province", default="Ninh Bình")
+    parser.add_argument("--year", type=int, default=None)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--n-sobol", type=int, default=512)
+    parser.add_argument("--notebook", action="store_true", help="also time the notebook under papermill")
+    args = parser.parse_args()
+
+    t = time.perf_counter()
+    ctx = load_context()
+    print(f"load_context (read, validate, score 3 years): {time.perf_counter() - t:6.3f} s")
+    year = ctx.check_year(args.year)
+    st = drivers.standing(ctx, args.province, year, 10)
+    timings = {
+        "standing (normalised scores of the year)": lambda: drivers.standing(ctx, args.province, year, 10),
+        "rank after +/- step (104 re-scorings)": lambda: drivers.rank_after_change(st, 10.0),
+        "points to next / target rank (bisection)": lambda: drivers.points_to_rank(st, [st.rank - 1, 10]),
+        "pillar + sub-pillar rank gains": lambda: drivers.node_rank_gains(st, 10.0),
+        "leave-one-out (52 re-scorings)": lambda: drivers.leave_one_out(st),
+        "gap decomposition": lambda: drivers.gap_decomposition(st, st.reference(10)),
+        "drivers_table (all of the above per indicator)": lambda: drivers.drivers_table(ctx, args.province, year),
+        "analyse (table, nodes, decomposition, S&W, checklist)": lambda: drivers.analyse(ctx, args.province, year),
+        f"Sobol, 52 indicators, n={args.n_sobol}": lambda: sensitivity.sobol_rank(st, n=args.n_sobol),
+        "OLS of rank on pillars": lambda: sensitivity.pillar_ols(ctx.scores),
+    }
+    for label, fn in timings.items():
+        print(f"{label:<56s} {best_of(args.repeat, fn):6.3f} s")
+
+    def full() -> None:
+        result = drivers.analyse(ctx, args.province, year)
+        sobol = sensitivity.sobol_rank(result.standing, n=args.n_sobol)
+        sensitivity.pillar_ols(ctx.scores)
+        for fig in (drivers_plots.tornado(result.table), drivers_plots.waterfall(result.decomposition),
+                    drivers_plots.heatmap(result.table), drivers_plots.sobol_bars(sobol)):
+            fig.savefig(Path(tempfile.gettempdir()) / "bench_drivers.png")
+
+    def numbers_only() -> None:
+        result = drivers.analyse(ctx, args.province, year)
+        sensitivity.sobol_rank(result.standing, n=args.n_sobol)
+        sensitivity.pillar_ols(ctx.scores)
+
+    numbers, drawn = best_of(args.repeat, numbers_only), best_of(max(1, args.repeat // 2), full)
+    print(f"{'FULL drivers analysis, numbers only (incl. Sobol, OLS)':<56s} {numbers:6.3f} s")
+    print(f"{'FULL drivers analysis + 4 figures rendered to PNG':<56s} {drawn:6.3f} s")
+    t = time.perf_counter()
+    for province in ctx.panel.provinces(year):
+        drivers.analyse(ctx, province, year)
+    print(f"{'analyse for all 34 provinces':<56s} {time.perf_counter() - t:6.3f} s")
+
+    if args.notebook:
+        import papermill as pm
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            pm.execute_notebook(str(REPO_ROOT / "notebooks" / "02_rank_drivers.ipynb"), f"{tmp}/out.ipynb",
+                                parameters={"province": args.province}, kernel_name="python3", progress_bar=False)
+            print(f"{'notebook 02 under papermill (defaults, incl. kernel start)':<56s} "
+                  f"{time.perf_counter() - t:6.3f} s")
+
+    table = drivers.drivers_table(ctx, args.province, year, lang="en")
+    print(f"\n{args.province} {year}: rank {table.attrs['rank']}, PII {table.attrs['pii']:.2f}; reference "
+          f"{table.attrs['reference']} (rank {table.attrs['reference_rank']}); step 10")
+    cols = ["indicator", "name", "effective_weight", "score", "rank", "rank_after_step", "points_to_next_rank",
+            "points_to_target", "leverage", "rank_without"]
+    print(table.head(5)[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,429 @@
+"""A province's PII profile: headline, pillars, indicators, rank history, peers, merger note.
+
+Pure functions on a loaded `Context`, so the profile notebook only displays what these
+return and tests check the same numbers the report shows. Every table comes from the
+scored panel (`ctx.scores`); nothing here re-scores. Text for the report is in `TEXT`
+(Vietnamese with diacritics, English).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from .context import Context
+from .i18n import Table, check_lang, text
+from .loading import load_crosswalk, load_published
+
+TOP_N = 10          # the "Top-10 average" compares with the ten best provinces of the year
+N_PEERS = 3         # nearest-profile peers shown
+N_NEIGHBOURS = 2    # provinces shown just above and just below
+N_NAMED = 3         # strengths / weaknesses named in the narrative
+
+SECTIONS = ("headline", "pillars", "indicators", "history", "peers", "merger")
+
+TEXT: Table = {
+    "title": {"vi": "Hồ sơ Chỉ số Đổi mới sáng tạo cấp địa phương (PII): {province}, năm {year}",
+              "en": "Provincial Innovation Index (PII) profile: {province}, {year}"},
+    "h_headline": {"vi": "1. Kết quả chung", "en": "1. Headline"},
+    "h_pillars": {"vi": "2. Trụ cột và trụ cột con so với bình quân cả nước và bình quân Top 10",
+                  "en": "2. Pillars and sub-pillars against the national and Top-10 averages"},
+    "h_indicators": {"vi": "3. 52 chỉ số thành phần: thứ hạng, nhóm, điểm mạnh và điểm yếu",
+                     "en": "3. The 52 indicators: rank, tier, strengths and weaknesses"},
+    "h_history": {"vi": "4. Diễn biến thứ hạng qua các năm", "en": "4. Rank over the years"},
+    "h_peers": {"vi": "5. Tỉnh, thành phố có hồ sơ tương đồng và các địa phương liền kề",
+                "en": "5. Provinces with similar profiles and the nearest neighbours in the ranking"},
+    "h_merger": {"vi": "6. Ghi chú về sáp nhập tỉnh năm 2025", "en": "6. Note on the 2025 provincial merger"},
+    "headline": {
+        "vi": "Năm {year}, **{province}** đạt **{pii} điểm** PII, xếp **hạng {rank}/{n}** tỉnh, thành phố. "
+              "Chỉ số phụ đầu vào đạt {input} điểm (hạng {input_rank}); chỉ số phụ đầu ra đạt {output} điểm "
+              "(hạng {output_rank}).",
+        "en": "In {year}, **{province}** scores **{pii}** on the PII and ranks **{rank} of {n}** provinces. "
+              "Input sub-index: {input} (rank {input_rank}); output sub-index: {output} (rank {output_rank}).",
+    },
+    "change": {"vi": " So với năm {prev_year}: {change}.", "en": " Compared with {prev_year}: {change}."},
+    "up": {"vi": "tăng {k} bậc", "en": "up {k} {places}"},
+    "down": {"vi": "giảm {k} bậc", "en": "down {k} {places}"},
+    "same": {"vi": "giữ nguyên thứ hạng", "en": "rank unchanged"},
+    "pillars": {
+        "vi": "{above}/{total} trụ cột cao hơn bình quân cả nước; {top}/{total} trụ cột đạt hoặc vượt bình quân "
+              "Top 10. Trụ cột mạnh nhất: **{best}** (hạng {best_rank}); trụ cột yếu nhất: **{worst}** "
+              "(hạng {worst_rank}).",
+        "en": "{above} of {total} pillars are above the national average; {top} of {total} reach the Top-10 "
+              "average. Strongest pillar: **{best}** (rank {best_rank}); weakest: **{worst}** (rank {worst_rank}).",
+    },
+    "indicators": {
+        "vi": "Nhóm: hạng thuộc một phần ba đứng đầu, ở giữa hoặc cuối trong {n} tỉnh, thành phố. Điểm mạnh: chỉ số "
+              "xếp hạng 1–3, hoặc cao hơn thứ hạng PII của tỉnh ít nhất {margin} bậc và không thuộc 1/3 cuối; "
+              "điểm yếu: xếp trong 3 hạng cuối, hoặc thấp hơn thứ hạng PII ít nhất {margin} bậc và không thuộc "
+              "1/3 đầu. {province} có **{n_strong} điểm mạnh** và "
+              "**{n_weak} điểm yếu**.",
+        "en": "Tier: the rank falls in the top, middle or bottom third of the {n} provinces. Strength: ranked 1–3, "
+              "or at least {margin} places better than the province's PII rank and not in the bottom third; "
+              "weakness: in the last three, or at least {margin} places worse and not in the top third. {province} has **{n_strong} strengths** and **{n_weak} weaknesses**.",
+    },
+    "named_strong": {"vi": " Điểm mạnh nổi bật: {items}.", "en": " Main strengths: {items}."},
+    "named_weak": {"vi": " Điểm yếu cần ưu tiên cải thiện: {items}.", "en": " Weaknesses to address first: {items}."},
+    "history": {
+        "vi": "Thứ hạng PII của {province} trên bản đồ {n} tỉnh, thành phố: {ranks}. Thứ hạng các năm trước 2025 "
+              "được tính lại trên 34 tỉnh, thành phố sau sáp nhập từ bộ dữ liệu đang dùng, nên khác với thứ hạng "
+              "đã công bố trên 63 tỉnh, thành phố.",
+        "en": "{province}'s PII rank on the map of {n} provinces: {ranks}. Ranks before 2025 are recomputed for "
+              "the 34 post-merger provinces from the data in use, so they differ from the ranks published for "
+              "63 provinces.",
+    },
+    "peers": {
+        "vi": "Các địa phương có cơ cấu điểm 7 trụ cột gần nhất với {province} (khoảng cách Euclid): {peers}.",
+        "en": "Provinces whose 7 pillar scores are closest to {province}'s (Euclidean distance): {peers}.",
+    },
+    "above": {"vi": " Ngay phía trên: {name} (hạng {rank}, hơn {gap} điểm).",
+              "en": " Just above: {name} (rank {rank}, {gap} points ahead)."},
+    "below": {"vi": " Ngay phía dưới: {name} (hạng {rank}, kém {gap} điểm).",
+              "en": " Just below: {name} (rank {rank}, {gap} points behind)."},
+    "merged": {"vi": "{province} được hình thành năm 2025 từ việc hợp nhất {olds}.",
+               "en": "{province} was formed in 2025 by merging {olds}."},
+    "unmerged": {"vi": "{province} giữ nguyên địa giới trong đợt sắp xếp tỉnh, thành phố năm 2025.",
+                 "en": "{province} kept its boundaries in the 2025 provincial merger."},
+    "old_rank_same": {"vi": " Thứ hạng PII {year} đã công bố (trên {n} tỉnh, thành phố): {ranks}.",
+                      "en": " Published PII {year} rank (of {n}): {ranks}."},
+    "status_published": {"vi": "đã công bố", "en": "published"},
+    "status_conflicting": {"vi": "nguồn chưa thống nhất", "en": "sources conflict"},
+    "old_ranks": {"vi": " Thứ hạng PII {year} đã công bố của các tỉnh cũ (trên {n} tỉnh, thành phố): {ranks}.",
+                  "en": " Published PII {year} ranks of the former provinces (of {n}): {ranks}."},
+    "no_old_ranks": {"vi": " Dữ liệu dự án chưa có thứ hạng đã công bố của các tỉnh cũ.",
+                     "en": " The project's data holds no published ranks of the former provinces."},
+    "and": {"vi": "và", "en": "and"},
+    "tier_top": {"vi": "1/3 đầu", "en": "top third"},
+    "tier_middle": {"vi": "1/3 giữa", "en": "middle third"},
+    "tier_bottom": {"vi": "1/3 cuối", "en": "bottom third"},
+    "flag_strength": {"vi": "Điểm mạnh", "en": "Strength"},
+    "flag_weakness": {"vi": "Điểm yếu", "en": "Weakness"},
+    "flag_": {"vi": "", "en": ""},
+    # column headers of the displayed tables
+    "col_code": {"vi": "Mã", "en": "Code"},
+    "col_name": {"vi": "Tên", "en": "Name"},
+    "col_pillar": {"vi": "Trụ cột", "en": "Pillar"},
+    "col_province": {"vi": "Tỉnh, thành phố", "en": "Province"},
+    "col_score": {"vi": "Điểm", "en": "Score"},
+    "col_rank": {"vi": "Hạng", "en": "Rank"},
+    "col_national": {"vi": "Bình quân cả nước", "en": "National average"},
+    "col_top10": {"vi": "Bình quân Top 10", "en": "Top-10 average"},
+    "col_tier": {"vi": "Nhóm", "en": "Tier"},
+    "col_flag": {"vi": "Đánh giá", "en": "Flag"},
+    "col_distance": {"vi": "Khoảng cách", "en": "Distance"},
+    "col_pii": {"vi": "Điểm PII", "en": "PII score"},
+    "col_year": {"vi": "Năm", "en": "Year"},
+    "col_old": {"vi": "Tỉnh cũ", "en": "Former province"},
+    "col_n": {"vi": "Số tỉnh", "en": "Provinces"},
+    "col_status": {"vi": "Tình trạng", "en": "Status"},
+    "col_metric": {"vi": "Chỉ tiêu", "en": "Measure"},
+    "col_gap": {"vi": "Chênh lệch điểm", "en": "Score gap"},
+    "m_pii": {"vi": "PII", "en": "PII"},
+    "m_input": {"vi": "Chỉ số phụ đầu vào", "en": "Input sub-index"},
+    "m_output": {"vi": "Chỉ số phụ đầu ra", "en": "Output sub-index"},
+}
+
+
+# --- formatting -----------------------------------------------------------------------------
+def fmt_num(value: float, lang: str, digits: int = 2) -> str:
+    """A number as the report prints it: decimal comma in Vietnamese, point in English."""
+    s = f"{value:.{digits}f}"
+    return s.replace(".", ",") if check_lang(lang) == "vi" else s
+
+
+def join_names(names: list[str], lang: str) -> str:
+    """'A, B và C' / 'A, B and C'."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {text(TEXT, 'and', lang)} {names[-1]}"
+
+
+def heading(section: str, lang: str) -> str:
+    """Section heading (one of SECTIONS) in `lang`."""
+    return text(TEXT, f"h_{section}", lang)
+
+
+def title(province: str, year: int, lang: str) -> str:
+    return text(TEXT, "title", lang, province=province, year=year)
+
+
+# --- tables ---------------------------------------------------------------------------------
+def headline(ctx: Context, province: str, year: int) -> dict:
+    """Score and rank of the PII and of the input/output sub-indices, and the change since last year."""
+    ranking = ctx.scores.ranking(year).set_index("province")
+    ranks = ctx.scores.node_ranks(year)
+    inp, out = ctx.method.input_node, ctx.method.output_node
+    row = ranking.loc[province]
+    years = [y for y in ctx.scores.years if y < year]
+    prev_rank = None
+    if years:
+        prev = ctx.scores.ranking(years[-1]).set_index("province")
+        prev_rank = int(prev.at[province, "rank"]) if province in prev.index else None
+    return {"province": province, "year": int(year), "n": int(len(ranking)), "rank": int(row["rank"]),
+            "pii": float(row["pii"]), "input": float(row["input"]), "input_rank": int(ranks.at[province, inp]),
+            "output": float(row["output"]), "output_rank": int(ranks.at[province, out]),
+            "prev_year": years[-1] if years else None, "prev_rank": prev_rank}
+
+
+def node_comparison(ctx: Context, province: str, year: int, level: str = "pillar", lang: str = "vi") -> pd.DataFrame:
+    """The province's score and rank at each node of `level` against the national and Top-10 averages.
+
+    Columns: code, name, score, rank, national_avg, top10_avg, gap_national, gap_top10.
+    """
+    scores = ctx.scores.node_scores(year, level)
+    ranks = ctx.scores.node_ranks(year, level)
+    top = ctx.scores.ranking(year).nsmallest(TOP_N, "rank")["province"]
+    codes = list(scores.columns)
+    frame = pd.DataFrame({
+        "code": codes,
+        "name": [ctx.framework.name(c, lang) for c in codes],
+        "score": scores.loc[province].to_numpy(dtype=float),
+        "rank": ranks.loc[province].to_numpy(dtype=int),
+        "national_avg": scores.mean().to_numpy(dtype=float),
+        "top10_avg": scores.loc[top].mean().to_numpy(dtype=float),
+    })
+    frame["gap_national"] = frame["score"] - frame["national_avg"]
+    frame["gap_top10"] = frame["score"] - frame["top10_avg"]
+    return frame
+
+
+def tiers(ranks: pd.Series | np.ndarray, n: int) -> np.ndarray:
+    """'top' / 'middle' / 'bottom' third of n provinces."""
+    r = np.asarray(ranks, dtype=float)
+    return np.where(r <= n / 3, "top", np.where(r > 2 * n / 3, "bottom", "middle"))
+
+
+def flag_margin(n: int) -> int:
+    """Places an indicator must beat (or trail) the PII rank by to count as a strength (weakness)."""
+    return max(1, round(n / 6))
+
+
+def indicator_table(ctx: Context, province: str, year: int, lang: str = "vi") -> pd.DataFrame:
+    """The 52 indicators: code, pillar, name, score, rank, tier and strength/weakness flag.
+
+    Strength: rank 1-3, or at least `flag_margin(n)` places better than the province's PII
+    rank and not in the bottom third; weakness: in the last three, or that many places worse
+    and not in the top third (GII-style: relative to the province's own overall position).
+    """
+    fw = ctx.framework
+    scores = ctx.scores.node_scores(year, "indicator")
+    ranks = ctx.scores.node_ranks(year, "indicator")
+    n = len(scores)
+    pii_rank = headline(ctx, province, year)["rank"]
+    margin = flag_margin(n)
+    codes = list(scores.columns)
+    rank = ranks.loc[province].to_numpy(dtype=int)
+    tier = tiers(rank, n)
+    strong = (rank <= 3) | ((rank <= pii_rank - margin) & (tier != "bottom"))
+    weak = ((rank > n - 3) | ((rank >= pii_rank + margin) & (tier != "top"))) & ~strong
+    return pd.DataFrame({
+        "code": codes,
+        "pillar": [fw.ancestors(c)[1] for c in codes],
+        "name": [fw.name(c, lang) for c in codes],
+        "score": scores.loc[province].to_numpy(dtype=float),
+        "rank": rank,
+        "tier": tier,
+        "flag": np.where(strong, "strength", np.where(weak, "weakness", "")),
+    })
+
+
+def rank_history(ctx: Context) -> pd.DataFrame:
+    """PII rank and score of every province in every year of the panel (year, province, rank, pii)."""
+    parts = [ctx.scores.ranking(y)[["province", "rank", "pii"]].assign(year=y) for y in ctx.scores.years]
+    return pd.concat(parts, ignore_index=True)[["year", "province", "rank", "pii"]]
+
+
+def peers(ctx: Context, province: str, year: int, k: int = N_PEERS) -> pd.DataFrame:
+    """The k provinces whose 7 pillar scores are nearest (Euclidean) to the province's."""
+    pillars = ctx.scores.node_scores(year, "pillar")
+    dist = np.sqrt(((pillars - pillars.loc[province]) ** 2).sum(axis=1))
+    ranking = ctx.scores.ranking(year).set_index("province")
+    frame = pd.DataFrame({"province": dist.index, "distance": dist.to_numpy()})
+    frame = frame[frame["province"] != province].sort_values(["distance", "province"]).head(k)
+    frame["rank"] = frame["province"].map(ranking["rank"]).astype(int)
+    frame["pii"] = frame["province"].map(ranking["pii"])
+    return frame.reset_index(drop=True)
+
+
+def neighbours(ctx: Context, province: str, year: int, n: int = N_NEIGHBOURS) -> pd.DataFrame:
+    """The ranking rows from n places above to n places below the province, with the score gap."""
+    ranking = ctx.scores.ranking(year)
+    pos = int(np.flatnonzero(ranking["province"].to_numpy() == province)[0])
+    rows = ranking.iloc[max(0, pos - n): pos + n + 1][["province", "rank", "pii"]].copy()
+    rows["gap"] = rows["pii"] - ranking.at[pos, "pii"]
+    return rows.reset_index(drop=True)
+
+
+def merger_history(ctx: Context, province: str) -> pd.DataFrame:
+    """The pre-merger provinces that formed `province`, with their published PII ranks (if any).
+
+    Columns: old_province, year, rank, n_provinces, pii_score, status; one row per old province
+    without a published rank (year NaN), else one row per published year.
+    """
+    cw = load_crosswalk()
+    olds = cw.loc[cw["new_province"] == province, "old_province"].tolist()
+    pub = load_published(resolver=ctx.resolver)
+    pub = pub[pub["province"].isin(olds) & (pub["n_provinces"] > len(ctx.panel.provinces()))
+              & pub["rank"].notna()]
+    rows = pub[["province", "year", "rank", "n_provinces", "pii_score", "status"]].rename(
+        columns={"province": "old_province"})
+    missing = pd.DataFrame({"old_province": [o for o in olds if o not in set(rows["old_province"])]})
+    out = pd.concat([rows, missing], ignore_index=True) if not missing.empty else rows
+    order = {o: i for i, o in enumerate(olds)}
+    out = out.assign(_o=out["old_province"].map(order)).sort_values(["year", "_o"], na_position="last")
+    for col in ("year", "rank", "n_provinces"):
+        out[col] = out[col].astype("Int64")
+    return out.drop(columns="_o").reset_index(drop=True)
+
+
+# --- narrative ------------------------------------------------------------------------------
+def _change(h: dict, lang: str) -> str:
+    if h["prev_rank"] is None:
+        return ""
+    delta = h["prev_rank"] - h["rank"]
+    key = "up" if delta > 0 else "down" if delta < 0 else "same"
+    return text(TEXT, "change", lang, prev_year=h["prev_year"], change=text(TEXT, key, lang, k=abs(delta),
+                                                                 places="place" if abs(delta) == 1 else "places"))
+
+
+def narrative(ctx: Context, province: str, year: int, lang: str = "vi") -> dict[str, str]:
+    """Markdown paragraph of each section (keys = SECTIONS), from the tables above."""
+    check_lang(lang)
+    h = headline(ctx, province, year)
+    num = {k: fmt_num(h[k], lang) for k in ("pii", "input", "output")}
+    out = {"headline": text(TEXT, "headline", lang, **{**h, **num}) + _change(h, lang)}
+
+    pil = node_comparison(ctx, province, year, "pillar", lang)
+    best, worst = pil.loc[pil["rank"].idxmin()], pil.loc[pil["rank"].idxmax()]
+    out["pillars"] = text(TEXT, "pillars", lang, above=int((pil["gap_national"] > 0).sum()),
+                          top=int((pil["gap_top10"] >= 0).sum()), total=len(pil),
+                          best=best["name"], best_rank=int(best["rank"]),
+                          worst=worst["name"], worst_rank=int(worst["rank"]))
+
+    ind = indicator_table(ctx, province, year, lang)
+    strong = ind[ind["flag"] == "strength"].sort_values(["rank", "code"])
+    weak = ind[ind["flag"] == "weakness"].sort_values(["rank", "code"], ascending=[False, True])
+    para = text(TEXT, "indicators", lang, n=h["n"], margin=flag_margin(h["n"]), province=province,
+                n_strong=len(strong), n_weak=len(weak))
+    item = "{name} ({code}, " + ("hạng" if lang == "vi" else "rank") + " {rank})"
+    if len(strong):
+        para += text(TEXT, "named_strong", lang, items="; ".join(
+            item.format(**r) for r in strong.head(N_NAMED).to_dict("records")))
+    if len(weak):
+        para += text(TEXT, "named_weak", lang, items="; ".join(
+            item.format(**r) for r in weak.head(N_NAMED).to_dict("records")))
+    out["indicators"] = para
+
+    hist = rank_history(ctx)
+    mine = hist[hist["province"] == province]
+    out["history"] = text(TEXT, "history", lang, province=province, n=int(hist.groupby("year").size().max()),
+                          ranks=", ".join(f"{y}: {r}" for y, r in zip(mine["year"], mine["rank"])))
+
+    pe = peers(ctx, province, year)
+    para = text(TEXT, "peers", lang, province=province,
+                peers=join_names([f"{p} ({'hạng' if lang == 'vi' else 'rank'} {r})"
+                                  for p, r in zip(pe["province"], pe["rank"])], lang))
+    nb = neighbours(ctx, province, year, 1)
+    for _, r in nb[nb["province"] != province].iterrows():
+        key = "above" if r["rank"] < h["rank"] else "below"
+        para += text(TEXT, key, lang, name=r["province"], rank=int(r["rank"]), gap=fmt_num(abs(r["gap"]), lang))
+    out["peers"] = para
+
+    out["merger"] = merger_note(ctx, province, lang)
+    return out
+
+
+def merger_note(ctx: Context, province: str, lang: str = "vi") -> str:
+    """Which former provinces formed this one, and their latest published pre-merger ranks."""
+    hist = merger_history(ctx, province)
+    olds = list(dict.fromkeys(hist["old_province"]))
+    if olds == [province] or not olds:
+        note = text(TEXT, "unmerged", lang, province=province)
+    else:
+        note = text(TEXT, "merged", lang, province=province, olds=join_names(olds, lang))
+    ranked = hist.dropna(subset=["year"])
+    if ranked.empty:
+        return note + (text(TEXT, "no_old_ranks", lang) if len(olds) > 1 else "")
+    last = int(ranked["year"].max())
+    latest = ranked[ranked["year"] == last]
+    n = int(latest["n_provinces"].iloc[0])
+    ranks = ", ".join(f"{o} {int(r)}/{n}" for o, r in zip(latest["old_province"], latest["rank"]))
+    key = "old_ranks" if len(olds) > 1 else "old_rank_same"
+    return note + text(TEXT, key, lang, year=last, n=n, ranks=ranks)
+
+
+# --- display and results ----------------------------------------------------------------------
+def banner_html(data_status: str, lang: str, source: str = "") -> str:
+    """The data banner (labels.data_banner) as a coloured box for the top of a report."""
+    from html import escape
+
+    from .labels import data_banner, is_demonstration
+    colour = ("#fdebd0", "#e67e22") if is_demonstration(data_status) else ("#eaf2f8", "#2e86c1")
+    return (f'<div class="pii-banner" style="background:{colour[0]};border-left:8px solid {colour[1]};'
+            f'padding:10px 14px;margin:8px 0 16px;font-size:15px;line-height:1.45">'
+            f"<strong>{escape(data_banner(data_status, lang, source))}</strong></div>")
+
+
+def display_table(frame: pd.DataFrame, lang: str, digits: int = 2) -> pd.DataFrame:
+    """A profile table ready to show: translated tiers/flags, formatted numbers, translated headers."""
+    check_lang(lang)
+    out = frame.copy()
+    if "tier" in out:
+        out["tier"] = [text(TEXT, f"tier_{t}", lang) for t in out["tier"]]
+    if "status" in out:
+        out["status"] = [text(TEXT, f"status_{s}", lang) if f"status_{s}" in TEXT else s for s in out["status"]]
+    if "flag" in out:
+        out["flag"] = [text(TEXT, f"flag_{f}", lang) for f in out["flag"]]
+    for col in out.columns:
+        if out[col].dtype.kind == "f":
+            out[col] = [fmt_num(v, lang, digits) if pd.notna(v) else "" for v in out[col]]
+    headers = {"code": "col_code", "name": "col_name", "pillar": "col_pillar", "province": "col_province",
+               "score": "col_score", "rank": "col_rank", "national_avg": "col_national", "top10_avg": "col_top10",
+               "tier": "col_tier", "flag": "col_flag", "distance": "col_distance", "pii": "col_pii",
+               "year": "col_year", "old_province": "col_old", "n_provinces": "col_n", "status": "col_status",
+               "gap": "col_gap", "metric": "col_metric"}
+    out = out.astype(object).where(out.notna(), "")
+    keep = [c for c in out.columns if c in headers]
+    out = out[keep].rename(columns={c: text(TEXT, headers[c], lang) for c in keep})
+    return out.reset_index(drop=True)
+
+
+class TableView(Styler):
+    """A Styler whose plain-text form is the table itself (not a memory address), so executed
+    notebooks are the same on every run."""
+
+    def __repr__(self) -> str:
+        return self.data.to_string(index=False)
+
+
+def styled(shown: pd.DataFrame, key: str) -> TableView:
+    """A display-ready table styled for a report: no index column, left-aligned, and a fixed
+    element id (`key`) so the HTML is the same on every run."""
+    return (TableView(shown, uuid=f"pii-{key}").hide(axis="index")
+            .set_table_styles([{"selector": "th, td", "props": "text-align: left; padding: 3px 10px;"}]))
+
+
+def view(frame: pd.DataFrame, lang: str, key: str) -> TableView:
+    """A profile table as the report shows it: `styled(display_table(frame, lang), key)`."""
+    return styled(display_table(frame, lang), key)
+
+
+def headline_table(ctx: Context, province: str, year: int, lang: str = "vi") -> pd.DataFrame:
+    """PII, input and output: score and rank, as a small table."""
+    h = headline(ctx, province, year)
+    return pd.DataFrame({"metric": [text(TEXT, f"m_{k}", lang) for k in ("pii", "input", "output")],
+                         "score": [h["pii"], h["input"], h["output"]],
+                         "rank": [h["rank"], h["input_rank"], h["output_rank"]]})
+
+
+def results(ctx: Context, province: str, year: int) -> dict[str, pd.DataFrame]:
+    """Machine-readable profile tables (English codes, full precision) for the run's CSV output."""
+    h = headline(ctx, province, year)
+    nodes = pd.concat([node_comparison(ctx, province, year, lv, "en").assign(level=lv)
+                       for lv in ("pillar", "subpillar")], ignore_index=True)
+    return {
+        "headline": pd.DataFrame([h]),
+        "nodes": nodes,
+        "indicators": indicator_table(ctx, province, year, "en").assign(province=province, year=year),
+        "peers": peers(ctx, province, year).assign(of=province, year=year),
+    }

@@ -1,0 +1,303 @@
+"""Rank drivers: every reported rank, rise and contribution is re-checked by re-scoring the
+modified normalised scores of the whole year through the engine (`aggregate`, `rank_desc`)."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from pii_analysis import drivers, drivers_plots, drivers_text
+from pii_analysis.context import load_context
+from pii_analysis.errors import PiiInputError
+from pii_analysis.paths import REPO_ROOT
+from pii_analysis.scoring import aggregate, rank_desc
+from test_cli_score import run as run_cli
+
+NB = "Ninh Bình"
+YEAR = 2025
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return load_context()
+
+
+@pytest.fixture(scope="module")
+def nb_table(ctx):
+    return drivers.drivers_table(ctx, NB, YEAR, target_rank=10, step=10.0)
+
+
+@pytest.fixture(scope="module")
+def normalised(ctx):
+    return drivers.normalised_scores(ctx, YEAR)
+
+
+def rescored_rank(ctx, normalised: pd.DataFrame, province: str, changes: dict[str, float]) -> int:
+    """Independent check: raise the province's scores, aggregate all provinces, rank the PII."""
+    frame = normalised.copy()
+    for code, rise in changes.items():
+        frame.loc[province, code] = min(frame.loc[province, code] + rise, 100.0)
+    scores, codes = aggregate(frame.to_numpy(), ctx.framework, ctx.method)
+    ranks = rank_desc(scores[:, codes.index("PII")], ctx.method.rank_decimals)
+    return int(ranks[list(frame.index).index(province)])
+
+
+def test_normalised_scores_reproduce_the_engine(ctx, normalised):
+    scores, codes = aggregate(normalised.to_numpy(), ctx.framework, ctx.method)
+    published = ctx.scores.node_scores(YEAR).reindex(normalised.index)[codes].to_numpy()
+    assert normalised.shape == (34, 52)
+    assert np.nanmax(np.abs(scores - published)) < 1e-9
+    assert normalised.min().min() >= -1e-9 and normalised.max().max() <= 100 + 1e-9
+
+
+def test_effective_weights_sum_to_one_and_follow_the_tree(ctx, nb_table):
+    ew = nb_table.set_index("indicator")["effective_weight"]
+    assert len(ew) == 52 and abs(ew.sum() - 1.0) < 1e-12
+    # 7.2.1: PII -> OUT (1/2) -> pillar 7 (1/2) -> 7.2 (1/2) -> indicator (1/2)
+    assert ew["7.2.1"] == pytest.approx(1 / 16)
+    # 1.1.1: PII -> IN (1/2) -> pillar 1 (1/5) -> 1.1 (1/2) -> indicator (1/3)
+    assert ew["1.1.1"] == pytest.approx(1 / 60)
+
+
+def test_required_columns_and_ordering(nb_table):
+    for col in ("indicator", "name", "pillar", "effective_weight", "score", "rank", "rank_after_step",
+                "points_to_next_rank", "points_to_target", "leverage", "leverage_top10", "leverage_national",
+                "leverage_best", "rank_without"):
+        assert col in nb_table
+    assert nb_table.attrs["rank"] == 14 and nb_table.attrs["reference"] == "Cần Thơ"
+    gains = nb_table["rank_gain"].to_numpy()
+    assert (np.diff(gains) <= 0).all()  # ordered by rank gain, then the rise that gains a place
+    same = nb_table[nb_table["rank_gain"] == gains[0]]
+    needed = same["points_to_next_rank"].where(same["next_reachable"], np.inf).to_numpy()
+    assert (needed[1:] >= needed[:-1]).all()
+    unreachable = same[~same["next_reachable"]]
+    assert (np.diff(unreachable["leverage"].to_numpy()) <= 1e-12).all()  # then leverage
+    assert nb_table.iloc[0]["indicator"] == "7.2.1"  # cheapest single route to a better place
+
+
+def test_leverage_is_weight_times_gap(nb_table, normalised):
+    ref = normalised.loc["Cần Thơ"]
+    row = nb_table.set_index("indicator")
+    expected = row["effective_weight"] * (ref[row.index] - row["score"])
+    assert np.allclose(row["leverage"], expected)
+    assert np.allclose(row["national_average"], normalised.mean()[row.index])
+    assert np.allclose(row["leverage_best"], row["effective_weight"] * (normalised.max()[row.index] - row["score"]))
+
+
+@pytest.mark.parametrize("province", [NB, "Điện Biên", "Cần Thơ"])
+def test_rank_after_step_matches_rescoring(ctx, normalised, province):
+    table = drivers.drivers_table(ctx, province, YEAR, step=10.0)
+    for _, row in table.iterrows():
+        assert row["rank_after_step"] == rescored_rank(ctx, normalised, province, {row["indicator"]: 10.0})
+    if province != NB:
+        assert (table["rank_gain"] > 0).any()  # the check above covered real rank gains
+
+
+def test_points_to_next_rank_gain_exactly_one_place(ctx, normalised, nb_table):
+    rank = nb_table.attrs["rank"]
+    reachable = nb_table[nb_table["next_reachable"]]
+    assert 0 < len(reachable) < 52
+    for _, row in reachable.iterrows():
+        code, pts = row["indicator"], row["points_to_next_rank"]
+        assert rescored_rank(ctx, normalised, NB, {code: pts}) == rank - 1
+        assert rescored_rank(ctx, normalised, NB, {code: pts - 0.1}) == rank
+    for _, row in nb_table[~nb_table["next_reachable"]].iterrows():
+        assert np.isnan(row["points_to_next_rank"])
+        assert rescored_rank(ctx, normalised, NB, {row["indicator"]: 100.0}) == rank  # not even 100 helps
+
+
+def test_points_to_target_reach_the_target_and_no_less(ctx, normalised, nb_table):
+    reachable = nb_table[nb_table["target_reachable"]]
+    assert len(reachable) >= 1
+    for _, row in reachable.iterrows():
+        code, pts = row["indicator"], row["points_to_target"]
+        assert rescored_rank(ctx, normalised, NB, {code: pts}) <= 10
+        assert rescored_rank(ctx, normalised, NB, {code: pts - 0.1}) > 10
+    for _, row in nb_table[~nb_table["target_reachable"]].iterrows():
+        assert rescored_rank(ctx, normalised, NB, {row["indicator"]: 100.0}) > 10
+
+
+def test_points_are_zero_when_the_target_is_met(ctx):
+    table = drivers.drivers_table(ctx, "Hà Nội", YEAR, target_rank=10)
+    assert table.attrs["rank"] == 1 and (table["points_to_target"] == 0).all()
+    assert table["points_to_next_rank"].isna().all() and table.attrs["reference"] == "TP. Hồ Chí Minh"
+
+
+def test_node_rank_gains_match_rescoring_from_the_pillars(ctx):
+    result = drivers.analyse(ctx, NB, YEAR)
+    pillars = ctx.framework.pillars
+    nodes = result.standing.node_scores()[pillars]
+    for _, row in result.nodes[result.nodes["level"] == "pillar"].iterrows():
+        frame = nodes.copy()
+        frame.loc[NB, row["node"]] = min(frame.loc[NB, row["node"]] + 10.0, 100.0)
+        scores, codes = aggregate(frame.to_numpy(), ctx.framework, ctx.method, start=pillars)
+        ranks = rank_desc(scores[:, codes.index("PII")], ctx.method.rank_decimals)
+        assert row["rank_after_step"] == ranks[list(frame.index).index(NB)]
+    assert (result.nodes.loc[result.nodes["level"] == "pillar", "rank_gain"] > 0).any()
+    assert set(result.nodes["level"]) == {"pillar", "subpillar"} and len(result.nodes) == 25
+
+
+def test_gap_decomposition_adds_up_at_every_level(ctx, nb_table):
+    result = drivers.analyse(ctx, NB, YEAR)
+    d = result.decomposition
+    ranking = ctx.scores.ranking(YEAR).set_index("province")["pii"]
+    gap = ranking["Cần Thơ"] - ranking[NB]
+    assert d.attrs["gap"] == pytest.approx(gap, abs=1e-9)
+    for level in ("subindex", "pillar", "subpillar", "indicator"):
+        assert d.loc[d["level"] == level, "contribution"].sum() == pytest.approx(gap, abs=1e-9)
+    ind = d[d["level"] == "indicator"].set_index("node")
+    ew = nb_table.set_index("indicator")["effective_weight"]
+    assert np.allclose(ind["contribution"], ew[ind.index] * ind["gap"])
+
+
+def test_gap_decomposition_is_exact_for_geometric_means_with_missing_values(ctx, normalised):
+    frame = normalised.copy()
+    frame.loc[NB, ["6.1.1", "2.3.1"]] = np.nan
+    frame.loc["Cần Thơ", "7.2.2"] = np.nan
+    method = ctx.method.with_options(aggregation="geometric")
+    st = drivers.Standing(ctx.framework, method, YEAR, NB, frame)
+    d = drivers.gap_decomposition(st, "Cần Thơ")
+    scores, codes = aggregate(frame.to_numpy(), ctx.framework, method)
+    pii = pd.Series(scores[:, codes.index("PII")], index=frame.index)
+    gap = pii["Cần Thơ"] - pii[NB]
+    for level in ("subindex", "pillar", "subpillar", "indicator"):
+        assert d.loc[d["level"] == level, "contribution"].sum() == pytest.approx(gap, abs=1e-9)
+
+
+def test_strengths_weaknesses_default_top_and_bottom_five(nb_table):
+    sw = drivers.strengths_weaknesses(nb_table)
+    strong, weak = sw[sw["kind"] == "strength"], sw[sw["kind"] == "weakness"]
+    assert len(strong) == 5 and len(weak) == 5
+    ranks = nb_table["rank"].sort_values().to_numpy()
+    assert strong["rank"].max() <= ranks[4] and weak["rank"].min() >= ranks[-5]
+    assert "7.2.2" in set(strong["indicator"]) and "4.2.1" in set(weak["indicator"])
+    rule = drivers.strengths_weaknesses(nb_table, rule="threshold", strong_rank=3, weak_rank=32)
+    assert (rule.loc[rule["kind"] == "strength", "rank"] <= 3).all()
+    assert (rule.loc[rule["kind"] == "weakness", "rank"] >= 32).all()
+    with pytest.raises(PiiInputError, match="rule"):
+        drivers.strengths_weaknesses(nb_table, rule="best")
+
+
+def test_indicator_rank_matches_a_direct_ranking(nb_table, normalised):
+    direct = normalised.rank(ascending=False, method="min").loc[NB]
+    row = nb_table.set_index("indicator")["rank"]
+    assert (row == direct[row.index]).all()
+
+
+def test_below_national_average_checklist(nb_table):
+    checklist = drivers.below_national_average(nb_table)
+    below = nb_table[nb_table["score"] < nb_table["national_average"]]
+    assert set(checklist["indicator"]) == set(below["indicator"]) and len(checklist) == 20
+    assert (checklist["gap_national"] > 0).all()
+    assert (np.diff(checklist["leverage_national"].to_numpy()) <= 0).all()
+
+
+def test_leave_one_out_matches_rescoring(ctx, normalised, nb_table):
+    row = nb_table.set_index("indicator")["rank_without"]
+    for code in ("7.2.1", "7.2.2", "1.1.1"):
+        frame = normalised.copy()
+        frame[code] = np.nan
+        scores, codes = aggregate(frame.to_numpy(), ctx.framework, ctx.method)
+        ranks = rank_desc(scores[:, codes.index("PII")], ctx.method.rank_decimals)
+        assert row[code] == ranks[list(frame.index).index(NB)]
+    assert row["7.2.1"] < 14 < row["7.2.2"]  # position partly rests on 7.2.2, held back by 7.2.1
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"province": "Atlantis"}, "unknown province"),
+    ({"target_rank": 0}, "target_rank must be a whole number from 1 to 34"),
+    ({"target_rank": 35}, "target_rank must be a whole number from 1 to 34"),
+    ({"step": 0}, "step must be"),
+    ({"step": 150}, "step must be"),
+    ({"year": 2019}, "year 2019 is not in the data"),
+])
+def test_bad_parameters_give_clear_errors(ctx, kwargs, match):
+    args = {"province": NB, "year": YEAR, "target_rank": 10, "step": 10.0, **kwargs}
+    with pytest.raises(PiiInputError, match=match):
+        drivers.drivers_table(ctx, **args)
+
+
+def test_every_province_works(ctx):
+    for province in ctx.panel.provinces(YEAR):
+        table = drivers.drivers_table(ctx, province, YEAR)
+        assert len(table) == 52 and table.attrs["province"] == province
+        assert (table["rank_after_step"] <= table.attrs["rank"]).all()
+        assert (table["rank_after_drop"] >= table.attrs["rank"]).all()
+
+
+def test_cli_prints_the_required_columns():
+    code, out, _ = run_cli("drivers", "--province", NB, "--year", "2025", "--format", "csv")
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out), dtype={"indicator": str})
+    for col in ("indicator", "effective_weight", "rank_after_step", "points_to_next_rank", "points_to_target",
+                "leverage"):
+        assert col in table
+    assert len(table) == 52 and abs(table["effective_weight"].sum() - 1) < 1e-3
+    code, out, _ = run_cli("drivers", "--province", "Ninh Binh", "--target-rank", "10", "--step", "10")
+    assert code == 0 and "# data_status: demonstration" in out and "not reachable" in out
+    header = next(line for line in out.splitlines() if line.lstrip().startswith("indicator"))
+    for col in ("indicator", "effective_weight", "rank_after_step", "points_to_next_rank", "points_to_target",
+                "leverage"):
+        assert col in header.split()
+
+
+def test_cli_bad_input_is_one_line_and_exit_2():
+    code, _, err = run_cli("drivers", "--province", "Atlantis")
+    assert code == 2 and "unknown province" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run_cli("drivers", "--target-rank", "40")
+    assert code == 2 and "target_rank" in err
+
+
+def test_narrative_in_both_languages(ctx):
+    vi = drivers.analyse(ctx, NB, YEAR, lang="vi")
+    en = drivers.analyse(ctx, NB, YEAR, lang="en")
+    assert "hạng 14/34" in drivers_text.intro(vi, "vi") and "Cần Thơ" in drivers_text.intro(vi, "vi")
+    assert "3,19 điểm" in drivers_text.intro(vi, "vi")
+    assert "ranks **14 of 34**" in drivers_text.intro(en, "en")
+    assert "Không chỉ số đơn lẻ nào tăng 10 điểm" in drivers_text.moves(vi, "vi")
+    assert "7.2.1 Poverty reduction rate" in drivers_text.limits(en, "en")
+    assert "không thể đạt" in drivers_text.display_table(vi.table, "vi").to_string()
+    for fn in (drivers_text.gap_text, drivers_text.loo_text, drivers_text.checklist_text):
+        assert NB in fn(vi, "vi") or "52" in fn(vi, "vi")
+
+
+def test_figures_are_drawn_with_translated_labels(ctx):
+    result = drivers.analyse(ctx, NB, YEAR)
+    for fn, arg in ((drivers_plots.tornado, result.table), (drivers_plots.waterfall, result.decomposition),
+                    (drivers_plots.heatmap, result.table)):
+        vi, en = fn(arg, "vi"), fn(arg, "en")
+        assert isinstance(vi, Figure) and vi.axes
+        assert vi.get_suptitle() != en.get_suptitle() and NB in vi.get_suptitle()
+    tornado = drivers_plots.tornado(result.table, "en", top=10)
+    assert len(tornado.axes[0].get_yticklabels()) == 10
+    waterfall = drivers_plots.waterfall(result.decomposition, "en")
+    assert len(waterfall.axes[0].patches) == 9  # two totals and the seven pillars
+
+
+def test_notebook_runs_headless(tmp_path, jupyter_kernel):
+    import papermill as pm
+
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(REPO_ROOT / "notebooks" / "02_rank_drivers.ipynb"), str(out),
+                        parameters={"province": "Điện Biên", "n_sobol": 16, "lang": "en"},
+                        kernel_name=jupyter_kernel, progress_bar=False)
+    text = out.read_text(encoding="utf-8")
+    assert "Điện Biên" in text and "DEMONSTRATION DATA" in text and "image/png" in text
+    assert "What moves the PII rank: Điện Biên, 2025" in text
+
+
+def test_notebook_is_committed_clean():
+    import nbformat
+
+    nb = nbformat.read(REPO_ROOT / "notebooks" / "02_rank_drivers.ipynb", as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    import papermill
+
+    declared = set(papermill.inspect_notebook(str(REPO_ROOT / "notebooks" / "02_rank_drivers.ipynb")))
+    assert declared == {"province", "year", "target_rank", "step", "data_path", "lang", "seed", "n_sobol"}

@@ -1,0 +1,137 @@
+"""The province profile: numbers against the scored panel, the rules of tiers and flags, the merger
+note, the Vietnamese/English text and the figures."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pii_analysis import profile as P
+from pii_analysis import profile_plots as PP
+from pii_analysis.context import load_context
+from pii_analysis.errors import PiiInputError
+
+NB = "Ninh Bình"
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return load_context()
+
+
+def test_headline_matches_the_ranking(ctx):
+    h = P.headline(ctx, NB, 2025)
+    row = ctx.scores.ranking(2025).set_index("province").loc[NB]
+    assert (h["rank"], h["n"]) == (14, 34)
+    assert h["pii"] == pytest.approx(42.81, abs=1e-6) == pytest.approx(row["pii"])
+    assert h["input"] == pytest.approx(row["input"]) and h["output"] == pytest.approx(row["output"])
+    assert h["input_rank"] == int(ctx.scores.node_ranks(2025).at[NB, "IN"])
+    assert (h["prev_year"], h["prev_rank"]) == (2024, int(ctx.scores.ranking(2024).set_index("province").at[NB, "rank"]))
+    assert P.headline(ctx, NB, 2023)["prev_rank"] is None
+
+
+@pytest.mark.parametrize("level,n", [("pillar", 7), ("subpillar", 18)])
+def test_node_comparison_against_national_and_top10_averages(ctx, level, n):
+    cmp_ = P.node_comparison(ctx, NB, 2025, level, "vi")
+    scores = ctx.scores.node_scores(2025, level)
+    top10 = ctx.scores.ranking(2025).query("rank <= 10")["province"]
+    assert len(cmp_) == n
+    np.testing.assert_allclose(cmp_["national_avg"], scores.mean().to_numpy())
+    np.testing.assert_allclose(cmp_["top10_avg"], scores.loc[top10].mean().to_numpy())
+    np.testing.assert_allclose(cmp_["score"], scores.loc[NB].to_numpy())
+    np.testing.assert_allclose(cmp_["gap_top10"], cmp_["score"] - cmp_["top10_avg"])
+    if level == "pillar":
+        assert cmp_.loc[0, "name"] == "Thể chế"
+
+
+def test_indicator_tiers_and_flags_follow_their_rules(ctx):
+    t = P.indicator_table(ctx, NB, 2025, "en")
+    assert len(t) == 52 and set(t["pillar"]) == set("1234567")
+    assert (t.loc[t["rank"] <= 11, "tier"] == "top").all()
+    assert (t.loc[t["rank"] >= 23, "tier"] == "bottom").all()
+    assert (t.loc[t["rank"].between(12, 22), "tier"] == "middle").all()
+    margin = P.flag_margin(34)
+    assert margin == 6
+    assert (t.loc[t["rank"] <= 3, "flag"] == "strength").all()
+    assert (t.loc[t["rank"] >= 32, "flag"] == "weakness").all()
+    assert (t.loc[t["rank"].between(12, 14 + margin - 1), "flag"] == "").all()   # near its own rank 14
+    assert (t.loc[t["rank"] <= 14 - margin, "flag"] == "strength").all()
+    assert t.set_index("code").at["7.2.2", "rank"] == 1
+    # a top province has no 'weakness' inside the top third
+    hn = P.indicator_table(ctx, "Hà Nội", 2025)
+    assert not ((hn["tier"] == "top") & (hn["flag"] == "weakness")).any()
+
+
+def test_rank_history_covers_every_year_on_the_34_province_map(ctx):
+    hist = P.rank_history(ctx)
+    assert sorted(hist["year"].unique()) == [2023, 2024, 2025]
+    for _, g in hist.groupby("year"):
+        assert len(g) == 34 and sorted(g["rank"]) == list(range(1, 35))
+    assert hist.query("province == @NB & year == 2025")["rank"].item() == 14
+
+
+def test_peers_are_nearest_on_pillar_scores_and_neighbours_sit_around(ctx):
+    pe = P.peers(ctx, NB, 2025, k=3)
+    pil = ctx.scores.node_scores(2025, "pillar")
+    dist = np.sqrt(((pil - pil.loc[NB]) ** 2).sum(axis=1)).drop(NB).sort_values()
+    assert list(pe["province"]) == list(dist.index[:3])
+    np.testing.assert_allclose(pe["distance"], dist.to_numpy()[:3])
+    nb = P.neighbours(ctx, NB, 2025, 1)
+    assert list(nb["rank"]) == [13, 14, 15]
+    assert list(nb["province"]) == ["Tây Ninh", NB, "Phú Thọ"]
+    assert nb["gap"].iloc[0] > 0 > nb["gap"].iloc[2]
+    assert list(P.neighbours(ctx, "Hà Nội", 2025, 2)["rank"]) == [1, 2, 3]
+
+
+def test_merger_note_names_the_former_provinces_and_their_published_ranks(ctx):
+    hist = P.merger_history(ctx, NB)
+    y24 = hist[hist["year"] == 2024].set_index("old_province")
+    assert y24["rank"].to_dict() == {"Ninh Bình": 15, "Hà Nam": 28, "Nam Định": 45}
+    assert set(y24["n_provinces"]) == {63}
+    vi = P.merger_note(ctx, NB, "vi")
+    assert "hợp nhất Ninh Bình, Hà Nam và Nam Định" in vi
+    assert "Ninh Bình 15/63, Hà Nam 28/63, Nam Định 45/63" in vi
+    assert "merging Ninh Bình, Hà Nam and Nam Định" in P.merger_note(ctx, NB, "en")
+    assert "giữ nguyên địa giới" in P.merger_note(ctx, "Hà Nội", "vi")
+    assert "chưa có thứ hạng" in P.merger_note(ctx, "Hưng Yên", "vi")   # no published rank of its parts
+
+
+def test_narrative_in_both_languages(ctx):
+    vi, en = P.narrative(ctx, NB, 2025, "vi"), P.narrative(ctx, NB, 2025, "en")
+    assert set(vi) == set(en) == set(P.SECTIONS)
+    assert "**42,81 điểm**" in vi["headline"] and "**hạng 14/34**" in vi["headline"]
+    assert "giảm 4 bậc" in vi["headline"] and "down 4 places" in en["headline"]
+    assert "**42.81**" in en["headline"] and "ranks **14 of 34**" in en["headline"]
+    assert "Tây Ninh (hạng 13, hơn 0,95 điểm)" in vi["peers"]
+    for key, entry in {**P.TEXT, **PP.TEXT}.items():
+        assert set(entry) == {"vi", "en"}, key
+    with pytest.raises(PiiInputError, match="language 'fr'"):
+        P.narrative(ctx, NB, 2025, "fr")
+
+
+def test_every_province_gets_a_profile(ctx):
+    for province in ctx.panel.provinces():
+        text = P.narrative(ctx, province, 2025, "vi")
+        assert province in text["headline"]
+
+
+def test_display_table_translates_and_formats(ctx):
+    shown = P.display_table(P.indicator_table(ctx, NB, 2025, "vi"), "vi")
+    assert list(shown.columns) == ["Mã", "Trụ cột", "Tên", "Điểm", "Hạng", "Nhóm", "Đánh giá"]
+    assert set(shown["Nhóm"]) == {"1/3 đầu", "1/3 giữa", "1/3 cuối"}
+    assert set(shown["Đánh giá"]) == {"Điểm mạnh", "Điểm yếu", ""}
+    assert shown["Điểm"].str.fullmatch(r"\d+,\d\d").all()
+    html = P.view(P.headline_table(ctx, NB, 2025, "vi"), "vi", "headline").to_html()
+    assert html == P.view(P.headline_table(ctx, NB, 2025, "vi"), "vi", "headline").to_html()  # fixed ids
+    assert "42,81" in html and "T_pii-headline" in html
+
+
+def test_figures_are_png(ctx):
+    h = P.headline(ctx, NB, 2025)
+    figs = [PP.comparison_chart(P.node_comparison(ctx, NB, 2025, "pillar", "en"), NB, 2025, "en"),
+            PP.comparison_chart(P.node_comparison(ctx, NB, 2025, "subpillar"), NB, 2025, "vi", "subpillar"),
+            PP.indicator_tier_chart(P.indicator_table(ctx, NB, 2025), NB, 2025, h["rank"], h["n"], "vi"),
+            PP.bump_chart(P.rank_history(ctx), NB, "vi", highlight=["Phú Thọ", "Phú Thọ", "Tây Ninh"])]
+    assert [len(f.axes[0].get_yticks()) for f in figs[:3]] == [7, 18, 52]
+    assert len(figs[3].axes[0].lines) == 34      # one line per province, highlights not drawn twice
+    for fig in figs:
+        assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
