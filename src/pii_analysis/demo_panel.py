@@ -53,7 +53,12 @@ EXTREME_HOLDERS = {("1", "min"): "Cao Bằng", ("2", "min"): "Lai Châu", ("2", 
 # far ahead, so the GII outlier rule winsorises it (one point) down to the runner-up.
 SKEWED = ("6.1.1", "6.1.2", "6.2.2", "2.3.2")
 OUTLIER_FACTOR = 4.0  # the leader's raw value sits this many ranges above the runner-up
-LOWEST_PII = 24.0  # demonstration floor for the 34th province (PII 2024 minimum was 23.95)
+LOWEST_PII = 24.0
+# Earlier years: each province's normalised scores move back along a seeded trend (points a
+# year, across all its indicators) plus indicator noise. Kept small: a merged province's
+# position rarely moves more than a few places a year (Phú Thọ: 2 places, 2024 -> 2025).
+TREND_SD = 0.6
+INDICATOR_NOISE_SD = 3.0  # demonstration floor for the 34th province (PII 2024 minimum was 23.95)
 
 # Plausible 2025 raw ranges (lowest, highest) of the rate each indicator measures, and the
 # yearly drift of that range (relative), used to spread raw values and earlier years.
@@ -297,10 +302,10 @@ def generate(seed: int = DEFAULT_SEED, framework: Framework | None = None) -> De
     drift = np.array([RAW_RANGE.get(c, (1.0, 100.0, .03))[2] for c in inds])
     skewed = np.isin(inds, SKEWED)
     # earlier years: each province moves back along its own seeded trend
-    trend = rng.normal(0.0, 1.6, n_p)
+    trend = rng.normal(0.0, TREND_SD, n_p)
     scores = {2025: S25}
     for back, year in ((1, 2024), (2, 2023)):
-        noise = rng.normal(0, 4.0, S25.shape)
+        noise = rng.normal(0, INDICATOR_NOISE_SD, S25.shape)
         scores[year] = np.clip(S25 - back * trend[:, None] + noise, 0, 100)
     # Phú Thọ's 2024 rank 17 on the 34-province map is implied by its published "up 2 places"
     rows = []
