@@ -49,15 +49,31 @@ def test_indicator_tiers_and_flags_follow_their_rules(ctx):
     assert (t.loc[t["rank"] <= 11, "tier"] == "top").all()
     assert (t.loc[t["rank"] >= 23, "tier"] == "bottom").all()
     assert (t.loc[t["rank"].between(12, 22), "tier"] == "middle").all()
-    margin = P.flag_margin(34)
+    # default rule (official provincial profiles): the 5 best and the 5 worst ranks
+    strong, weak = t[t["flag"] == "strength"], t[t["flag"] == "weakness"]
+    assert len(strong) == 5 and len(weak) == 5
+    assert strong["rank"].max() <= t.loc[t["flag"] != "strength", "rank"].min()
+    assert weak["rank"].min() >= t.loc[t["flag"] != "weakness", "rank"].max()
+    assert t.set_index("code").at["7.2.2", "rank"] == 1
+
+
+def test_the_profile_and_the_drivers_analysis_flag_the_same_indicators(ctx):
+    from pii_analysis.drivers import drivers_table, strengths_weaknesses
+    profile_flags = P.indicator_table(ctx, NB, 2025).set_index("code")["flag"]
+    sw = strengths_weaknesses(drivers_table(ctx, NB, 2025)).set_index("indicator")["kind"]
+    assert profile_flags[profile_flags != ""].sort_index().to_dict() == sw.sort_index().to_dict()
+
+
+def test_relative_rule_compares_with_the_province_own_rank(ctx):
+    from pii_analysis.strengths import StrengthRule, relative_margin
+    t = P.indicator_table(ctx, NB, 2025, "en", rule=StrengthRule(rule="relative"))
+    margin = relative_margin(34)
     assert margin == 6
     assert (t.loc[t["rank"] <= 3, "flag"] == "strength").all()
     assert (t.loc[t["rank"] >= 32, "flag"] == "weakness").all()
     assert (t.loc[t["rank"].between(12, 14 + margin - 1), "flag"] == "").all()   # near its own rank 14
     assert (t.loc[t["rank"] <= 14 - margin, "flag"] == "strength").all()
-    assert t.set_index("code").at["7.2.2", "rank"] == 1
-    # a top province has no 'weakness' inside the top third
-    hn = P.indicator_table(ctx, "Hà Nội", 2025)
+    hn = P.indicator_table(ctx, "Hà Nội", 2025, rule=StrengthRule(rule="relative"))
     assert not ((hn["tier"] == "top") & (hn["flag"] == "weakness")).any()
 
 

@@ -21,6 +21,7 @@ from .framework import Framework
 from .i18n import check_lang
 from .method import Method
 from .scoring import aggregate, denominate, impute, normalise, rank_desc, treat_outliers
+from .strengths import StrengthRule, flag_indicators
 
 MAX_SCORE = 100.0
 TOP_N = 10
@@ -314,20 +315,17 @@ def gap_decomposition(st: Standing, reference: str) -> pd.DataFrame:
 # --- strengths, weaknesses and the checklist ------------------------------------------------
 def strengths_weaknesses(table: pd.DataFrame, n: int = 5, rule: str = "count",
                          strong_rank: int = 10, weak_rank: int = 25) -> pd.DataFrame:
-    """Indicators where the province ranks high (strengths) or low (weaknesses).
-
-    rule 'count' (default, as in the official provincial profiles): the n best and n worst
-    indicator ranks (ties broken by effective weight); rule 'threshold': rank <= strong_rank
-    and rank >= weak_rank.
-    """
-    ranked = table.dropna(subset=["rank"]).sort_values(["rank", "effective_weight"], ascending=[True, False])
-    if rule == "count":
-        strong = ranked.head(n)
-        weak = ranked.sort_values(["rank", "effective_weight"], ascending=[False, False]).head(n)
-    elif rule == "threshold":
-        strong, weak = ranked[ranked["rank"] <= strong_rank], ranked[ranked["rank"] >= weak_rank].iloc[::-1]
-    else:
-        raise PiiInputError(f"rule must be 'count' or 'threshold', got {rule!r}", column="rule")
+    """Indicators where the province ranks high (strengths) or low (weaknesses), by the shared
+    rule of `strengths.StrengthRule` (default: the n best and n worst ranks, as in the official
+    provincial profiles), best first and worst first."""
+    spec = StrengthRule(rule=rule, n=n, strong_rank=strong_rank, weak_rank=weak_rank)
+    indexed = table.dropna(subset=["rank"]).set_index("indicator", drop=False)
+    n_provinces = int(table.attrs.get("n_provinces", table["rank"].max()))
+    flags = flag_indicators(indexed["rank"], indexed["effective_weight"], n_provinces=n_provinces,
+                            pii_rank=int(indexed["pii_rank"].iloc[0]), rule=spec)
+    order = indexed.assign(_w=-indexed["effective_weight"])
+    strong = order[flags == "strength"].sort_values(["rank", "_w"], kind="stable")
+    weak = order[flags == "weakness"].assign(_r=-order["rank"]).sort_values(["_r", "_w"], kind="stable")
     cols = ["indicator", "name", "pillar", "score", "rank", "national_average", "effective_weight"]
     return pd.concat([strong[cols].assign(kind="strength"), weak[cols].assign(kind="weakness")], ignore_index=True)
 

@@ -14,6 +14,7 @@ from pandas.io.formats.style import Styler
 from .context import Context
 from .i18n import Table, check_lang, text
 from .loading import load_crosswalk, load_published
+from .strengths import StrengthRule, flag_indicators, tiers
 
 TOP_N = 10          # the "Top-10 average" compares with the ten best provinces of the year
 N_PEERS = 3         # nearest-profile peers shown
@@ -26,7 +27,7 @@ TEXT: Table = {
     "title": {"vi": "Hồ sơ Chỉ số Đổi mới sáng tạo cấp địa phương (PII): {province}, năm {year}",
               "en": "Provincial Innovation Index (PII) profile: {province}, {year}"},
     "h_headline": {"vi": "1. Kết quả chung", "en": "1. Headline"},
-    "h_pillars": {"vi": "2. Trụ cột và trụ cột con so với bình quân cả nước và bình quân Top 10",
+    "h_pillars": {"vi": "2. Trụ cột và nhóm chỉ số so với bình quân cả nước và bình quân Top 10",
                   "en": "2. Pillars and sub-pillars against the national and Top-10 averages"},
     "h_indicators": {"vi": "3. 52 chỉ số thành phần: thứ hạng, nhóm, điểm mạnh và điểm yếu",
                      "en": "3. The 52 indicators: rank, tier, strengths and weaknesses"},
@@ -53,14 +54,10 @@ TEXT: Table = {
               "average. Strongest pillar: **{best}** (rank {best_rank}); weakest: **{worst}** (rank {worst_rank}).",
     },
     "indicators": {
-        "vi": "Nhóm: hạng thuộc một phần ba đứng đầu, ở giữa hoặc cuối trong {n} tỉnh, thành phố. Điểm mạnh: chỉ số "
-              "xếp hạng 1–3, hoặc cao hơn thứ hạng PII của tỉnh ít nhất {margin} bậc và không thuộc 1/3 cuối; "
-              "điểm yếu: xếp trong 3 hạng cuối, hoặc thấp hơn thứ hạng PII ít nhất {margin} bậc và không thuộc "
-              "1/3 đầu. {province} có **{n_strong} điểm mạnh** và "
-              "**{n_weak} điểm yếu**.",
-        "en": "Tier: the rank falls in the top, middle or bottom third of the {n} provinces. Strength: ranked 1–3, "
-              "or at least {margin} places better than the province's PII rank and not in the bottom third; "
-              "weakness: in the last three, or at least {margin} places worse and not in the top third. {province} has **{n_strong} strengths** and **{n_weak} weaknesses**.",
+        "vi": "Nhóm: hạng thuộc một phần ba đứng đầu, ở giữa hoặc cuối trong {n} tỉnh, thành phố. {rule} "
+              "{province} có **{n_strong} điểm mạnh** và **{n_weak} điểm yếu**.",
+        "en": "Tier: the rank falls in the top, middle or bottom third of the {n} provinces. {rule} "
+              "{province} has **{n_strong} strengths** and **{n_weak} weaknesses**.",
     },
     "named_strong": {"vi": " Điểm mạnh nổi bật: {items}.", "en": " Main strengths: {items}."},
     "named_weak": {"vi": " Điểm yếu cần ưu tiên cải thiện: {items}.", "en": " Weaknesses to address first: {items}."},
@@ -187,43 +184,27 @@ def node_comparison(ctx: Context, province: str, year: int, level: str = "pillar
     return frame
 
 
-def tiers(ranks: pd.Series | np.ndarray, n: int) -> np.ndarray:
-    """'top' / 'middle' / 'bottom' third of n provinces."""
-    r = np.asarray(ranks, dtype=float)
-    return np.where(r <= n / 3, "top", np.where(r > 2 * n / 3, "bottom", "middle"))
-
-
-def flag_margin(n: int) -> int:
-    """Places an indicator must beat (or trail) the PII rank by to count as a strength (weakness)."""
-    return max(1, round(n / 6))
-
-
-def indicator_table(ctx: Context, province: str, year: int, lang: str = "vi") -> pd.DataFrame:
-    """The 52 indicators: code, pillar, name, score, rank, tier and strength/weakness flag.
-
-    Strength: rank 1-3, or at least `flag_margin(n)` places better than the province's PII
-    rank and not in the bottom third; weakness: in the last three, or that many places worse
-    and not in the top third (GII-style: relative to the province's own overall position).
-    """
+def indicator_table(ctx: Context, province: str, year: int, lang: str = "vi",
+                    rule: StrengthRule | None = None) -> pd.DataFrame:
+    """The 52 indicators: code, pillar, name, score, rank, tier (third of the provinces) and
+    strength/weakness flag by the shared `strengths.StrengthRule` (default: the 5 best and 5
+    worst ranks, as in the official provincial profiles)."""
     fw = ctx.framework
     scores = ctx.scores.node_scores(year, "indicator")
     ranks = ctx.scores.node_ranks(year, "indicator")
     n = len(scores)
     pii_rank = headline(ctx, province, year)["rank"]
-    margin = flag_margin(n)
     codes = list(scores.columns)
-    rank = ranks.loc[province].to_numpy(dtype=int)
-    tier = tiers(rank, n)
-    strong = (rank <= 3) | ((rank <= pii_rank - margin) & (tier != "bottom"))
-    weak = ((rank > n - 3) | ((rank >= pii_rank + margin) & (tier != "top"))) & ~strong
+    rank = ranks.loc[province].astype(int)
+    flags = flag_indicators(rank, fw.effective_weights(), n, pii_rank, rule)
     return pd.DataFrame({
         "code": codes,
         "pillar": [fw.ancestors(c)[1] for c in codes],
         "name": [fw.name(c, lang) for c in codes],
         "score": scores.loc[province].to_numpy(dtype=float),
-        "rank": rank,
-        "tier": tier,
-        "flag": np.where(strong, "strength", np.where(weak, "weakness", "")),
+        "rank": rank.to_numpy(),
+        "tier": tiers(rank, n),
+        "flag": flags.reindex(codes).to_numpy(),
     })
 
 
@@ -303,8 +284,8 @@ def narrative(ctx: Context, province: str, year: int, lang: str = "vi") -> dict[
     ind = indicator_table(ctx, province, year, lang)
     strong = ind[ind["flag"] == "strength"].sort_values(["rank", "code"])
     weak = ind[ind["flag"] == "weakness"].sort_values(["rank", "code"], ascending=[False, True])
-    para = text(TEXT, "indicators", lang, n=h["n"], margin=flag_margin(h["n"]), province=province,
-                n_strong=len(strong), n_weak=len(weak))
+    para = text(TEXT, "indicators", lang, n=h["n"], rule=StrengthRule().describe(lang, h["n"]),
+                province=province, n_strong=len(strong), n_weak=len(weak))
     item = "{name} ({code}, " + ("hạng" if lang == "vi" else "rank") + " {rank})"
     if len(strong):
         para += text(TEXT, "named_strong", lang, items="; ".join(
