@@ -5,7 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: reports test bench clean-venv demo-panel
+.PHONY: reports test bench lab clean-venv demo-panel
+
+PII_REPORT_ARGS ?=
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,13 +16,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 reports: $(STAMP)
-	$(BIN)/pii report
+	$(BIN)/pii report $(PII_REPORT_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b; done
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(BIN)/jupyter lab notebooks/
 
 demo-panel: $(STAMP)
 	$(BIN)/python -m pii_analysis.demo_panel --write
