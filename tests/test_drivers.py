@@ -287,6 +287,32 @@ def test_notebook_runs_headless(tmp_path, jupyter_kernel):
     text = out.read_text(encoding="utf-8")
     assert "Điện Biên" in text and "DEMONSTRATION DATA" in text and "image/png" in text
     assert "What moves the PII rank: Điện Biên, 2025" in text
+    import nbformat
+
+    from pii_analysis import report
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o["output_type"] in ("stream", "error", "execute_result")]  # no reprs
+    html = report.render_html(nb, "02")
+    assert "PosixPath" not in html and "drivers.csv" not in html
+    body = html[html.index("<body"):]
+    assert body.index("What moves the PII rank") < body.index("pii-banner") < body.index("In 2025")  # as in 01
+    assert "row_heading" not in body and "Pillar 7 Impact" in body and "Intercept" in body
+
+
+def test_tables_use_the_shared_report_styling(ctx):
+    from pii_analysis import profile
+
+    result = drivers.analyse(ctx, NB, YEAR, lang="vi")
+    view = drivers_text.view(result.table.head(5), "vi", "drivers")
+    shown = drivers_text.display_table(result.table.head(5), "vi", *drivers_text.VIEWS["drivers"])
+    assert isinstance(view, profile.TableView)
+    assert view.to_html() == profile.styled(shown, "drivers").to_html()   # one way to style a report table
+    assert "row_heading" not in view.to_html() and 'id="T_pii-drivers' in view.to_html()
+    assert repr(view) == shown.to_string(index=False)                    # no memory address in the notebook
+    assert drivers_text.term_label("const", "vi") == "Hằng số"
+    assert drivers_text.term_label("year_2024", "en") == "Year 2024"
+    assert drivers_text.term_label("p6", "vi", ctx.framework) == "Trụ cột 6 " + ctx.framework.name("6", "vi")
 
 
 def test_notebook_is_committed_clean():

@@ -52,3 +52,17 @@ def test_costs_steer_the_plan(ctx, plan):
 def test_already_there_needs_nothing(ctx):
     easy = minimum_effort_plan(ctx, "Hà Nội", n_draws=0)
     assert easy.status == "already" and easy.table.empty and easy.total_rise == 0.0
+
+
+def test_plan_table_as_the_report_shows_it(plan):
+    from pii_analysis import verdict
+
+    shown = verdict.display_table(plan.table, "vi", "effort")
+    assert list(shown.columns) == ["Mã", "Chỉ số", "Trụ cột", "Mức tăng cần mỗi năm (điểm)",
+                                   "Mức tăng khả thi mỗi năm (điểm)", "Tỷ lệ so với mức khả thi",
+                                   "Đóng góp vào PII (điểm)"]
+    assert shown["Tỷ lệ so với mức khả thi"].tolist() == [verdict.fmt_pct(v) for v in plan.table["share_of_cap"]]
+    assert shown["Mức tăng cần mỗi năm (điểm)"].str.fullmatch(r"\d+,\d\d").all()
+    en = verdict.display_table(plan.table, "en", "effort")
+    assert en["Yearly rise needed (points)"].str.fullmatch(r"\d+\.\d\d").all()
+    assert repr(verdict.view(plan.table.iloc[:0], "vi", "effort")) == ""   # nothing to show, nothing shown

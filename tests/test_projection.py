@@ -11,8 +11,8 @@ from pii_analysis.cli import main
 from pii_analysis.context import load_context
 from pii_analysis.errors import PiiInputError
 from pii_analysis.paths import REPO_ROOT
-from pii_analysis.projection import (check_settings, deterministic_rates, milestone_table, milestones, project,
-                                     rate_method, shared_projection)
+from pii_analysis.projection import (check_settings, competitors, deterministic_rates, milestone_table, milestones,
+                                     project, rate_method, shared_projection)
 from pii_analysis.scoring import score_arrays
 from pii_analysis.trends import fit_trends, indicator_trends, panel_rates
 from pii_analysis.verdict import Thresholds, classify, milestone_verdicts, required_pace
@@ -136,16 +136,112 @@ def test_cli_feasibility(capsys):
     assert "unknown province" in capsys.readouterr().err
 
 
-def test_notebook_runs_headless(tmp_path, jupyter_kernel, monkeypatch):
+def _text_of(html: str) -> str:
+    """The visible text of a rendered report: no tags, no embedded images, no style sheets."""
+    import re
+    body = re.sub(r"<style.*?</style>|<img[^>]*>", " ", html[html.index("<body"):], flags=re.S)
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+def test_notebook_renders_a_vietnamese_report_for_leaders(tmp_path, jupyter_kernel, monkeypatch, ctx):
+    """The leader's HTML (as `pii report` renders it): title and both banners first, tables without an
+    index column, probabilities in percent, whole ranks, decimal commas, short Vietnamese source
+    labels, and no developer text, English text or Python reprs."""
+    import re
+
+    import nbformat
     import papermill as pm
+
+    from pii_analysis import report, verdict
+    from pii_analysis.labels import TEXT as LABELS
 
     monkeypatch.setenv("PII_CACHE_DIR", str(tmp_path / "cache"))
     out = tmp_path / "out.ipynb"
     pm.execute_notebook(str(REPO_ROOT / "notebooks" / "03_top10_feasibility.ipynb"), str(out),
-                        parameters={"n_draws": 40, "lang": "en"}, kernel_name=jupyter_kernel, progress_bar=False)
-    text = Path(out).read_text(encoding="utf-8")
-    assert "PROJECTION" in text and "DEMONSTRATION DATA" in text and "Minimum-effort plan" in text
-    assert "scenario explorer is shown only" in text
+                        parameters={"n_draws": 40}, kernel_name=jupyter_kernel, progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    assert "scenario explorer is shown only" not in out.read_text(encoding="utf-8")  # vi by default
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o["output_type"] in ("stream", "error", "execute_result")]
+    html = report.render_html(nb, "03")
+    text = _text_of(html)
+    title = verdict.title(NB, 10, 2030, "vi")
+    first_section = text.index(verdict.narrative("h_fan", "vi").lstrip("# "))
+    assert text.index(title) < text.index("DỰ BÁO —") < text.index("DỮ LIỆU MINH HỌA") < first_section
+    assert html.count('class="pii-banner"') == 2 and LABELS["projection"]["vi"] in text
+    for english in ("2030 Top-10 feasibility", "All computation", "pii_analysis", "plan to raise", "JupyterLab",
+                    "target_rank / target_year", "Probability", "Verdict", "PosixPath", "Warning", "<Figure"):
+        assert english not in text, english
+    assert "row_heading" not in html and "blank level0" not in html      # no index column
+    assert "Kế hoạch 19/KH-UBND (10/01/2026)" in text
+    assert "Kế hoạch thực hiện Nghị quyết 06-NQ/TU (2026)" in text          # the 2030 target cites the file
+    tables = " ".join(re.findall(r"<table.*?</table>", html, flags=re.S))
+    cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tables, flags=re.S)]
+    assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d+", c)]         # no decimal points, no 14.0
+    milestones_html = re.search(r'<table id="T_pii-feasibility-milestones".*?</table>', html, flags=re.S).group(0)
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S)
+            for r in re.findall(r"<tr>(.*?)</tr>", milestones_html, flags=re.S)]
+    rows = [r for r in rows if r]
+    assert [r[0] for r in rows] == ["2026", "2027", "2028", "2029", "2030"]   # first column: the year, no index
+    assert all(re.fullmatch(r"(<|>)?\d+%", r[2].strip().replace("&lt;", "<").replace("&gt;", ">")) for r in rows)
+    assert all(re.fullmatch(r"\d+", r[3].strip()) for r in rows)             # ranks as whole numbers
+    assert "Xác suất đạt" in text and "Đánh giá" in text and "Khoảng hạng 90%" in text
+
+
+def test_report_tables_in_both_languages(ctx):
+    from pii_analysis import verdict
+
+    a = verdict.assess(ctx, NB, n_draws=40, seed=1)
+    vi = verdict.display_table(a.milestones, "vi", "milestones")
+    en = verdict.display_table(a.milestones, "en", "milestones")
+    assert list(vi.columns) == ["Năm", "Hạng mục tiêu", "Xác suất đạt", "Hạng dự báo (trung vị)", "Khoảng hạng 90%",
+                                "Đánh giá", "Nguồn mục tiêu"]
+    assert list(en.columns)[:3] == ["Year", "Target rank", "Probability of meeting it"]
+    assert vi["Năm"].tolist() == ["2026", "2027", "2028", "2029", "2030"]
+    assert vi["Xác suất đạt"].tolist() == [verdict.fmt_pct(p, "vi") for p in a.milestones["probability"]]
+    assert vi["Hạng dự báo (trung vị)"].str.fullmatch(r"\d+").all()
+    assert vi["Nguồn mục tiêu"].iloc[0] == "Kế hoạch 19/KH-UBND (10/01/2026)"
+    assert en["Target source"].iloc[0] == "Plan 19/KH-UBND (10/01/2026)"
+    assert en["Target source"].iloc[-1] == ("Plan 19/KH-UBND (10/01/2026); "
+                                           "Plan implementing Resolution 06-NQ/TU (2026)")
+    assert set(en["Verdict"]) <= {"On track", "Needs acceleration", "Off track"}
+    view = verdict.view(a.milestones, "vi", "milestones")
+    assert "row_heading" not in view.to_html() and "Kế hoạch 19/KH-UBND" in repr(view)
+    rivals = verdict.display_table(competitors(a.projection, NB), "vi", "competitors", base=2025, year=2030,
+                                   province=NB)
+    assert "Xác suất xếp trên Ninh Bình" in rivals.columns and "PII 2025" in rivals.columns
+    assert rivals["PII 2025"].str.fullmatch(r"\d+,\d\d").all()
+
+
+def test_percentages_source_labels_and_cited_targets(ctx):
+    from pii_analysis import verdict
+
+    assert [verdict.fmt_pct(p) for p in (0.0, 0.004, 0.966, 0.996, 1.0)] == ["0%", "<1%", "97%", ">99%", "100%"]
+    assert verdict.source_label("19/KH-UBND (10/01/2026) plan to raise PII 2026-2030", "vi") == \
+        "Kế hoạch 19/KH-UBND (10/01/2026)"
+    assert verdict.source_label("Plan implementing Resolution 06-NQ/TU (2026)", "vi") == \
+        "Kế hoạch thực hiện Nghị quyết 06-NQ/TU (2026)"
+    assert verdict.source_label("provincial note", "vi") == "provincial note"      # unknown: as written
+    assert verdict.source_label(verdict.TARGET_PARAMETER, "en") == "Target set for this report"
+    plan = milestones(ctx, NB, target_rank=8)                 # 8 is not in the file: the parameter stays
+    assert verdict.cite_targets(ctx, NB, plan)["source"].iloc[-1] == verdict.TARGET_PARAMETER
+    cited = verdict.cite_targets(ctx, NB, milestones(ctx, NB))["source"].iloc[-1]
+    assert cited.startswith("19/KH-UBND") and "06-NQ/TU" in cited
+    assert verdict.cite_targets(ctx, "Hà Nội", milestones(ctx, "Hà Nội"))["source"].iloc[-1] == \
+        verdict.TARGET_PARAMETER
+
+
+def test_narrative_numbers_follow_the_language(ctx):
+    from pii_analysis import verdict
+    from pii_analysis.profile import fmt_num
+
+    pace = required_pace(ctx, NB)
+    vi, en = verdict.pace_text(pace, "vi"), verdict.pace_text(pace, "en")
+    assert fmt_num(pace["base_pii"].iloc[0], "vi", 1) in vi and "," in fmt_num(pace["base_pii"].iloc[0], "vi", 1)
+    assert f"{pace['base_pii'].iloc[0]:.1f}" in en
+    a = verdict.assess(ctx, NB, n_draws=40, seed=1)
+    intro = verdict.intro(a, ctx, "vi")
+    assert "40 lượt" in intro and "Theo xu hướng" in intro and "seed" not in intro
 
 
 def test_charts_are_labelled_as_projections(ctx):
@@ -160,9 +256,16 @@ def test_charts_are_labelled_as_projections(ctx):
     summary = proj.rank_summary(NB)
     ms = milestone_table(proj, NB, milestones(ctx, NB))
     fig = fplots.fan_chart(summary, ms, NB, scenario="baseline", lang="vi")
-    assert "DỰ BÁO" in fig.axes[0].get_title() and fig.axes[0].yaxis_inverted()
+    assert fig.get_suptitle().startswith("DỰ BÁO: ") and fig.axes[0].yaxis_inverted()
     rivals = competitors(proj, NB)
     assert {"Tây Ninh", "Phú Thọ"} <= set(rivals["province"]) and rivals["p_ahead"].between(0, 1).all()
     fig2 = fplots.competitor_chart(proj, NB, rivals["province"].tolist(), lang="en")
-    assert "PROJECTION" in fig2.axes[0].get_title()
+    assert fig2.get_suptitle().startswith("PROJECTION: ")
+    assert [t.get_text() for t in fig.axes[0].texts][0].endswith("%")   # milestone probabilities in percent
+    fig.canvas.draw()
+    fig3 = fplots.competitor_chart(proj, NB, rivals["province"].tolist(), lang="vi")
+    fig3.canvas.draw()
+    ticks = [t.get_text() for t in fig3.axes[0].get_yticklabels() if t.get_text()]
+    assert ticks and not any("." in t for t in ticks)                     # decimal comma in Vietnamese
+    assert fig.get_dpi() and not plt.get_fignums()                        # no pyplot state left behind
     plt.close("all")

@@ -109,3 +109,18 @@ def test_explorer_only_when_interactive_and_computes_on_click(ctx, monkeypatch):
     button = next(w for w in box.children if w.__class__.__name__ == "Button")
     button.click()
     assert "P(rank ≤ 10 in 2030)" in box.children[-1].value
+
+
+def test_report_comparison_adds_the_assessed_scenario_and_shows_the_final_year(ctx):
+    from pii_analysis import verdict
+
+    a = verdict.assess(ctx, NB, scenario={"name": "mine", "changes": [{"pillar": "7", "points": 2}]},
+                       n_draws=30, seed=1)
+    cmp = verdict.scenario_comparison(ctx, a, n_draws=30, seed=1, lang="en")
+    final = verdict.final_year(cmp)
+    assert final["year"].unique().tolist() == [2030] and final["scenario"].tolist()[-1] == "mine"
+    assert final["scenario"].tolist()[:2] == ["baseline", "plan"] and final["scenario"].is_unique
+    shown = verdict.display_table(final, "vi", "scenarios", year=2030, rank=10)
+    assert list(shown.columns) == ["Kịch bản", "Hạng dự báo 2030 (trung vị)", "Khoảng hạng 90%",
+                                   "Xác suất vào Top 10"]
+    assert shown["Khoảng hạng 90%"].str.fullmatch(r"\d+–\d+").all() and shown["Xác suất vào Top 10"].str.endswith("%").all()

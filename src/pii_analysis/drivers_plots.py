@@ -10,6 +10,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import ScalarFormatter
 
 from .i18n import Table, check_lang, text
 from .profile import fmt_num
@@ -53,6 +54,23 @@ TEXT: Table = {
 }
 
 
+class DecimalFormatter(ScalarFormatter):
+    """Matplotlib's default tick labels with the report's decimal mark (comma in Vietnamese)."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = check_lang(lang)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        label = super().__call__(x, pos)
+        return label.replace(".", ",") if self.lang == "vi" else label
+
+
+def decimal_ticks(axis, lang: str) -> None:
+    """Label `axis` (ax.xaxis / ax.yaxis) with `lang`'s decimal mark, as the tables and text do."""
+    axis.set_major_formatter(DecimalFormatter(lang))
+
+
 def _title(fig: Figure, title: str, width: int = 100) -> None:
     """Figure-wide title, left-aligned over the labels too (an axes title would be clipped)."""
     fig.suptitle(textwrap.fill(title, width), x=0.01, ha="left", fontsize=11)
@@ -91,6 +109,7 @@ def tornado(table: pd.DataFrame, lang: str = "vi", top: int = 15) -> Figure:
     ax.axvline(0, color="#17202a", lw=0.8)
     ax.set_yticks(y, [_label(c, n) for c, n in zip(rows["indicator"], rows["name"])], fontsize=8)
     ax.set_xlabel(text(TEXT, "tornado_axis", lang))
+    decimal_ticks(ax.xaxis, lang)
     ax.spines[["top", "right"]].set_visible(False)
     _title(fig, text(TEXT, "tornado_title", lang, province=meta["province"], year=meta["year"],
                      rank=meta["rank"], step=step))
@@ -133,6 +152,7 @@ def waterfall(decomposition: pd.DataFrame, lang: str = "vi", level: str = "pilla
     ax.set_ylim(floor, hi + 0.15 * max(hi - lo, 0.5))
     ax.set_xticks(x, labels, fontsize=8)
     ax.set_ylabel(text(TEXT, "waterfall_axis", lang))
+    decimal_ticks(ax.yaxis, lang)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(handles=[Patch(color=DOWN, label=text(TEXT, "behind", lang, reference=meta["reference"])),
                        Patch(color=UP, label=text(TEXT, "ahead", lang, province=meta["province"]))],
@@ -188,6 +208,7 @@ def sobol_bars(sobol: pd.DataFrame, lang: str = "vi", top: int = 15) -> Figure:
     ax.axvline(0, color="#17202a", lw=0.8)
     ax.set_yticks(y, [_label(c, n) for c, n in zip(rows["factor"], names)], fontsize=8)
     ax.set_xlabel(text(TEXT, "sobol_axis", lang))
+    decimal_ticks(ax.xaxis, lang)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     _title(fig, text(TEXT, "sobol_title", lang, province=meta.get("province", ""), year=meta.get("year", ""),

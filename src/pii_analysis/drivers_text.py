@@ -11,7 +11,7 @@ import pandas as pd
 from .drivers import DriversResult
 from .framework import Framework
 from .i18n import Table, check_lang, text
-from .profile import fmt_num, join_names
+from .profile import TableView, fmt_num, join_names, styled
 
 N_NAMED = 5  # indicators listed by name in the narrative
 
@@ -206,6 +206,9 @@ TEXT: Table = {
     "col_p_value": {"vi": "Giá trị p", "en": "p-value"},
     "col_ci_low": {"vi": "KTC dưới", "en": "CI low"},
     "col_ci_high": {"vi": "KTC trên", "en": "CI high"},
+    "term_const": {"vi": "Hằng số", "en": "Intercept"},
+    "term_year": {"vi": "Năm {year}", "en": "Year {year}"},
+    "term_pillar": {"vi": "Trụ cột {code}{name}", "en": "Pillar {code}{name}"},
     "kind_strength": {"vi": "Điểm mạnh", "en": "Strength"},
     "kind_weakness": {"vi": "Điểm yếu", "en": "Weakness"},
 }
@@ -215,7 +218,7 @@ def _n(value: float, lang: str, digits: int = 2) -> str:
     return fmt_num(float(value), lang, digits)
 
 
-def _thousands(value: int, lang: str) -> str:
+def thousands(value: int, lang: str) -> str:
     """12,345 (en) / 12.345 (vi)."""
     out = f"{int(value):,}"
     return out.replace(",", ".") if lang == "vi" else out
@@ -387,7 +390,7 @@ def sobol_text(sobol: pd.DataFrame, lang: str) -> str:
     """What the Sobol indices say, with the input ranges used."""
     a = sobol.attrs
     names = sobol["name_vi" if lang == "vi" else "name_en"]
-    fmt = dict(province=a["province"], spread=_n(a["spread"], lang, 0), evaluations=_thousands(a["evaluations"], lang),
+    fmt = dict(province=a["province"], spread=_n(a["spread"], lang, 0), evaluations=thousands(a["evaluations"], lang),
                min=int(a["min"]), max=int(a["max"]), factor=text(TEXT, f"factor_{a['level']}", lang),
                conf=int(round(100 * a["conf_level"])))
     if a["min"] == a["max"]:
@@ -412,12 +415,29 @@ def ols_text(ols: pd.DataFrame, data_status: str, framework: Framework, lang: st
 
 
 # --- tables for display -------------------------------------------------------------------------
-def display_table(frame: pd.DataFrame, lang: str, columns: list[str] | None = None, digits: int = 2) -> pd.DataFrame:
+def term_label(term: str, lang: str, framework: Framework | None = None) -> str:
+    """A regression term in words: 'const' -> 'Hằng số', 'p6' -> 'Trụ cột 6 Sản phẩm ...', 'year_2024' ->
+    'Năm 2024'; any other term as it is."""
+    if term == "const":
+        return text(TEXT, "term_const", lang)
+    if term.startswith("year_"):
+        return text(TEXT, "term_year", lang, year=term[5:])
+    if term[:1] == "p" and term[1:].isdigit():
+        name = f" {framework.name(term[1:], lang)}" if framework is not None else ""
+        return text(TEXT, "term_pillar", lang, code=term[1:], name=name)
+    return term
+
+
+def display_table(frame: pd.DataFrame, lang: str, columns: list[str] | None = None, digits: int = 2,
+                  framework: Framework | None = None) -> pd.DataFrame:
     """A result table ready to show: chosen columns, numbers formatted for `lang` ('not reachable'
-    where a rise cannot reach the rank), weights in percent, translated headers."""
+    where a rise cannot reach the rank), weights in percent, regression terms in words (pillar names
+    when `framework` is given), translated headers."""
     check_lang(lang)
     out = frame[columns] if columns else frame.copy()
     out = out.copy()
+    if "term" in out:
+        out["term"] = [term_label(t, lang, framework) for t in out["term"]]
     if "effective_weight" in out:
         out["effective_weight"] = 100 * out["effective_weight"]
     if "kind" in out:
@@ -447,9 +467,8 @@ VIEWS = {  # the columns each displayed table shows, and its decimals
 }
 
 
-def view(frame: pd.DataFrame, lang: str, key: str):
-    """`display_table` of one of `VIEWS` as a pandas Styler for the report: no index, left-aligned,
-    and a fixed element id so the HTML is the same on every run."""
+def view(frame: pd.DataFrame, lang: str, key: str, framework: Framework | None = None) -> TableView:
+    """`display_table` of one of `VIEWS`, styled like every report table (`profile.styled`); pass the
+    `framework` to name the pillars of the OLS table."""
     columns, digits = VIEWS[key]
-    return (display_table(frame, lang, columns, digits).style.hide(axis="index").set_uuid(f"pii-{key}")
-            .set_table_styles([{"selector": "th, td", "props": "text-align: left; padding: 3px 10px;"}]))
+    return styled(display_table(frame, lang, columns, digits, framework), key)

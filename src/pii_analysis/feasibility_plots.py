@@ -1,26 +1,34 @@
 """Charts of the feasibility analysis (matplotlib), labelled in Vietnamese or English.
 
-Every chart of projected values says so in its title (labels.TEXT['projection']).
+Every chart of projected values says so in its title (labels.TEXT['projection']). Each function
+returns a Figure without pyplot state that shows itself as one PNG (profile_plots.PngFigure), so a
+notebook shows it with `display(fig)` and the report embeds it once.
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
-from .i18n import Table, text
+from .drivers_plots import decimal_ticks
+from .i18n import Table, check_lang, text
 from .labels import TEXT as LABELS
+from .profile_plots import DPI, PngFigure
+from .verdict import fmt_pct
 
 TEXT: Table = {
-    "fan_title": {"vi": "Hạng PII dự báo của {province} ({scenario})", "en": "Projected PII rank of {province} ({scenario})"},
+    "fan_title": {"vi": "Hạng PII dự báo của {province}, kịch bản: {scenario}",
+                  "en": "Projected PII rank of {province}, scenario: {scenario}"},
     "year": {"vi": "Năm", "en": "Year"},
     "rank": {"vi": "Hạng (1 = cao nhất)", "en": "Rank (1 = best)"},
     "median": {"vi": "Hạng trung vị", "en": "Median rank"},
-    "band90": {"vi": "Khoảng 5-95%", "en": "5-95% interval"},
-    "band50": {"vi": "Khoảng 25-75%", "en": "25-75% interval"},
+    "band90": {"vi": "Khoảng 90% (hạng P5–P95)", "en": "90% interval (ranks P5–P95)"},
+    "band50": {"vi": "Khoảng 50% (hạng P25–P75)", "en": "50% interval (ranks P25–P75)"},
     "observed": {"vi": "Quan sát", "en": "Observed"},
-    "milestone": {"vi": "Mốc kế hoạch (P = xác suất đạt)", "en": "Plan milestone (P = probability met)"},
+    "milestone": {"vi": "Mốc kế hoạch (kèm xác suất đạt)", "en": "Plan milestone (with the probability of meeting it)"},
     "comp_title": {"vi": "PII trung vị dự báo: {province} và các tỉnh cạnh tranh",
                    "en": "Projected median PII: {province} and its rivals"},
     "pii": {"vi": "Điểm PII", "en": "PII score"},
@@ -30,9 +38,9 @@ TEXT: Table = {
     "cap": {"vi": "Mức tăng khả thi mỗi năm", "en": "Feasible yearly gain"},
     "points": {"vi": "Điểm chuẩn hóa mỗi năm", "en": "Normalised points a year"},
     "none_needed": {"vi": "Không cần nỗ lực thêm", "en": "No extra effort needed"},
-    "scen_title": {"vi": "Xác suất {province} đạt hạng ≤ {rank} theo kịch bản",
-                   "en": "Probability {province} ranks ≤ {rank}, by scenario"},
-    "prob": {"vi": "Xác suất", "en": "Probability"},
+    "scen_title": {"vi": "Xác suất {province} vào Top {rank}, theo kịch bản",
+                   "en": "Probability that {province} reaches the Top {rank}, by scenario"},
+    "prob": {"vi": "Xác suất vào Top {rank}", "en": "Probability of the Top {rank}"},
     "pillar_gain": {"vi": "Trụ cột {code}", "en": "Pillar {code}"},
     "compute": {"vi": "Tính xác suất", "en": "Compute probability"},
     "result": {"vi": "P(hạng ≤ {rank} năm {year}) = {p:.0%} ({draws} lượt mô phỏng)",
@@ -47,13 +55,26 @@ def _t(key: str, lang: str, **kw: object) -> str:
 
 
 def _projection_tag(lang: str) -> str:
-    return LABELS["projection"][lang].split("—")[0].strip()
+    """'DỰ BÁO' / 'PROJECTION': the first words of labels.TEXT['projection']."""
+    return LABELS["projection"][check_lang(lang)].split("—")[0].strip()
+
+
+def _figure(width: float = 8, height: float = 4.5) -> tuple[Figure, object]:
+    fig = PngFigure(figsize=(width, height), dpi=DPI, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _title(ax, title: str, lang: str) -> None:
+    """'DỰ BÁO: <title>' / 'PROJECTION: <title>' over the whole figure (an axes title would be clipped
+    beside long tick labels), wrapped to the figure's width."""
+    width = int(ax.figure.get_figwidth() * 10)
+    ax.figure.suptitle(textwrap.fill(f"{_projection_tag(lang)}: {title}", width), fontsize=11)
 
 
 def fan_chart(summary: pd.DataFrame, milestones: pd.DataFrame | None, province: str, *, scenario: str = "",
               lang: str = "vi") -> Figure:
     """Rank fan (median, 25-75%, 5-95%) from the observed base year, with milestones marked."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = _figure()
     x = summary["year"].to_numpy()
     ax.fill_between(x, summary["rank_p05"], summary["rank_p95"], color="tab:blue", alpha=0.15, label=_t("band90", lang))
     ax.fill_between(x, summary["rank_p25"], summary["rank_p75"], color="tab:blue", alpha=0.3, label=_t("band50", lang))
@@ -65,22 +86,21 @@ def fan_chart(summary: pd.DataFrame, milestones: pd.DataFrame | None, province: 
                 label=_t("milestone", lang))
         for _, m in milestones.iterrows():
             if "probability" in m:
-                ax.annotate(f"P={m['probability']:.0%}", (m["year"], m["target_rank"]), textcoords="offset points",
+                ax.annotate(fmt_pct(float(m["probability"]), lang), (m["year"], m["target_rank"]), textcoords="offset points",
                             xytext=(0, -16), ha="center", color="tab:red", fontsize=8)
     ax.invert_yaxis()
     ax.set_xticks(x)
     ax.set_xlabel(_t("year", lang))
     ax.set_ylabel(_t("rank", lang))
-    ax.set_title(f"{_t('fan_title', lang, province=province, scenario=scenario)} — {_projection_tag(lang)}")
+    _title(ax, _t("fan_title", lang, province=province, scenario=scenario), lang)
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize=8)
-    fig.tight_layout()
     return fig
 
 
 def competitor_chart(proj, province: str, rivals: list[str], *, lang: str = "vi") -> Figure:
     """Median projected PII paths (from the observed base year) of the province and its rivals."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = _figure()
     years = [proj.base_year, *proj.years]
     for name in [province, *rivals]:
         p = proj.index(name)
@@ -90,46 +110,46 @@ def competitor_chart(proj, province: str, rivals: list[str], *, lang: str = "vi"
     ax.set_xticks(years)
     ax.set_xlabel(_t("year", lang))
     ax.set_ylabel(_t("pii", lang))
-    ax.set_title(f"{_t('comp_title', lang, province=province)} — {_projection_tag(lang)}")
+    decimal_ticks(ax.yaxis, lang)
+    _title(ax, _t("comp_title", lang, province=province), lang)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
+    ax.legend(fontsize=7, ncol=2, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return fig
 
 
 def effort_chart(plan, *, lang: str = "vi") -> Figure:
     """Yearly rise needed per indicator against its feasible yearly gain."""
     t = plan.table
-    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.45 * len(t) + 1.2)))
+    fig, ax = _figure(8, max(2.5, 0.45 * len(t) + 1.2))
     if t.empty:
         ax.text(0.5, 0.5, _t("none_needed", lang), ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
     else:
         y = np.arange(len(t))[::-1]
-        labels = [f"{c} {n[:40]}" for c, n in zip(t["indicator"], t["name"])]
+        labels = [f"{c}  {textwrap.shorten(str(n), width=44, placeholder='…')}" for c, n in zip(t["indicator"], t["name"])]
         ax.barh(y, t["cap"], color="lightgray", label=_t("cap", lang))
         ax.barh(y, t["yearly_rise"], color="tab:green", height=0.5, label=_t("rise", lang))
         ax.set_yticks(y, labels, fontsize=8)
         ax.set_xlabel(_t("points", lang))
-        ax.legend(fontsize=8)
-    ax.set_title(_t("effort_title", lang, province=plan.province, rank=plan.target_rank, year=plan.target_year))
-    fig.tight_layout()
+        decimal_ticks(ax.xaxis, lang)
+        fig.legend(fontsize=8, loc="outside lower center", ncol=2, frameon=False)
+    _title(ax, _t("effort_title", lang, province=plan.province, rank=plan.target_rank, year=plan.target_year), lang)
     return fig
 
 
 def scenario_chart(comparison: pd.DataFrame, province: str, target_rank: int, *, lang: str = "vi") -> Figure:
     """P(rank <= target) per year for each scenario (from scenarios.compare_scenarios)."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = _figure(9, 4.8)
     for label, g in comparison.groupby("label", sort=False):
         ax.plot(g["year"], g["p_target"], marker="o", label=label)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xticks(sorted(comparison["year"].unique()))
     ax.set_xlabel(_t("year", lang))
-    ax.set_ylabel(_t("prob", lang))
-    ax.set_title(f"{_t('scen_title', lang, province=province, rank=target_rank)} — {_projection_tag(lang)}")
+    ax.set_ylabel(_t("prob", lang, rank=target_rank))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    _title(ax, _t("scen_title", lang, province=province, rank=target_rank), lang)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    fig.legend(fontsize=8, loc="outside lower center", ncol=2, frameon=False)
     return fig
 
 
