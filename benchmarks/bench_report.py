@@ -42,7 +42,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--provinces", type=int, default=None, help="first N provinces (default: all)")
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--draws", type=int, default=report.DEFAULT_DRAWS,
+                        help=f"projection draws (default {report.DEFAULT_DRAWS}, the run's default)")
     args = parser.parse_args()
 
     ctx = load_context()
@@ -55,7 +56,6 @@ def main() -> None:
         run = report.run_report(provinces, out_dir=Path(tmp) / "reports", jobs=args.jobs, n_draws=args.draws,
                                 progress=False)
         total = time.perf_counter() - t
-        sizes = [o.html_bytes for o in run.outcomes]
         manifest_timings = __import__("json").loads(run.manifest.read_text())["timings_seconds"]
     n = len(run.outcomes)
     print(f"notebooks: {', '.join(p.name for p in notebooks)}; provinces: {len(provinces)}; reports: {n}; "
@@ -69,14 +69,17 @@ def main() -> None:
           f"{manifest_timings['shared']:.1f} s, notebooks {manifest_timings['notebooks']:.1f} s)")
     for nb in notebooks:
         secs = [o.seconds for o in run.outcomes if o.notebook == nb.name]
+        sizes = [o.html_bytes for o in run.outcomes if o.notebook == nb.name]
         if secs:
             print(f"  {nb.name}: per report median {statistics.median(secs):.2f} s, max {max(secs):.2f} s, "
-                  f"ratio to floor {statistics.median(secs) / floor:.2f}x")
+                  f"ratio to floor {statistics.median(secs) / floor:.2f}x; HTML median "
+                  f"{statistics.median(sizes) / 1e6:.2f} MB, max {max(sizes) / 1e6:.2f} MB")
     per_report = statistics.median(o.seconds for o in run.outcomes)
     print(f"per report (worker time, median): {per_report:.2f} s = {per_report / floor:.2f}x the floor "
           f"(target <= 2x)")
     print(f"per report (wall clock of the run / reports, {args.jobs} jobs): {total / n:.2f} s = "
           f"{total / n / floor:.2f}x the floor")
+    sizes = [o.html_bytes for o in run.outcomes]
     print(f"HTML size: median {statistics.median(sizes) / 1e6:.2f} MB, max {max(sizes) / 1e6:.2f} MB "
           f"(bound {report.HTML_MAX_BYTES / 1e6:.0f} MB)")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import html
 import io
 import json
 import re
@@ -113,9 +114,8 @@ def test_results_tables_and_manifest(run):
     assert (run["tmp"] / "processed" / "pii_scores_tidy.csv").exists()
     executed = nbformat.read(out / "ninh-binh" / "01_province_profile.ipynb", as_version=4)
     assert "start_time" not in json.dumps(executed.metadata) and "execution" not in executed.cells[3].metadata
-    if (out / "results" / "projection_probabilities.csv").exists():           # with pii_analysis.projection
-        assert "p_target" in (out / "results" / "projection_probabilities.csv").read_text(encoding="utf-8")
-        assert any((out / ".cache").glob("projection-*.pkl"))
+    assert "p_target" in (out / "results" / "projection_probabilities.csv").read_text(encoding="utf-8")
+    assert len(list((out / ".cache").glob("projection-*.pkl"))) == 1          # computed once for the run
 
 
 def test_a_rerun_gives_the_same_files(run, tmp_path):
@@ -153,3 +153,167 @@ def test_scrub_and_slug():
     assert nb.cells[0].metadata == {} and nb.cells[0]["id"] == "cell-000"
     assert [report.slug(p) for p in ("Ninh Bình", "TP. Hồ Chí Minh", "Đắk Lắk")] == \
         ["ninh-binh", "tp-ho-chi-minh", "dak-lak"]
+
+
+# --- every notebook of the run, for a province other than Ninh Bình ---------------------------
+HUE, SEED, DRAWS = "Huế", 7, 20
+
+
+def page_text(page: str) -> str:
+    """The visible text of an HTML page (tags dropped, entities decoded, whitespace collapsed)."""
+    body = re.sub(r"<(style|script)\b.*?</\1>", " ", page[page.index("<body"):], flags=re.S)
+    body = re.sub(r"</?(strong|em|b|i|a|code|span)\b[^>]*>", "", body)       # inline: no gap
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def plain_markdown(md: str) -> str:
+    """A Markdown paragraph of the library as its rendered text reads (emphasis marks dropped)."""
+    return " ".join(md.replace("**", "").replace("*", "").split())
+
+
+def has_heading(page: str, markdown_heading: str) -> bool:
+    """Whether the page has an <h1>..<h6> whose text is the library's Markdown heading."""
+    title = html.escape(markdown_heading.lstrip("#").strip(), quote=False)
+    return re.search(rf"<h[1-6][^>]*>\s*{re.escape(title)}\s*<", page) is not None
+
+
+def expected_headings(notebook: str, province: str, year: int, lang: str) -> list[str]:
+    """Every section heading a notebook shows, taken from the library's text tables (so the test
+    follows the text): the title, then the section headings in the notebook's order."""
+    from pii_analysis import drivers_text, verdict
+    from pii_analysis.i18n import text
+
+    if notebook.startswith("01_"):
+        return [profile.title(province, year, lang), *(profile.heading(s, lang) for s in profile.SECTIONS)]
+    if notebook.startswith("02_"):
+        return [text(drivers_text.TEXT, "title", lang, province=province, year=year),
+                *(text(drivers_text.TEXT, k, lang) for k in drivers_text.TEXT if k.startswith("h_"))]
+    # 03: the interactive explorer's heading is JupyterLab-only (its cell is tagged report-hide)
+    return [verdict.title(province, 10, report.TARGET_YEAR, lang),
+            *(verdict.narrative(k, lang) for k in verdict.TEXT if k.startswith("h_") and k != "h_explorer")]
+
+
+def check_report(out: Path, notebook: str, province: str, year: int, lang: str) -> str:
+    """The checks every report's HTML passes; returns the page's visible text for specific checks."""
+    stem = out / report.slug(province) / Path(notebook).stem
+    page = stem.with_suffix(".html").read_text(encoding="utf-8")
+    body = page[page.index("<body"):]
+    # no input cells
+    assert 'class="jp-InputArea' not in body and 'class="jp-OutputPrompt' not in body
+    assert "import " not in body and "load_context(" not in body and "display(" not in body
+    # no error output, in the page or in the executed notebook beside it
+    assert "Traceback" not in body and "jp-OutputArea-error" not in body and "vnd.jupyter.stderr" not in body
+    executed = nbformat.read(stem.with_suffix(".ipynb"), as_version=4)
+    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert outputs and not [o for o in outputs if o.output_type == "error"
+                            or (o.output_type == "stream" and o.name == "stderr")]
+    # every expected section heading, and the province's name
+    missing = [h for h in expected_headings(Path(notebook).name, province, year, lang) if not has_heading(body, h)]
+    assert not missing, f"{stem.name}: headings missing: {missing}"
+    words = page_text(page)
+    assert province in words
+    return words
+
+
+@pytest.fixture(scope="module")
+def hue_run(tmp_path_factory, jupyter_kernel):
+    """The real run (`run_report`) for Huế over all three notebooks, two jobs, few draws."""
+    out = tmp_path_factory.mktemp("hue") / "reports"
+    result = report.run_report([HUE], out_dir=out, jobs=2, n_draws=DRAWS, seed=SEED, progress=False)
+    return {"result": result, "out": out,
+            "manifest": json.loads(result.manifest.read_text(encoding="utf-8"))}
+
+
+def _library_rank(province: str, year: int) -> tuple[int, int, float]:
+    ranking = load_context().scores.ranking(year)
+    row = ranking.set_index("province").loc[province]
+    return int(row["rank"]), len(ranking), float(row["pii"])
+
+
+def test_the_run_reports_every_notebook_in_the_index(hue_run):
+    result, out = hue_run["result"], hue_run["out"]
+    names = [p.name for p in report.available_notebooks()]
+    assert names == list(report.NOTEBOOKS)                              # all three are in the run
+    assert [(o.notebook, o.status) for o in result.outcomes] == [(n, "ok") for n in names], \
+        [o.error for o in result.outcomes]
+    assert result.ok and hue_run["manifest"]["status"] == "ok"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count("<tr>") == 1 + len(names) and index.count('<span class="ok">') == len(names)
+    for name in names:
+        assert f'href="hue/{Path(name).stem}.html"' in index
+    assert f"{len(names)}/{len(names)} báo cáo hoàn thành; 0 lỗi" in index
+
+
+@pytest.mark.parametrize("notebook", report.NOTEBOOKS)
+def test_each_report_shows_its_sections_and_the_library_numbers(hue_run, notebook):
+    year = 2025
+    words = check_report(hue_run["out"], notebook, HUE, year, "vi")
+    rank, n, pii = _library_rank(HUE, year)
+    if notebook.startswith("03_"):
+        from pii_analysis import verdict
+        a = verdict.assess(load_context(), HUE, target_rank=10, target_year=report.TARGET_YEAR, base_year=year,
+                           scenario="baseline", n_draws=DRAWS, seed=SEED, lang="vi")
+        assert plain_markdown(verdict.headline(a, "vi")) in words        # projected rank, probability, verdict
+        assert f"từ mức {profile.fmt_num(pii, 'vi', 1)} năm {year}" in words   # the base-year score
+    else:
+        assert f"{profile.fmt_num(pii, 'vi')} điểm PII" in words and f"hạng {rank}/{n}" in words
+    assert "DỮ LIỆU MINH HỌA" in words                                   # demonstration data labelled
+
+
+def test_the_results_tables_exist(hue_run):
+    out = hue_run["out"]
+    for name in ["pii_ranking", "pii_scores_tidy", "profile_headline", "profile_indicators", "profile_nodes",
+                 "profile_peers", "projection_bands", "projection_probabilities"]:
+        assert (out / "results" / f"{name}.csv").stat().st_size > 0, name
+    rank, _, pii = _library_rank(HUE, 2025)
+    head = (out / "results" / "profile_headline.csv").read_text(encoding="utf-8")
+    assert f"{HUE},2025,34,{rank},{pii:.6f}," in head
+    assert f",{HUE},10," in (out / "results" / "projection_probabilities.csv").read_text(encoding="utf-8")
+    drivers = (out / "hue" / "02_rank_drivers_results" / "drivers.csv").read_text(encoding="utf-8")
+    assert len(drivers.splitlines()) == 1 + 52
+    assert {o.notebook: o.results for o in hue_run["result"].outcomes}["02_rank_drivers.ipynb"] == \
+        ["02_rank_drivers_results/drivers.csv"]
+
+
+def test_a_report_in_english(tmp_path, jupyter_kernel):
+    """`pii report --lang en` for one notebook (the feasibility report): English headings and text."""
+    feasibility = report.NOTEBOOK_DIR / "03_top10_feasibility.ipynb"
+    out, stdout = tmp_path / "reports", io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(stdout):
+        mp.setattr(report, "available_notebooks", lambda: [feasibility])
+        rc = cli.main(["report", "--province", "hue", "--lang", "en", "--out", str(out), "--processed",
+                       str(tmp_path / "processed"), "--draws", str(DRAWS), "--seed", str(SEED), "--no-progress"])
+    assert rc == 0, (out / "manifest.json").read_text(encoding="utf-8")
+    words = check_report(out, feasibility.name, HUE, 2025, "en")
+    from pii_analysis import verdict
+    a = verdict.assess(load_context(), HUE, target_rank=10, target_year=report.TARGET_YEAR, base_year=2025,
+                       scenario="baseline", n_draws=DRAWS, seed=SEED, lang="en")
+    assert plain_markdown(verdict.headline(a, "en")) in words
+    assert "DEMONSTRATION DATA" in words.upper() and "DỮ LIỆU MINH HỌA" not in words
+    assert verdict.narrative("h_fan", "vi").lstrip("# ") not in words       # no Vietnamese section left
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in index and "1 of 1 reports succeeded" in index
+
+
+def test_the_run_defaults_are_the_notebooks_defaults():
+    """One seed and one number of draws: the run's defaults (function and CLI) are the projection's
+    seed and the feasibility notebook's draws, and every notebook declaring them agrees."""
+    import ast
+    import inspect
+
+    from pii_analysis.projection import DEFAULT_SEED
+
+    defaults = inspect.signature(report.run_report).parameters
+    assert defaults["seed"].default == report.DEFAULT_SEED == DEFAULT_SEED
+    assert defaults["n_draws"].default == report.DEFAULT_DRAWS
+    args = cli.build_parser().parse_args(["report"])
+    assert (args.seed, args.draws) == (DEFAULT_SEED, report.DEFAULT_DRAWS)
+    for nb_path in report.available_notebooks():
+        nb = nbformat.read(nb_path, as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        values = {t.id: ast.literal_eval(node.value) for node in ast.parse(cell.source).body
+                  if isinstance(node, ast.Assign) for t in node.targets}
+        if "seed" in values:
+            assert values["seed"] == DEFAULT_SEED, nb_path.name
+        if "n_draws" in values:
+            assert values["n_draws"] == report.DEFAULT_DRAWS, nb_path.name

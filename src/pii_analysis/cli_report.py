@@ -9,7 +9,7 @@ from . import paths
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from .report import DEFAULT_PROVINCE, TIMEOUT
+    from .report import DEFAULT_DRAWS, DEFAULT_PROVINCE, DEFAULT_SEED, TIMEOUT
 
     p = subparsers.add_parser(
         "report", help="run the report notebooks for provinces and write HTML reports with an index",
@@ -27,8 +27,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="where to write the processed score tables (default data/processed/)")
     p.add_argument("--lang", choices=["vi", "en"], default="vi", help="report language (default vi)")
     p.add_argument("--jobs", type=int, default=1, help="notebooks executed in parallel (default 1)")
-    p.add_argument("--draws", type=int, default=1000, help="simulation draws of the projection (default 1000)")
-    p.add_argument("--seed", type=int, default=2030, help="random seed (default 2030)")
+    p.add_argument("--draws", type=int, default=DEFAULT_DRAWS,
+                   help=f"Monte Carlo draws of the projection, computed once for all provinces "
+                        f"(default {DEFAULT_DRAWS}, as the feasibility notebook and `pii feasibility`)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"random seed of the projection and the notebooks (default {DEFAULT_SEED}, as the "
+                        f"notebooks and `pii feasibility`)")
     p.add_argument("--timeout", type=int, default=TIMEOUT, help=f"seconds per cell (default {TIMEOUT})")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)

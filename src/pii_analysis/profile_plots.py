@@ -49,6 +49,17 @@ class PngFigure(Figure):
         return buf.getvalue()
 
 
+# Speed: matplotlib places an automatic title or axis label by measuring every tick label, on each of
+# the two draws of a save (layout, then render): a third of a chart's time with 52 labels. The
+# charts therefore give the title an explicit y (TITLE, the same place: no tick labels sit on top)
+# and, having no y-axis label, pin that empty label (`_no_ylabel`).
+TITLE = {"loc": "left", "fontsize": 12, "y": 1.0}
+
+
+def _no_ylabel(ax) -> None:
+    ax.yaxis.set_label_coords(0, 0.5)
+
+
 def _short(name: str, width: int = 48) -> str:
     return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
@@ -78,12 +89,13 @@ def comparison_chart(frame: pd.DataFrame, province: str, year: int, lang: str = 
                     color=COLOURS["province"])
     ax.set_yticks(y, labels, fontsize=9)
     ax.set_xlabel(text(TEXT, "score_axis", lang))
+    _no_ylabel(ax)
     ax.set_xlim(max(0, float(lo.min()) - 8), min(100, float(hi.max()) + 8))
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.grid(axis="x", color="#f2f3f4")
     ax.spines[["top", "right"]].set_visible(False)
     key = "pillars_title" if level == "pillar" else "subpillars_title"
-    ax.set_title(text(TEXT, key, lang, province=province, year=year), loc="left", fontsize=12)
+    ax.set_title(text(TEXT, key, lang, province=province, year=year), **TITLE)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / (0.42 * len(rows) + 1.3)), ncol=3,
               frameon=False, fontsize=9)
     return fig
@@ -116,13 +128,14 @@ def indicator_tier_chart(table: pd.DataFrame, province: str, year: int, pii_rank
     ax.set_xlim(n + 0.5, 0.5)  # rank 1 on the right: longer bar = better
     ax.set_ylim(-0.7, len(rows) + 0.6)
     ax.set_xlabel(text(TEXT, "rank_axis", lang, n=n))
+    _no_ylabel(ax)
     ax.spines[["top", "right"]].set_visible(False)
     handles = [Line2D([], [], color=COLOURS[t], lw=3, label=text(TEXT, f"tier_{t}", lang))
                for t in ("top", "middle", "bottom")]
     handles.append(Line2D([], [], color="#17202a", marker="^", ls="", label=text(TEXT, "flagged", lang)))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.5 / (0.2 * len(rows) + 1.6)), ncol=4,
               frameon=False, fontsize=8)
-    ax.set_title(text(TEXT, "tier_title", lang, province=province, year=year), loc="left", fontsize=12)
+    ax.set_title(text(TEXT, "tier_title", lang, province=province, year=year), **TITLE)
     return fig
 
 
@@ -163,5 +176,5 @@ def bump_chart(history: pd.DataFrame, province: str, lang: str = "vi", highlight
     ax.set_ylabel(text(TEXT, "rank", lang))
     ax.grid(axis="y", color="#f2f3f4")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(text(TEXT, "bump_title", lang, n=n), loc="left", fontsize=12)
+    ax.set_title(text(TEXT, "bump_title", lang, n=n), **TITLE)
     return fig

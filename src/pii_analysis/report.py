@@ -11,10 +11,16 @@ checksum, package version, timings, status per report).
 
 Work shared by all provinces (the projection of all 34) is computed once, before the
 notebooks start, into a cache inside the output directory ($PII_CACHE_DIR) that every
-notebook reuses through `pii_analysis.cache.memo`.
+notebook reuses through `pii_analysis.cache.memo`. Each worker process keeps one kernel, with
+one connected client, from report to report (its namespace reset before each notebook), so
+imports, the loaded data and the connection handshake are paid once per worker.
+
+Defaults: the seed is `projection.DEFAULT_SEED` and the draws `DEFAULT_DRAWS`, the same as the
+notebooks' and `pii feasibility`'s, so a default report reproduces a default notebook run.
 """
 from __future__ import annotations
 
+import functools
 import html
 import json
 import multiprocessing
@@ -34,6 +40,7 @@ from .cache import ENV as CACHE_ENV
 from .cache import file_checksum
 from .context import Context, load_context, resolve_data_path
 from .i18n import Table, check_lang, text
+from .projection import DEFAULT_SEED, Projection
 
 NOTEBOOK_DIR = paths.REPO_ROOT / "notebooks"
 NOTEBOOKS = ("01_province_profile.ipynb", "02_rank_drivers.ipynb", "03_top10_feasibility.ipynb")
@@ -45,6 +52,11 @@ START_TIMEOUT = 120           # seconds for a kernel to start
 HTML_MAX_BYTES = 2_000_000    # size bound of one report's HTML; a larger report counts as failed
 HIDE_TAG = "report-hide"      # notebook cells with this tag (researcher notes) are left out of the HTML
 RESULTS_ENV = "PII_RESULTS_DIR"
+# The run's random seed is the projection's (and the notebooks'), so a report and a notebook or
+# `pii feasibility` run with default settings give the same tables. Draws: the feasibility
+# notebook's and `pii feasibility`'s default; the projection of all provinces is computed once per
+# run, so the notebooks' full precision costs the run little.
+DEFAULT_DRAWS = 2000
 
 TEXT: Table = {
     "index_title": {"vi": "Báo cáo Chỉ số Đổi mới sáng tạo cấp địa phương (PII)",
@@ -192,8 +204,9 @@ _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
-def render_html(nb: Any, title: str) -> str:
-    """One self-contained HTML page: outputs only (no code), PNG figures inline, no scripts."""
+@functools.lru_cache(maxsize=None)
+def _exporter() -> Any:
+    """The HTML exporter, built once per process (loading its templates costs more than a render)."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -203,7 +216,12 @@ def render_html(nb: Any, title: str) -> str:
                             extra_loaders=[DictLoader({"pii_report.html.j2": _TEMPLATE})],
                             template_file="pii_report.html.j2")
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={HIDE_TAG}), enabled=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return exporter
+
+
+def render_html(nb: Any, title: str) -> str:
+    """One self-contained HTML page: outputs only (no code), PNG figures inline, no scripts."""
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
 
@@ -215,56 +233,92 @@ def _error_of(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
 
 
-# One kernel per worker process, reused from report to report: imports and the loaded data are
-# paid once per worker, not once per report. Before each notebook the kernel's namespace is reset.
-_KERNELS: dict[str, Any] = {}
+# One kernel per worker process, reused from report to report, with one ready client: imports, the
+# loaded data (`load_context` is cached in the kernel) and the readiness handshake (>= 0.2 s each
+# time a client connects) are paid once per worker, not once per report. Before each notebook the
+# kernel's namespace is reset.
+_KERNELS: dict[str, tuple[Any, Any]] = {}      # kernel name -> (manager, connected client)
 
 
 def _shutdown_kernels() -> None:
     from jupyter_core.utils import run_sync
-    for km in _KERNELS.values():
+    for km, kc in _KERNELS.values():
         try:
+            kc.stop_channels()
             run_sync(km.shutdown_kernel)(now=True)
         except Exception:  # already gone
             pass
     _KERNELS.clear()
 
 
-def _kernel(name: str, fresh: bool = False) -> Any:
-    """This worker's running kernel `name` (a new one when `fresh` or when the old one died)."""
+def _kernel(name: str, fresh: bool = False) -> tuple[Any, Any]:
+    """This worker's running kernel `name` and its ready client (new ones when `fresh` or when the old
+    kernel died)."""
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    km = _KERNELS.get(name)
-    if km is not None and (fresh or not run_sync(km.is_alive)()):
+    pair = _KERNELS.get(name)
+    if pair is not None and (fresh or not run_sync(pair[0].is_alive)()):
         _shutdown_kernels()
-        km = None
-    if km is None:
+        pair = None
+    if pair is None:
         if not _KERNELS:
             from multiprocessing import util
             util.Finalize(None, _shutdown_kernels, exitpriority=10)  # also when a pool worker exits
         km = AsyncKernelManager(kernel_name=name)
         run_sync(km.start_kernel)()
-        _KERNELS[name] = km
-    return km
+        kc = km.client()
+        kc.start_channels()
+        try:
+            run_sync(kc.wait_for_ready)(timeout=START_TIMEOUT)
+        except BaseException:
+            kc.stop_channels()
+            run_sync(km.shutdown_kernel)(now=True)
+            raise
+        kc.allow_stdin = False
+        pair = _KERNELS[name] = (km, kc)
+    return pair
 
 
-def _prepare_kernel(km: Any, directory: Path, results_dir: Path) -> None:
+def _prepare_kernel(kc: Any, directory: Path, results_dir: Path) -> None:
     """Clean namespace (execution counts from 1), working directory and results directory."""
-    from jupyter_client import BlockingKernelClient
+    from jupyter_core.utils import run_sync
 
     code = ("get_ipython().reset(new_session=True)\nimport os as _os\n"
             f"_os.chdir({str(directory)!r})\n_os.environ[{RESULTS_ENV!r}] = {str(results_dir)!r}\ndel _os")
-    kc = BlockingKernelClient()
-    kc.load_connection_info(km.get_connection_info())
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=START_TIMEOUT)
-        reply = kc.execute_interactive(code, store_history=False, timeout=60, output_hook=lambda msg: None)
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
-    finally:
-        kc.stop_channels()
+    reply = run_sync(kc.execute_interactive)(code, store_history=False, timeout=60,
+                                             output_hook=lambda msg: None)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
+
+
+WARM_ENGINE = "pii-warm-kernel"
+
+
+@functools.lru_cache(maxsize=None)
+def _warm_engine() -> str:
+    """Register (once) and name the papermill engine that runs a notebook on the worker's ready client."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    class WarmKernelEngine(NBClientEngine):
+        """papermill's nbclient engine given an already connected, ready kernel client (`kc`), so a
+        notebook on a running kernel costs no new connection and no readiness handshake."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, kc=None,
+                                     **kwargs):
+            kwargs.pop("input_path", None)
+            client = PapermillNotebookClient(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
+                                             kernel_name=kernel_name, log=logger, log_output=log_output,
+                                             stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+            client.kc = kc          # nbclient starts no client of its own and leaves this one open
+            return client.execute()
+
+    papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
+    return WARM_ENGINE
 
 
 def execute_job(job: Job) -> Outcome:
@@ -289,10 +343,11 @@ def execute_job(job: Job) -> Outcome:
     for attempt in (1, 2):
         out.attempts = attempt
         try:
-            km = _kernel(job.kernel, fresh=attempt > 1)
-            _prepare_kernel(km, stem.parent, results_dir)
-            papermill.execute_notebook(job.notebook, str(ipynb), parameters=job.parameters, km=km,
-                                       kernel_name=job.kernel, execution_timeout=job.timeout,
+            km, kc = _kernel(job.kernel, fresh=attempt > 1)
+            _prepare_kernel(kc, stem.parent, results_dir)
+            papermill.execute_notebook(job.notebook, str(ipynb), parameters=job.parameters, km=km, kc=kc,
+                                       engine_name=_warm_engine(), kernel_name=job.kernel,
+                                       execution_timeout=job.timeout,
                                        start_timeout=START_TIMEOUT, progress_bar=False, log_output=False,
                                        request_save_on_cell_execute=False)
             error = None
@@ -333,34 +388,21 @@ def save_results(frame: pd.DataFrame, name: str) -> Path | None:
 
 
 # --- shared work and processed tables --------------------------------------------------------
-def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int, seed: int) -> Any:
-    """Compute, once per run, the work every notebook reuses (the projection of all provinces),
-    if the library provides it; the caller has set $PII_CACHE_DIR so the result is memoised."""
-    try:
-        from . import projection
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.projection":
-            raise
-        return None
-    func = getattr(projection, "shared_projection", None)
-    if func is None:
-        return None
-    return func(ctx, base_year=base_year, target_year=target_year, n_draws=n_draws, seed=seed)
+def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int, seed: int) -> Projection:
+    """Compute, once per run, the work every notebook reuses: the projection of all provinces (the
+    caller has set $PII_CACHE_DIR, so the notebooks load it instead of recomputing it)."""
+    from .projection import shared_projection
+    return shared_projection(ctx, base_year=base_year, target_year=target_year, n_draws=n_draws, seed=seed)
 
 
-def shared_tables(shared: Any, provinces: list[str], target_rank: int = 10) -> dict[str, pd.DataFrame]:
+def shared_tables(shared: Projection, provinces: list[str], target_rank: int = 10) -> dict[str, pd.DataFrame]:
     """Machine-readable tables of the shared projection: bands of all provinces and, for the chosen
     provinces, rank quantiles and the probability of a rank <= target_rank per year (all labelled
     as projections)."""
-    out: dict[str, pd.DataFrame] = {}
-    if isinstance(shared, pd.DataFrame):
-        out["projection"] = shared
-    if callable(getattr(shared, "bands", None)):
-        out["projection_bands"] = shared.bands()
-    if callable(getattr(shared, "rank_summary", None)):
-        out["projection_probabilities"] = pd.concat(
-            [shared.rank_summary(p, target_rank).assign(province=p, target_rank=target_rank) for p in provinces],
-            ignore_index=True)
+    out = {"projection_bands": shared.bands(),
+           "projection_probabilities": pd.concat(
+               [shared.rank_summary(p, target_rank).assign(province=p, target_rank=target_rank) for p in provinces],
+               ignore_index=True)}
     return {k: v.assign(data_kind="projection (simulated)") for k, v in out.items()}
 
 
@@ -481,7 +523,7 @@ def _run_jobs(jobs: list[Job], n_jobs: int, progress: bool, log_path: Path) -> l
 
 def run_report(provinces: list[str] | None = None, *, all_provinces: bool = False, year: int | None = None,
                data_path: str | Path | None = None, out_dir: str | Path = "reports", lang: str = "vi",
-               jobs: int = 1, n_draws: int = 1000, seed: int = 2030, timeout: int = TIMEOUT,
+               jobs: int = 1, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, timeout: int = TIMEOUT,
                notebooks: list[Path] | None = None, kernel: str = KERNEL, progress: bool = True) -> RunResult:
     """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json."""
     t0 = time.perf_counter()
@@ -511,9 +553,8 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
     t = time.perf_counter()
     os.environ[CACHE_ENV] = str(out / ".cache")   # for this process, the workers and their kernels
     shared = shared_work(ctx, base_year=year, target_year=TARGET_YEAR, n_draws=n_draws, seed=seed)
-    if shared is not None:
-        for name, frame in shared_tables(shared, chosen).items():
-            frame.to_csv(results / f"{name}.csv", index=False, float_format="%.6f")
+    for name, frame in shared_tables(shared, chosen).items():
+        frame.to_csv(results / f"{name}.csv", index=False, float_format="%.6f")
     timings["shared"] = time.perf_counter() - t
 
     t = time.perf_counter()
