@@ -121,7 +121,7 @@ TEXT: Table = {
     "target_already": {"vi": "{province} đã ở hạng {target} hoặc cao hơn.",
                        "en": "{province} is already at rank {target} or better."},
     "gap": {"vi": "Chênh lệch điểm PII giữa {reference} và {province} là {gap} điểm, được chia **chính xác** "
-                  "theo trụ cột, trụ cột con và chỉ số (tổng các phần đúng bằng chênh lệch; phần dương: "
+                  "theo trụ cột, nhóm chỉ số và chỉ số (tổng các phần đúng bằng chênh lệch; phần dương: "
                   "{reference} hơn, phần âm: {province} hơn).",
             "en": "The PII difference between {reference} and {province} is {gap} points, split **exactly** into "
                   "pillars, sub-pillars and indicators (the parts add up to the difference; positive: {reference} "
@@ -167,7 +167,7 @@ TEXT: Table = {
                    "en": "Within ±{spread} points, {province}'s rank does not change."},
     "factor_indicator": {"vi": "chỉ số thành phần", "en": "indicator"},
     "factor_pillar": {"vi": "trụ cột", "en": "pillar"},
-    "factor_subpillar": {"vi": "trụ cột con", "en": "sub-pillar"},
+    "factor_subpillar": {"vi": "nhóm chỉ số", "en": "sub-pillar"},
     "ols": {"vi": "Hồi quy OLS trên {nobs} quan sát (tỉnh × năm): {response} theo điểm {k} trụ cột, có hiệu ứng "
                   "năm, sai số chuẩn {cov}. R² = {r2}. {strongest}Đây là mối liên hệ mô tả trên {data}, không phải "
                   "quan hệ nhân quả.",

@@ -32,9 +32,20 @@ TEXT: Table = {
 
 def data_banner(data_status: str, lang: str, source: str = "") -> str:
     """One-paragraph label of the data shown (demonstration, user or official)."""
-    key = data_status if data_status in TEXT else "user"
+    key = data_status if data_status in TEXT else "user"  # 'projection' labels simulated results
     return text(TEXT, key, lang, source=source)
 
 
 def is_demonstration(data_status: str) -> bool:
     return data_status == "demonstration"
+
+
+def banner_html(key: str, lang: str, source: str = "") -> str:
+    """A coloured box for the top of a report page: a data status ('demonstration' in orange;
+    'user', 'official') or 'projection', with its text from `TEXT`."""
+    from html import escape
+
+    colour = ("#fdebd0", "#e67e22") if is_demonstration(key) else ("#eaf2f8", "#2e86c1")
+    return (f'<div class="pii-banner" style="background:{colour[0]};border-left:8px solid {colour[1]};'
+            f'padding:10px 14px;margin:8px 0 16px;font-size:15px;line-height:1.45">'
+            f"<strong>{escape(data_banner(key, lang, source))}</strong></div>")

@@ -22,7 +22,7 @@ TEXT: Table = {
     "top10": {"vi": "Bình quân Top 10", "en": "Top-10 average"},
     "score_axis": {"vi": "Điểm (0–100)", "en": "Score (0–100)"},
     "pillars_title": {"vi": "{province} {year}: 7 trụ cột", "en": "{province} {year}: the 7 pillars"},
-    "subpillars_title": {"vi": "{province} {year}: 18 trụ cột con", "en": "{province} {year}: the 18 sub-pillars"},
+    "subpillars_title": {"vi": "{province} {year}: 18 nhóm chỉ số", "en": "{province} {year}: the 18 sub-pillars"},
     "tier_title": {"vi": "{province} {year}: thứ hạng 52 chỉ số thành phần (hạng 1 = tốt nhất)",
                    "en": "{province} {year}: rank of the 52 indicators (rank 1 = best)"},
     "rank_axis": {"vi": "Hạng trong {n} tỉnh, thành phố", "en": "Rank among {n} provinces"},

@@ -18,7 +18,8 @@ import pandas as pd
 from .errors import PiiInputError
 from .drivers_text import thousands
 from .i18n import Table, check_lang, text
-from .profile import banner_html, fmt_num, styled
+from .labels import banner_html
+from .profile import fmt_num, styled
 
 CLASSES = ("on_track", "needs_acceleration", "off_track")
 
@@ -125,6 +126,10 @@ TEXT: Table = {
               "*cần tăng tốc*; dưới {off} là *chệch hướng*.",
         "en": "Verdict thresholds: a probability of meeting the milestone of at least {on} is *on track*; "
               "{off} to below {on} *needs acceleration*; below {off} is *off track*.",
+    },
+    "standing": {
+        "vi": "Năm {base}, **{province}** đạt **{pii} điểm** PII, xếp **hạng {rank}/{n}** tỉnh, thành phố.",
+        "en": "In {base}, **{province}** scored **{pii} points** on the PII, ranked **{rank} of {n}** provinces.",
     },
     "intro": {
         "vi": "Báo cáo ước tính khả năng {province} đạt các mốc thứ hạng PII trong kế hoạch đến năm {year}. "
@@ -269,7 +274,10 @@ def intro(a: Assessment, ctx, lang: str = "vi") -> str:
     years = [y for y in ctx.scores.years if y <= proj.base_year]
     out = narrative("intro", lang, province=a.province, year=a.target_year, draws=thousands(proj.n_draws, lang),
                     first=years[0], base=proj.base_year, n=len(proj.provinces), scenario=a.scenario.title(lang))
-    return f"{out}\n\n{headline(a, lang)}\n\n{narrative('caveat', lang, years=len(years))}"
+    now = ctx.scores.ranking(proj.base_year).set_index("province").loc[a.province]
+    standing = narrative("standing", lang, base=proj.base_year, province=a.province, pii=fmt_num(now["pii"], lang),
+                         rank=int(now["rank"]), n=len(proj.provinces))
+    return f"{standing} {out}\n\n{headline(a, lang)}\n\n{narrative('caveat', lang, years=len(years))}"
 
 
 def headline(a: Assessment, lang: str = "vi") -> str:
