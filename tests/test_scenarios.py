@@ -124,3 +124,31 @@ def test_report_comparison_adds_the_assessed_scenario_and_shows_the_final_year(c
     assert list(shown.columns) == ["Kịch bản", "Hạng dự báo 2030 (trung vị)", "Khoảng hạng 90%",
                                    "Xác suất vào Top 10"]
     assert shown["Khoảng hạng 90%"].str.fullmatch(r"\d+–\d+").all() and shown["Xác suất vào Top 10"].str.endswith("%").all()
+
+
+def test_a_report_run_reuses_shared_blocks_with_identical_results(ctx, tmp_path, monkeypatch):
+    """Inside a run ($PII_CACHE_DIR) the trend inputs and random draw blocks are shared by every
+    scenario and province; the comparison (incl. a points scenario changing the block) and the
+    deterministic path are the same numbers as without reuse, and the shared block stays unchanged."""
+    import numpy as np
+
+    from pii_analysis import projection
+    from pii_analysis.scenarios import compare_scenarios
+
+    specs = ["baseline", "plan", "input_push", {"name": "pts", "changes": [{"pillar": "2", "points": 3}]}]
+
+    def run():
+        return (compare_scenarios(ctx, NB, specs, n_draws=projection.CHUNK + 10, seed=4, lang="en"),
+                projection.project(ctx, province="Hà Nội", scenario="rd_growth", n_draws=projection.CHUNK, seed=4),
+                projection.deterministic_rates(ctx, scenario="plan", province=NB)[2])
+
+    plain = run()
+    monkeypatch.setenv("PII_CACHE_DIR", str(tmp_path))
+    projection._LOCAL.clear()
+    for _ in range(2):
+        cached = run()
+        assert cached[0].equals(plain[0])
+        assert np.array_equal(cached[1].scores, plain[1].scores) and np.array_equal(cached[1].ranks, plain[1].ranks)
+        assert np.array_equal(cached[2], plain[2], equal_nan=True)
+    assert len(projection._LOCAL["trend_block"]) == 1 and "inputs" in projection._LOCAL
+    projection._LOCAL.clear()

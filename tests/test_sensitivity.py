@@ -78,3 +78,23 @@ def test_pillar_ols_of_rank(ctx):
     assert "không phải quan hệ nhân quả" in text and "dữ liệu minh họa" in text
     with pytest.raises(PiiInputError, match="response"):
         sensitivity.pillar_ols(ctx.scores, response="pii")
+
+
+def test_the_kept_unit_sample_scales_to_salibs_own_sample():
+    """sobol_rank reuses one unit-cube Saltelli sample per (factors, n, seed); scaled to any ranges it is
+    exactly SALib's sample for those ranges."""
+    import warnings
+
+    import numpy as np
+    from SALib.sample import sobol as sobol_sample
+    from SALib.util import scale_samples
+
+    from pii_analysis import sensitivity
+
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[10.0, 30.5], [0.0, 7.25], [55.5, 70.0]]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        direct = sobol_sample.sample(dict(problem), 32, calc_second_order=False, seed=9)
+    kept = scale_samples(sensitivity._unit_sample(3, 32, 9).copy(), dict(problem))
+    assert np.array_equal(direct, kept)
+    assert sensitivity._unit_sample(3, 32, 9) is sensitivity._unit_sample(3, 32, 9)

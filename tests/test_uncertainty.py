@@ -35,3 +35,21 @@ def test_nothing_varies_gives_the_nominal_rank(ctx):
 def test_bad_options(ctx):
     with pytest.raises(PiiInputError, match="normalisation"):
         method_uncertainty(ctx, n_draws=5, normalisations=("minmax", "log"))
+
+
+def test_memoised_in_a_report_run_and_identical_to_an_uncached_call(ctx, tmp_path, monkeypatch):
+    """Inside a run ($PII_CACHE_DIR) the table is stored once and reloaded: the same numbers as
+    computing it, for observed and for given (projected) rates; another seed is another entry."""
+    from pii_analysis.projection import deterministic_rates
+
+    projected = deterministic_rates(ctx, target_year=2030)[2][-1]
+    plain = [method_uncertainty(ctx, rates=r, n_draws=20, seed=5) for r in (None, projected)]
+    monkeypatch.setenv("PII_CACHE_DIR", str(tmp_path))
+    for _ in range(2):   # computed and stored, then loaded
+        cached = [method_uncertainty(ctx, rates=r, n_draws=20, seed=5) for r in (None, projected)]
+        for a, b in zip(plain, cached):
+            assert a.table.equals(b.table) and np.array_equal(a.ranks, b.ranks) and a.choices.equals(b.choices)
+    assert len(list(tmp_path.glob("method_uncertainty-*.pkl"))) == 2
+    other = method_uncertainty(ctx, n_draws=20, seed=6)
+    assert len(list(tmp_path.glob("method_uncertainty-*.pkl"))) == 3
+    assert not np.array_equal(other.ranks, plain[0].ranks)

@@ -14,7 +14,7 @@ from matplotlib.ticker import ScalarFormatter
 
 from .i18n import Table, check_lang, text
 from .profile import fmt_num
-from .profile_plots import COLOURS, DPI, PngFigure
+from .profile_plots import COLOURS, DPI, PngFigure, _no_ylabel
 
 UP, DOWN, NEUTRAL = "#1e8449", "#c0392b", "#7f8c8d"
 
@@ -110,6 +110,7 @@ def tornado(table: pd.DataFrame, lang: str = "vi", top: int = 15) -> Figure:
     ax.set_yticks(y, [_label(c, n) for c, n in zip(rows["indicator"], rows["name"])], fontsize=8)
     ax.set_xlabel(text(TEXT, "tornado_axis", lang))
     decimal_ticks(ax.xaxis, lang)
+    _no_ylabel(ax)   # speed: no re-measuring of the tick labels (profile_plots)
     ax.spines[["top", "right"]].set_visible(False)
     _title(fig, text(TEXT, "tornado_title", lang, province=meta["province"], year=meta["year"],
                      rank=meta["rank"], step=step))
@@ -181,6 +182,10 @@ def heatmap(table: pd.DataFrame, lang: str = "vi") -> Figure:
         ax.axhline(k, color="#17202a", lw=1.2)
     ax.tick_params(axis="y", labelsize=7)
     ax.tick_params(axis="x", labelsize=9, labeltop=True, labelbottom=False)
+    # speed: the empty labels and title are pinned, so no draw re-measures the 52 + 3 tick labels
+    _no_ylabel(ax)
+    ax.xaxis.set_label_coords(0.5, 0)
+    ax.set_title("", y=1.0)
     _title(fig, text(TEXT, "heatmap_title", lang, province=meta["province"], year=meta["year"]))
     return fig
 
@@ -209,6 +214,7 @@ def sobol_bars(sobol: pd.DataFrame, lang: str = "vi", top: int = 15) -> Figure:
     ax.set_yticks(y, [_label(c, n) for c, n in zip(rows["factor"], names)], fontsize=8)
     ax.set_xlabel(text(TEXT, "sobol_axis", lang))
     decimal_ticks(ax.xaxis, lang)
+    _no_ylabel(ax)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     _title(fig, text(TEXT, "sobol_title", lang, province=meta.get("province", ""), year=meta.get("year", ""),

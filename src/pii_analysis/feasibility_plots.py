@@ -16,7 +16,7 @@ from matplotlib.ticker import PercentFormatter
 from .drivers_plots import decimal_ticks
 from .i18n import Table, check_lang, text
 from .labels import TEXT as LABELS
-from .profile_plots import DPI, PngFigure
+from .profile_plots import DPI, PngFigure, _no_ylabel
 from .verdict import fmt_pct
 
 TEXT: Table = {
@@ -132,6 +132,7 @@ def effort_chart(plan, *, lang: str = "vi") -> Figure:
         ax.set_yticks(y, labels, fontsize=8)
         ax.set_xlabel(_t("points", lang))
         decimal_ticks(ax.xaxis, lang)
+        _no_ylabel(ax)   # speed: no re-measuring of the tick labels (profile_plots)
         fig.legend(fontsize=8, loc="outside lower center", ncol=2, frameon=False)
     _title(ax, _t("effort_title", lang, province=plan.province, rank=plan.target_rank, year=plan.target_year), lang)
     return fig

@@ -11,7 +11,9 @@ chunks seeded by (seed, chunk), so the same seed always gives the same result.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -115,6 +117,13 @@ class _Inputs:
 
 def _inputs(ctx, base_year: int | None, target_year: int, trend: TrendFit | None = None) -> _Inputs:
     base = check_settings(ctx, base_year=base_year, target_year=target_year, n_draws=1, seed=0)
+    if trend is None:   # the context's own trends: the same for every scenario and province of a run
+        return _run_local(ctx, "inputs", {"base_year": base, "target_year": target_year},
+                          lambda: _fit_inputs(ctx, base, target_year, None))
+    return _fit_inputs(ctx, base, target_year, trend)
+
+
+def _fit_inputs(ctx, base: int, target_year: int, trend: TrendFit | None) -> _Inputs:
     trend = trend or indicator_trends(ctx, base)
     _, _, rates = panel_rates(ctx, [base])
     nodes = ctx.framework.nodes.loc[ctx.framework.indicators]
@@ -139,6 +148,45 @@ def _paths(inp: _Inputs, z_slope: np.ndarray | None, z_shock: np.ndarray | None,
     with np.errstate(over="ignore"):
         out = np.where(t.log, np.exp(centre), centre)
     return out
+
+
+def _trend_block(inp: _Inputs, seed: int, c: int, n: int, vol: float) -> np.ndarray:
+    """Rates (n, H, P, I) of draw block `c` along the trend with its shocks, before any scenario and
+    unclipped (seeded by (seed, c), so a block never depends on how many draws are asked for)."""
+    P, I = inp.rates.shape
+    rng = np.random.default_rng([seed, c])
+    z_slope = rng.standard_normal((CHUNK, P, I))[:n]
+    z_shock = rng.standard_normal((CHUNK, len(inp.years), P, I))[:n]
+    return _paths(inp, z_slope, z_shock, vol)
+
+
+# --- run-local reuse -----------------------------------------------------------------------------
+# Inside a report run ($PII_CACHE_DIR set) every notebook of a worker's kernel projects several
+# scenarios from the same trends and the same random blocks; they are kept in memory here (a few
+# blocks of ~18 MB; too large and too quick to rebuild to be worth a file) and reused.
+BLOCKS_KEPT = 4
+_LOCAL: dict[str, object] = {}
+
+
+def _run_local(ctx, name: str, parts: dict, compute, size: int = 8):
+    """compute(), kept in this process by its key during a report run; simply computed otherwise."""
+    import os
+    from collections import OrderedDict
+
+    from .cache import ENV, key_of
+
+    identity = data_parts(ctx) if os.environ.get(ENV) else None
+    if identity is None:
+        return compute()
+    key = key_of(name, {**identity, **parts})
+    store = _LOCAL.setdefault(name, OrderedDict())
+    if key in store:
+        store.move_to_end(key)
+        return store[key]
+    value = store[key] = compute()
+    while len(store) > size:
+        store.popitem(last=False)
+    return value
 
 
 def _clip(values: np.ndarray, inp: _Inputs) -> np.ndarray:
@@ -206,10 +254,14 @@ def project(ctx, *, province: str | None = None, scenario: Scenario | str | dict
     ranks = np.empty((n_draws, H, P), dtype=np.int16)
     for c, lo in enumerate(range(0, n_draws, CHUNK)):
         n = min(CHUNK, n_draws - lo)
-        rng = np.random.default_rng([seed, c])
-        z_slope = rng.standard_normal((CHUNK, P, I))[:n]
-        z_shock = rng.standard_normal((CHUNK, H, P, I))[:n]
-        values = _paths(inp, z_slope, z_shock, vol)
+        if n == CHUNK and trend is None:   # a whole block: shared by every scenario and province of a run
+            values = _run_local(ctx, "trend_block", {"base_year": inp.base_year, "target_year": int(inp.years[-1]),
+                                                     "seed": seed, "chunk": c, "size": CHUNK, "volatility": vol},
+                                lambda: _trend_block(inp, seed, c, n, vol), size=BLOCKS_KEPT)
+            if sc.changes:   # a scenario changes the block in place: keep the shared one intact
+                values = values.copy()
+        else:
+            values = _trend_block(inp, seed, c, n, vol)
         if values.shape[0] != n:
             values = np.broadcast_to(values, (n, H, P, I)).copy()
         values = _scenario_block(ctx, inp, values, sc, province)
@@ -235,12 +287,34 @@ def shared_projection(ctx, *, base_year: int | None = None, target_year: int = 2
     A report run computes it once; every province's notebook then reuses it.
     """
     base = ctx.check_year(base_year)
-    parts = {"data": file_checksum(ctx.panel.source), "framework": file_checksum(ctx.framework.source)
-             if ctx.framework.source and not ctx.framework.source.startswith("<") else ctx.framework.source,
-             "method": ctx.method.as_dict(), "base_year": base, "target_year": target_year,
-             "n_draws": n_draws, "seed": seed}
-    return memo("projection", parts, lambda: project(ctx, base_year=base, target_year=target_year,
-                                                     n_draws=n_draws, seed=seed))
+    compute = lambda: project(ctx, base_year=base, target_year=target_year, n_draws=n_draws, seed=seed)  # noqa: E731
+    identity = data_parts(ctx)
+    if identity is None:   # data not from a file: nothing identifies it, so nothing is stored
+        return compute()
+    parts = {**identity, "base_year": base, "target_year": target_year, "n_draws": n_draws, "seed": seed}
+    return memo("projection", parts, compute)
+
+
+def data_parts(ctx) -> dict[str, object] | None:
+    """What identifies a context's inputs in a memo key (data and framework checksums, method options);
+    None when the data does not come from a file."""
+    source = str(ctx.panel.source or "")
+    if not source or source.startswith("<") or not Path(source).is_file():
+        return None
+    fw = str(ctx.framework.source or "")
+    return {"data": _checksum(source),
+            "framework": _checksum(fw) if fw and not fw.startswith("<") and Path(fw).is_file() else fw,
+            "method": ctx.method.as_dict()}
+
+
+def _checksum(path: str) -> str:
+    st = Path(path).stat()
+    return _checksum_of(str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _checksum_of(path: str, mtime_ns: int, size: int) -> str:
+    return file_checksum(path)
 
 
 # --- milestones -------------------------------------------------------------------------------

@@ -388,11 +388,30 @@ def save_results(frame: pd.DataFrame, name: str) -> Path | None:
 
 
 # --- shared work and processed tables --------------------------------------------------------
-def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int, seed: int) -> Projection:
-    """Compute, once per run, the work every notebook reuses: the projection of all provinces (the
-    caller has set $PII_CACHE_DIR, so the notebooks load it instead of recomputing it)."""
-    from .projection import shared_projection
-    return shared_projection(ctx, base_year=base_year, target_year=target_year, n_draws=n_draws, seed=seed)
+# what notebook 03 asks for besides the projection of `n_draws` (its cells' literals and defaults)
+TARGET_RANK = 10              # the notebooks' default target rank (the run does not set it)
+COMPARISON_DRAWS = 500        # scenario comparison: min(n_draws, 500) draws
+UNCERTAINTY_DRAWS = 500       # method uncertainty: 500 draws
+
+
+def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int, seed: int,
+                target_rank: int = TARGET_RANK) -> Projection:
+    """Compute, once per run, the work every notebook reuses (the caller has set $PII_CACHE_DIR, so the
+    notebooks load it instead of recomputing it): the projection of all provinces with the run's draws
+    and with the scenario comparison's draws (its baseline), and the method uncertainty of all
+    provinces for the base year and for the target year on the trend path (`verdict.uncertainty_table`'s
+    two calls). Returns the projection with the run's draws."""
+    from .projection import deterministic_rates, shared_projection
+    from .uncertainty import method_uncertainty
+
+    shared = shared_projection(ctx, base_year=base_year, target_year=target_year, n_draws=n_draws, seed=seed)
+    shared_projection(ctx, base_year=base_year, target_year=target_year, n_draws=min(n_draws, COMPARISON_DRAWS),
+                      seed=seed)
+    projected = deterministic_rates(ctx, base_year=base_year, target_year=target_year)[2][-1]
+    for rates in (None, projected):
+        method_uncertainty(ctx, rates=rates, year=base_year, n_draws=UNCERTAINTY_DRAWS, seed=seed,
+                           target_rank=target_rank)
+    return shared
 
 
 def shared_tables(shared: Projection, provinces: list[str], target_rank: int = 10) -> dict[str, pd.DataFrame]:

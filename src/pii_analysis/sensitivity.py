@@ -10,6 +10,7 @@ observed among the provinces that year. Every sample is re-scored through the en
 """
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -17,6 +18,7 @@ import pandas as pd
 import statsmodels.api as sm
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
+from SALib.util import scale_samples
 
 from .drivers import MAX_SCORE, Standing
 from .errors import PiiInputError
@@ -79,9 +81,7 @@ def sobol_rank(st: Standing, level: str = "indicator", spread: float = 10.0, ran
     valid &= hi > lo
     names = [f for f, v in zip(factors, valid) if v]
     problem = {"num_vars": len(names), "names": names, "bounds": np.c_[lo[valid], hi[valid]].tolist()}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SALib warns on conversions that are fine here
-        sample = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    sample = scale_samples(_unit_sample(len(names), n, seed).copy(), problem)
     rows = np.repeat(base[None, :], len(sample), axis=0)
     rows[:, valid] = sample
     pii = st.rescore(rows, start=start)
@@ -104,6 +104,19 @@ def sobol_rank(st: Standing, level: str = "indicator", spread: float = 10.0, ran
                      seed=seed, output=output, evaluations=len(sample), mean=float(np.mean(y)),
                      min=float(np.min(y)), max=float(np.max(y)), conf_level=conf_level)
     return out.sort_values(["ST", "S1"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _unit_sample(num_vars: int, n: int, seed: int) -> np.ndarray:
+    """SALib's Saltelli sample on the unit cube (the same for every province with as many factors:
+    kept, since building it is most of the analysis's time); SALib.util.scale_samples then maps it to
+    the factors' ranges exactly as SALib's own sampler does."""
+    problem = {"num_vars": num_vars, "names": [f"x{i}" for i in range(num_vars)], "bounds": [[0.0, 1.0]] * num_vars}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SALib warns on conversions that are fine here
+        unit = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    unit.setflags(write=False)
+    return unit
 
 
 def pillar_ols(result: ScoreResult, response: str = "rank", year_effects: bool = True,

@@ -10,16 +10,18 @@ target). Seeded: the same seed gives the same table.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from itertools import product
 
 import numpy as np
 import pandas as pd
 
+from .cache import memo
 from .errors import PiiInputError
 from .framework import Framework
 from .method import CHOICES
-from .projection import DEFAULT_SEED, rate_method
+from .projection import DEFAULT_SEED, data_parts, rate_method
 from .scoring import aggregate, impute, normalise, rank_desc, score_arrays, treat_outliers
 from .trends import panel_rates
 
@@ -60,7 +62,6 @@ def method_uncertainty(ctx, *, rates: np.ndarray | None = None, year: int | None
     order (e.g. a projected year); default: the observed rates of `year` (latest).
     A concentration of 50 moves a weight of 1/3 by about +-0.065 (1 sd).
     """
-    fw = ctx.framework
     target_rank = ctx.check_rank(target_rank)
     if not isinstance(n_draws, int) or n_draws < 1:
         raise PiiInputError(f"n_draws must be a whole number >= 1, got {n_draws!r}", column="n_draws")
@@ -70,9 +71,33 @@ def method_uncertainty(ctx, *, rates: np.ndarray | None = None, year: int | None
         bad = [o for o in options if o not in CHOICES[name]]
         if not options or bad:
             raise PiiInputError(f"{name} options must be among {', '.join(CHOICES[name])}", column=name)
+    options = {"normalisations": list(normalisations), "outliers": list(outliers),
+               "aggregations": list(aggregations)}
+    if rates is None:
+        year = ctx.check_year(year)
+
+    def compute() -> Uncertainty:
+        return _method_uncertainty(ctx, rates, year, n_draws, seed, target_rank, weight_concentration,
+                                   tuple(normalisations), tuple(outliers), tuple(aggregations))
+
+    identity = data_parts(ctx)
+    if identity is None:   # data not from a file: nothing identifies it, so nothing is stored
+        return compute()
+    # the same for every province of a report run: computed once ($PII_CACHE_DIR), then loaded
+    given = None if rates is None else hashlib.sha256(np.ascontiguousarray(rates, dtype=float).tobytes()
+                                                      + str(np.shape(rates)).encode()).hexdigest()
+    parts = {**identity, "rates": given or f"observed {year}", "n_draws": n_draws, "seed": seed,
+             "target_rank": target_rank, "weight_concentration": float(weight_concentration), **options}
+    return memo("method_uncertainty", parts, compute)
+
+
+def _method_uncertainty(ctx, rates: np.ndarray | None, year: int, n_draws: int, seed: int, target_rank: int,
+                        weight_concentration: float, normalisations: tuple[str, ...], outliers: tuple[str, ...],
+                        aggregations: tuple[str, ...]) -> Uncertainty:
+    fw = ctx.framework
     provinces = ctx.panel.provinces()
     if rates is None:
-        _, provinces, r = panel_rates(ctx, [ctx.check_year(year)])
+        _, provinces, r = panel_rates(ctx, [year])
         rates = r[0]
     base = rate_method(ctx)
     nominal = score_arrays(rates, fw, base)
