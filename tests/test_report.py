@@ -324,18 +324,20 @@ def test_shared_work_precomputes_what_notebook_03_asks_for(tmp_path, monkeypatch
     requests them: the notebook's calls then only load (no new cache entries), with the same numbers
     as an uncached call."""
     from pii_analysis import verdict
+    from pii_analysis.projection import secondary_draws
 
     ctx = load_context()
     base = ctx.check_year(None)
+    draws = secondary_draws(250)          # what notebook 03 computes from the run's draws
     plain = verdict.uncertainty_table(ctx, "Huế", target_rank=report.TARGET_RANK, target_year=report.TARGET_YEAR,
-                                      base_year=base, n_draws=report.UNCERTAINTY_DRAWS, seed=3)
+                                      base_year=base, n_draws=draws["uncertainty"], seed=3)
     monkeypatch.setenv("PII_CACHE_DIR", str(tmp_path))
     report.shared_work(ctx, base_year=base, target_year=report.TARGET_YEAR, n_draws=250, seed=3)
     stored = sorted(p.name for p in tmp_path.glob("*.pkl"))
     assert [n.split("-")[0] for n in stored].count("method_uncertainty") == 2
-    # the notebook's cell (n_draws=500 literal, the run's seed and years)
-    table = verdict.uncertainty_table(ctx, "Huế", target_rank=10, target_year=2030, base_year=base, n_draws=500,
-                                      seed=3)
+    # the notebook's cell (secondary_draws of the run's draws, the run's seed and years)
+    table = verdict.uncertainty_table(ctx, "Huế", target_rank=10, target_year=2030, base_year=base,
+                                      n_draws=draws["uncertainty"], seed=3)
     assert table.equals(plain)
     a = verdict.assess(ctx, "Huế", base_year=base, n_draws=250, seed=3)   # the run's projection: loaded
     assert a.projection.n_draws == 250

@@ -7,6 +7,7 @@ import json
 from .cli import add_format, emit
 from .labels import TEXT as LABELS
 from .labels import data_banner
+from .projection import DEFAULT_DRAWS
 from .verdict import Thresholds, assess, thresholds_note
 
 
@@ -17,7 +18,7 @@ def register(subparsers) -> None:
     p.add_argument("--target-year", type=int, default=2030, help="target year (default 2030)")
     p.add_argument("--base-year", type=int, default=None, help="base year (default: latest in the data)")
     p.add_argument("--scenario", default="baseline", help="baseline, plan, a shipped scenario name or a YAML path")
-    p.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws (default 2000)")
+    p.add_argument("--draws", type=int, default=DEFAULT_DRAWS, help=f"Monte Carlo draws (default {DEFAULT_DRAWS})")
     p.add_argument("--seed", type=int, default=None, help="random seed (default 20251001)")
     p.add_argument("--data", default=None, help="indicator workbook/CSV (default: shipped demonstration panel)")
     p.add_argument("--lang", choices=["vi", "en"], default="en", help="language of verdict labels (default en)")

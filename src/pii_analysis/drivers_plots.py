@@ -34,7 +34,7 @@ TEXT: Table = {
                         "en": "PII gap from {province} ({own}) to {reference} ({ref}, rank {target}), by {level}"},
     "waterfall_axis": {"vi": "Điểm PII (trục không bắt đầu từ 0)", "en": "PII score (axis does not start at 0)"},
     "level_pillar": {"vi": "trụ cột", "en": "pillar"},
-    "level_subpillar": {"vi": "trụ cột con", "en": "sub-pillar"},
+    "level_subpillar": {"vi": "nhóm chỉ số", "en": "sub-pillar"},
     "level_subindex": {"vi": "chỉ số phụ", "en": "sub-index"},
     "level_indicator": {"vi": "chỉ số thành phần", "en": "indicator"},
     "behind": {"vi": "{reference} hơn", "en": "{reference} ahead"},

@@ -334,17 +334,6 @@ def merger_note(ctx: Context, province: str, lang: str = "vi") -> str:
 
 
 # --- display and results ----------------------------------------------------------------------
-def banner_html(data_status: str, lang: str, source: str = "") -> str:
-    """The data banner (labels.data_banner) as a coloured box for the top of a report."""
-    from html import escape
-
-    from .labels import data_banner, is_demonstration
-    colour = ("#fdebd0", "#e67e22") if is_demonstration(data_status) else ("#eaf2f8", "#2e86c1")
-    return (f'<div class="pii-banner" style="background:{colour[0]};border-left:8px solid {colour[1]};'
-            f'padding:10px 14px;margin:8px 0 16px;font-size:15px;line-height:1.45">'
-            f"<strong>{escape(data_banner(data_status, lang, source))}</strong></div>")
-
-
 def display_table(frame: pd.DataFrame, lang: str, digits: int = 2) -> pd.DataFrame:
     """A profile table ready to show: translated tiers/flags, formatted numbers, translated headers."""
     check_lang(lang)

@@ -26,6 +26,17 @@ from .scoring import rank_desc, score_arrays
 from .trends import TrendFit, indicator_trends, panel_rates
 
 DEFAULT_SEED = 20251001
+DEFAULT_DRAWS = 2000      # the milestone projection
+EFFORT_DRAWS = 1000       # at most, for the probability check of the minimum-effort plan
+COMPARISON_DRAWS = 500    # at most, for each scenario of the side-by-side comparison
+UNCERTAINTY_DRAWS = 500   # methodological uncertainty (weights and method choices)
+
+
+def secondary_draws(n_draws: int) -> dict[str, int]:
+    """Draws of the analyses a feasibility report runs besides the milestone projection: fewer,
+    because each repeats a projection; one place so the report run can precompute exactly them."""
+    return {"effort": min(n_draws, EFFORT_DRAWS), "comparison": min(n_draws, COMPARISON_DRAWS),
+            "uncertainty": UNCERTAINTY_DRAWS}
 CHUNK = 250  # draws per block: bounded memory; fixed so results never depend on n_draws
 
 
@@ -237,7 +248,7 @@ def check_settings(ctx, *, base_year: int | None, target_year: int, n_draws: int
 
 
 def project(ctx, *, province: str | None = None, scenario: Scenario | str | dict | None = None,
-            base_year: int | None = None, target_year: int = 2030, n_draws: int = 2000,
+            base_year: int | None = None, target_year: int = 2030, n_draws: int = DEFAULT_DRAWS,
             seed: int = DEFAULT_SEED, volatility: float = 1.0, trend: TrendFit | None = None) -> Projection:
     """Project and score all provinces, `n_draws` times, for each year after the base year."""
     check_settings(ctx, base_year=base_year, target_year=target_year, n_draws=n_draws, seed=seed)
@@ -280,7 +291,7 @@ def project(ctx, *, province: str | None = None, scenario: Scenario | str | dict
                       volatility=vol, data_status=ctx.data_status, source=ctx.panel.source)
 
 
-def shared_projection(ctx, *, base_year: int | None = None, target_year: int = 2030, n_draws: int = 2000,
+def shared_projection(ctx, *, base_year: int | None = None, target_year: int = 2030, n_draws: int = DEFAULT_DRAWS,
                       seed: int = DEFAULT_SEED) -> Projection:
     """The baseline projection of all provinces, memoised on disk ($PII_CACHE_DIR) per data and parameters.
 

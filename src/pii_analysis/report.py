@@ -40,7 +40,7 @@ from .cache import ENV as CACHE_ENV
 from .cache import file_checksum
 from .context import Context, load_context, resolve_data_path
 from .i18n import Table, check_lang, text
-from .projection import DEFAULT_SEED, Projection
+from .projection import DEFAULT_DRAWS, DEFAULT_SEED, Projection
 
 NOTEBOOK_DIR = paths.REPO_ROOT / "notebooks"
 NOTEBOOKS = ("01_province_profile.ipynb", "02_rank_drivers.ipynb", "03_top10_feasibility.ipynb")
@@ -52,11 +52,9 @@ START_TIMEOUT = 120           # seconds for a kernel to start
 HTML_MAX_BYTES = 2_000_000    # size bound of one report's HTML; a larger report counts as failed
 HIDE_TAG = "report-hide"      # notebook cells with this tag (researcher notes) are left out of the HTML
 RESULTS_ENV = "PII_RESULTS_DIR"
-# The run's random seed is the projection's (and the notebooks'), so a report and a notebook or
-# `pii feasibility` run with default settings give the same tables. Draws: the feasibility
-# notebook's and `pii feasibility`'s default; the projection of all provinces is computed once per
-# run, so the notebooks' full precision costs the run little.
-DEFAULT_DRAWS = 2000
+# The run's seed and draws are the projection's defaults (and the notebooks' and `pii feasibility`'s),
+# so a report and a notebook run with default settings give the same tables; the projection of all
+# provinces is computed once per run, so full precision costs the run little.
 
 TEXT: Table = {
     "index_title": {"vi": "Báo cáo Chỉ số Đổi mới sáng tạo cấp địa phương (PII)",
@@ -388,10 +386,7 @@ def save_results(frame: pd.DataFrame, name: str) -> Path | None:
 
 
 # --- shared work and processed tables --------------------------------------------------------
-# what notebook 03 asks for besides the projection of `n_draws` (its cells' literals and defaults)
 TARGET_RANK = 10              # the notebooks' default target rank (the run does not set it)
-COMPARISON_DRAWS = 500        # scenario comparison: min(n_draws, 500) draws
-UNCERTAINTY_DRAWS = 500       # method uncertainty: 500 draws
 
 
 def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int, seed: int,
@@ -401,15 +396,15 @@ def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int,
     and with the scenario comparison's draws (its baseline), and the method uncertainty of all
     provinces for the base year and for the target year on the trend path (`verdict.uncertainty_table`'s
     two calls). Returns the projection with the run's draws."""
-    from .projection import deterministic_rates, shared_projection
+    from .projection import deterministic_rates, secondary_draws, shared_projection
     from .uncertainty import method_uncertainty
 
+    draws = secondary_draws(n_draws)  # exactly what notebook 03 asks for
     shared = shared_projection(ctx, base_year=base_year, target_year=target_year, n_draws=n_draws, seed=seed)
-    shared_projection(ctx, base_year=base_year, target_year=target_year, n_draws=min(n_draws, COMPARISON_DRAWS),
-                      seed=seed)
+    shared_projection(ctx, base_year=base_year, target_year=target_year, n_draws=draws["comparison"], seed=seed)
     projected = deterministic_rates(ctx, base_year=base_year, target_year=target_year)[2][-1]
     for rates in (None, projected):
-        method_uncertainty(ctx, rates=rates, year=base_year, n_draws=UNCERTAINTY_DRAWS, seed=seed,
+        method_uncertainty(ctx, rates=rates, year=base_year, n_draws=draws["uncertainty"], seed=seed,
                            target_rank=target_rank)
     return shared
 
@@ -450,7 +445,7 @@ th,td{border-bottom:1px solid #d5d8dc;padding:6px 8px;text-align:left;vertical-a
 
 def write_index(outcomes: list[Outcome], out_dir: Path, *, lang: str, data: dict, meta: dict) -> Path:
     """reports/index.html: every report with province, year, parameters and status (errors shown)."""
-    from .profile import banner_html
+    from .labels import banner_html
 
     e = html.escape
     t = lambda key, **kw: e(text(TEXT, key, lang, **kw))  # noqa: E731

@@ -19,6 +19,7 @@ from .errors import PiiInputError
 from .drivers_text import thousands
 from .i18n import Table, check_lang, text
 from .labels import banner_html
+from .projection import COMPARISON_DRAWS, DEFAULT_DRAWS, UNCERTAINTY_DRAWS
 from .profile import fmt_num, styled
 
 CLASSES = ("on_track", "needs_acceleration", "off_track")
@@ -90,7 +91,7 @@ class Assessment:
 
 
 def assess(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030, base_year: int | None = None,
-           scenario=None, n_draws: int = 2000, seed: int | None = None,
+           scenario=None, n_draws: int = DEFAULT_DRAWS, seed: int | None = None,
            thresholds: Thresholds = Thresholds(), lang: str = "vi") -> Assessment:
     """Project (the shared cached baseline when the scenario is the baseline) and judge each milestone."""
     from .projection import DEFAULT_SEED, check_settings, milestone_table, milestones, project, shared_projection
@@ -263,7 +264,7 @@ def title(province: str, target_rank: int, target_year: int, lang: str = "vi") -
 
 
 def banners_html(data_status: str, lang: str, source: str = "") -> str:
-    """The projection banner and the data banner, styled as in the other reports (profile.banner_html;
+    """The projection banner and the data banner, styled as in the other reports (labels.banner_html;
     'projection' is a key of labels.TEXT, so data_banner prints the projection label)."""
     return banner_html("projection", lang) + banner_html(data_status, lang, source)
 
@@ -313,7 +314,7 @@ def effort_narrative(plan, lang: str = "vi", cap_quantile: float = 0.9) -> str:
 
 
 # --- the scenario comparison and the method uncertainty of the report -----------------------------
-def scenario_comparison(ctx, a: Assessment, *, extra: list | None = None, n_draws: int = 500,
+def scenario_comparison(ctx, a: Assessment, *, extra: list | None = None, n_draws: int = COMPARISON_DRAWS,
                         seed: int | None = None, lang: str = "vi") -> pd.DataFrame:
     """`scenarios.compare_scenarios` over the standard set (baseline, the province's plan, the shipped
     examples), `extra` (e.g. the minimum-effort plan) and the assessed scenario when it is none of them."""
@@ -329,7 +330,7 @@ def scenario_comparison(ctx, a: Assessment, *, extra: list | None = None, n_draw
 
 
 def uncertainty_table(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030,
-                      base_year: int | None = None, n_draws: int = 500, seed: int | None = None,
+                      base_year: int | None = None, n_draws: int = UNCERTAINTY_DRAWS, seed: int | None = None,
                       lang: str = "vi") -> pd.DataFrame:
     """The province's rank under varied weights and method choices (uncertainty.method_uncertainty), for the
     base year's data and for the target year on the trend path: label, nominal_rank, median_rank, rank_p05,
