@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pii_analysis import formatting
 from pii_analysis.context import load_context
 from pii_analysis.effort import feasible_caps, minimum_effort_plan
 from pii_analysis.projection import deterministic_rates, rate_method
@@ -61,7 +62,7 @@ def test_plan_table_as_the_report_shows_it(plan):
     assert list(shown.columns) == ["Mã", "Chỉ số", "Trụ cột", "Mức tăng cần mỗi năm (điểm)",
                                    "Mức tăng khả thi mỗi năm (điểm)", "Tỷ lệ so với mức khả thi",
                                    "Đóng góp vào PII (điểm)"]
-    assert shown["Tỷ lệ so với mức khả thi"].tolist() == [verdict.fmt_pct(v) for v in plan.table["share_of_cap"]]
+    assert shown["Tỷ lệ so với mức khả thi"].tolist() == [formatting.fmt_pct(v) for v in plan.table["share_of_cap"]]
     assert shown["Mức tăng cần mỗi năm (điểm)"].str.fullmatch(r"\d+,\d\d").all()
     en = verdict.display_table(plan.table, "en", "effort")
     assert en["Yearly rise needed (points)"].str.fullmatch(r"\d+\.\d\d").all()

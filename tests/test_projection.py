@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pii_analysis import formatting
 from pii_analysis.cli import main
 from pii_analysis.context import load_context
 from pii_analysis.errors import PiiInputError
@@ -198,7 +199,7 @@ def test_report_tables_in_both_languages(ctx):
                                 "Đánh giá", "Nguồn mục tiêu"]
     assert list(en.columns)[:3] == ["Year", "Target rank", "Probability of meeting it"]
     assert vi["Năm"].tolist() == ["2026", "2027", "2028", "2029", "2030"]
-    assert vi["Xác suất đạt"].tolist() == [verdict.fmt_pct(p, "vi") for p in a.milestones["probability"]]
+    assert vi["Xác suất đạt"].tolist() == [formatting.fmt_pct(p, "vi") for p in a.milestones["probability"]]
     assert vi["Hạng dự báo (trung vị)"].str.fullmatch(r"\d+").all()
     assert vi["Nguồn mục tiêu"].iloc[0] == "Kế hoạch 19/KH-UBND (10/01/2026)"
     assert en["Target source"].iloc[0] == "Plan 19/KH-UBND (10/01/2026)"
@@ -216,7 +217,7 @@ def test_report_tables_in_both_languages(ctx):
 def test_percentages_source_labels_and_cited_targets(ctx):
     from pii_analysis import verdict
 
-    assert [verdict.fmt_pct(p) for p in (0.0, 0.004, 0.966, 0.996, 1.0)] == ["0%", "<1%", "97%", ">99%", "100%"]
+    assert [formatting.fmt_pct(p) for p in (0.0, 0.004, 0.966, 0.996, 1.0)] == ["0%", "<1%", "97%", ">99%", "100%"]
     assert verdict.source_label("19/KH-UBND (10/01/2026) plan to raise PII 2026-2030", "vi") == \
         "Kế hoạch 19/KH-UBND (10/01/2026)"
     assert verdict.source_label("Plan implementing Resolution 06-NQ/TU (2026)", "vi") == \
@@ -233,7 +234,7 @@ def test_percentages_source_labels_and_cited_targets(ctx):
 
 def test_narrative_numbers_follow_the_language(ctx):
     from pii_analysis import verdict
-    from pii_analysis.profile import fmt_num
+    from pii_analysis.formatting import fmt_num
 
     pace = required_pace(ctx, NB)
     vi, en = verdict.pace_text(pace, "vi"), verdict.pace_text(pace, "en")

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pii_analysis import cli, profile, report
+from pii_analysis import cli, formatting, profile, report
 from pii_analysis.context import load_context
 
 NB = "Ninh Bình"
@@ -77,7 +77,7 @@ def test_profile_html_shows_the_library_numbers_without_code(run):
     html = _html(run)
     ctx = load_context()
     h = profile.headline(ctx, NB, 2025)
-    assert f"{h['rank']}/{h['n']}" in html and profile.fmt_num(h["pii"], "vi") in html
+    assert f"{h['rank']}/{h['n']}" in html and formatting.fmt_num(h["pii"], "vi") in html
     assert profile.title(NB, 2025, "vi") in html
     for section in profile.SECTIONS:
         assert profile.heading(section, "vi") in html
@@ -254,9 +254,9 @@ def test_each_report_shows_its_sections_and_the_library_numbers(hue_run, noteboo
         a = verdict.assess(load_context(), HUE, target_rank=10, target_year=report.TARGET_YEAR, base_year=year,
                            scenario="baseline", n_draws=DRAWS, seed=SEED, lang="vi")
         assert plain_markdown(verdict.headline(a, "vi")) in words        # projected rank, probability, verdict
-        assert f"từ mức {profile.fmt_num(pii, 'vi', 1)} năm {year}" in words   # the base-year score
+        assert f"từ mức {formatting.fmt_num(pii, 'vi', 1)} năm {year}" in words   # the base-year score
     else:
-        assert f"{profile.fmt_num(pii, 'vi')} điểm PII" in words and f"hạng {rank}/{n}" in words
+        assert f"{formatting.fmt_num(pii, 'vi')} điểm PII" in words and f"hạng {rank}/{n}" in words
     assert "DỮ LIỆU MINH HỌA" in words                                   # demonstration data labelled
 
 

@@ -10,10 +10,9 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import ScalarFormatter
 
+from .formatting import decimal_ticks, fmt_num
 from .i18n import Table, check_lang, text
-from .profile import fmt_num
 from .profile_plots import COLOURS, DPI, PngFigure, _no_ylabel
 
 UP, DOWN, NEUTRAL = "#1e8449", "#c0392b", "#7f8c8d"
@@ -52,23 +51,6 @@ TEXT: Table = {
     "s1": {"vi": "Bậc một (S1): riêng chỉ số đó", "en": "First order (S1): the factor alone"},
     "st": {"vi": "Toàn phần (ST): kể cả tương tác", "en": "Total (ST): including interactions"},
 }
-
-
-class DecimalFormatter(ScalarFormatter):
-    """Matplotlib's default tick labels with the report's decimal mark (comma in Vietnamese)."""
-
-    def __init__(self, lang: str) -> None:
-        super().__init__()
-        self.lang = check_lang(lang)
-
-    def __call__(self, x: float, pos: int | None = None) -> str:
-        label = super().__call__(x, pos)
-        return label.replace(".", ",") if self.lang == "vi" else label
-
-
-def decimal_ticks(axis, lang: str) -> None:
-    """Label `axis` (ax.xaxis / ax.yaxis) with `lang`'s decimal mark, as the tables and text do."""
-    axis.set_major_formatter(DecimalFormatter(lang))
 
 
 def _title(fig: Figure, title: str, width: int = 100) -> None:

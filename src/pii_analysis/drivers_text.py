@@ -11,7 +11,8 @@ import pandas as pd
 from .drivers import DriversResult
 from .framework import Framework
 from .i18n import Table, check_lang, text
-from .profile import TableView, fmt_num, join_names, styled
+from .formatting import fmt_num, join_names, thousands
+from .profile import TableView, styled
 
 N_NAMED = 5  # indicators listed by name in the narrative
 
@@ -216,12 +217,6 @@ TEXT: Table = {
 
 def _n(value: float, lang: str, digits: int = 2) -> str:
     return fmt_num(float(value), lang, digits)
-
-
-def thousands(value: int, lang: str) -> str:
-    """12,345 (en) / 12.345 (vi)."""
-    out = f"{int(value):,}"
-    return out.replace(",", ".") if lang == "vi" else out
 
 
 def _step(meta: dict, lang: str) -> str:

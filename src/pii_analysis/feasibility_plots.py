@@ -13,11 +13,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from .drivers_plots import decimal_ticks
+from .formatting import decimal_ticks, fmt_pct
 from .i18n import Table, check_lang, text
 from .labels import TEXT as LABELS
 from .profile_plots import DPI, PngFigure, _no_ylabel
-from .verdict import fmt_pct
 
 TEXT: Table = {
     "fan_title": {"vi": "Hạng PII dự báo của {province}, kịch bản: {scenario}",

@@ -13,6 +13,7 @@ from pandas.io.formats.style import Styler
 
 from .context import Context
 from .i18n import Table, check_lang, text
+from .formatting import fmt_num, join_names
 from .loading import load_crosswalk, load_published
 from .strengths import StrengthRule, flag_indicators, tiers
 
@@ -89,7 +90,6 @@ TEXT: Table = {
                   "en": " Published PII {year} ranks of the former provinces (of {n}): {ranks}."},
     "no_old_ranks": {"vi": " Dữ liệu dự án chưa có thứ hạng đã công bố của các tỉnh cũ.",
                      "en": " The project's data holds no published ranks of the former provinces."},
-    "and": {"vi": "và", "en": "and"},
     "tier_top": {"vi": "1/3 đầu", "en": "top third"},
     "tier_middle": {"vi": "1/3 giữa", "en": "middle third"},
     "tier_bottom": {"vi": "1/3 cuối", "en": "bottom third"},
@@ -122,19 +122,6 @@ TEXT: Table = {
 
 
 # --- formatting -----------------------------------------------------------------------------
-def fmt_num(value: float, lang: str, digits: int = 2) -> str:
-    """A number as the report prints it: decimal comma in Vietnamese, point in English."""
-    s = f"{value:.{digits}f}"
-    return s.replace(".", ",") if check_lang(lang) == "vi" else s
-
-
-def join_names(names: list[str], lang: str) -> str:
-    """'A, B và C' / 'A, B and C'."""
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {text(TEXT, 'and', lang)} {names[-1]}"
-
-
 def heading(section: str, lang: str) -> str:
     """Section heading (one of SECTIONS) in `lang`."""
     return text(TEXT, f"h_{section}", lang)

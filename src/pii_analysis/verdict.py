@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from .errors import PiiInputError
-from .drivers_text import thousands
 from .i18n import Table, check_lang, text
 from .labels import banner_html
 from .projection import COMPARISON_DRAWS, DEFAULT_DRAWS, UNCERTAINTY_DRAWS
-from .profile import fmt_num, styled
+from .formatting import fmt_num, fmt_pct, thousands
+from .profile import styled
 
 CLASSES = ("on_track", "needs_acceleration", "off_track")
 
@@ -236,18 +236,6 @@ def narrative(key: str, lang: str = "vi", **values: object) -> str:
     """One paragraph of the feasibility narrative in `lang`."""
     return text(TEXT, key, check_lang(lang), **values)
 
-
-def fmt_pct(p: float, lang: str = "vi") -> str:
-    """A probability as the report prints it: '97%', '<1%' / '>99%' rather than a rounded 0% / 100%
-    that a simulation cannot claim (exact 0 and 1 stay as they are)."""
-    check_lang(lang)
-    if not np.isfinite(p):
-        return "—"
-    if 0 < p < 0.005:
-        return "<1%"
-    if 0.995 <= p < 1:
-        return ">99%"
-    return f"{p:.0%}"
 
 
 def _signed(value: float, lang: str, digits: int = 2) -> str:
