@@ -225,11 +225,10 @@ def test_percentages_source_labels_and_cited_targets(ctx):
     assert verdict.source_label("provincial note", "vi") == "provincial note"      # unknown: as written
     assert verdict.source_label(verdict.TARGET_PARAMETER, "en") == "Target set for this report"
     plan = milestones(ctx, NB, target_rank=8)                 # 8 is not in the file: the parameter stays
-    assert verdict.cite_targets(ctx, NB, plan)["source"].iloc[-1] == verdict.TARGET_PARAMETER
-    cited = verdict.cite_targets(ctx, NB, milestones(ctx, NB))["source"].iloc[-1]
+    assert plan["source"].iloc[-1] == verdict.TARGET_PARAMETER
+    cited = milestones(ctx, NB)["source"].iloc[-1]
     assert cited.startswith("19/KH-UBND") and "06-NQ/TU" in cited
-    assert verdict.cite_targets(ctx, "Hà Nội", milestones(ctx, "Hà Nội"))["source"].iloc[-1] == \
-        verdict.TARGET_PARAMETER
+    assert milestones(ctx, "Hà Nội")["source"].iloc[-1] == verdict.TARGET_PARAMETER
 
 
 def test_narrative_numbers_follow_the_language(ctx):

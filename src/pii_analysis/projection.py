@@ -27,6 +27,7 @@ from .trends import TrendFit, indicator_trends, panel_rates
 
 DEFAULT_SEED = 20251001
 DEFAULT_DRAWS = 2000      # the milestone projection
+TARGET_PARAMETER = "target_rank / target_year"   # source of a target set by the caller, not the file
 EFFORT_DRAWS = 1000       # at most, for the probability check of the minimum-effort plan
 COMPARISON_DRAWS = 500    # at most, for each scenario of the side-by-side comparison
 UNCERTAINTY_DRAWS = 500   # methodological uncertainty (weights and method choices)
@@ -336,23 +337,26 @@ def milestones(ctx, province: str, *, target_rank: int = 10, target_year: int = 
                base_year: int | None = None, targets_path=None) -> pd.DataFrame:
     """Rank milestones after the base year up to the target year: year, target_rank, source.
 
-    Read from the targets file (metric 'PII rank'; the strictest per year); the
-    target-year milestone is `target_rank` (the question asked), so a province with no
-    rows in the file still gets its target.
+    Read from the targets file (metric 'PII rank'; the strictest per year; '< r' means
+    rank r - 1); the target-year milestone is `target_rank` (the question asked), citing the
+    file's rows that set the same rank that year, else TARGET_PARAMETER, so a province with
+    no rows in the file still gets its target.
     """
     province = ctx.check_province(province)
     target_rank = ctx.check_rank(target_rank)
     base = ctx.check_year(base_year)
     t = load_targets(targets_path, province=province, resolver=ctx.resolver)
-    t = t[(t["metric"].str.strip().str.lower() == RANK_METRIC.lower())
-          & (t["target_year"] > base) & (t["target_year"] <= target_year)]
+    t = t[t["metric"].str.strip().str.lower() == RANK_METRIC.lower()]
     rank = t["value"].where(t["operator"].str.strip() != "<", t["value"] - 1).astype(int)
-    frame = pd.DataFrame({"year": t["target_year"].astype(int), "target_rank": rank,
-                          "source": t["source_doc"] if "source_doc" in t else "targets file"})
+    docs = (t["source_doc"] if "source_doc" in t else pd.Series("targets file", index=t.index)).astype(str)
+    frame = pd.DataFrame({"year": t["target_year"].astype(int), "target_rank": rank, "source": docs})
+    frame = frame[(frame["year"] > base) & (frame["year"] < target_year)]
     frame = frame.sort_values(["year", "target_rank"]).drop_duplicates("year", keep="first")
-    frame = frame[frame["year"] != target_year]
-    frame = pd.concat([frame, pd.DataFrame({"year": [target_year], "target_rank": [target_rank],
-                                            "source": ["target_rank / target_year"]})], ignore_index=True)
+    # the asked-for target cites the file's rows that set the same rank in that year, if any
+    same = [d for d in dict.fromkeys(docs[(t["target_year"] == target_year) & (rank == target_rank)]) if d.strip()]
+    final = pd.DataFrame({"year": [target_year], "target_rank": [target_rank],
+                          "source": ["; ".join(same) if same else TARGET_PARAMETER]})
+    frame = pd.concat([frame, final], ignore_index=True)
     return frame.sort_values("year").reset_index(drop=True)
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from .errors import PiiInputError
 from .i18n import Table, check_lang, text
 from .labels import banner_html
-from .projection import COMPARISON_DRAWS, DEFAULT_DRAWS, UNCERTAINTY_DRAWS
+from .projection import COMPARISON_DRAWS, DEFAULT_DRAWS, TARGET_PARAMETER, UNCERTAINTY_DRAWS
 from .formatting import fmt_num, fmt_pct, thousands
 from .profile import styled
 
@@ -108,7 +108,7 @@ def assess(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030
     else:
         proj = shared_projection(ctx, base_year=base, target_year=target_year, n_draws=n_draws, seed=seed)
     plan = milestones(ctx, province, target_rank=target_rank, target_year=target_year, base_year=base)
-    verdicts = milestone_verdicts(cite_targets(ctx, province, milestone_table(proj, province, plan)),
+    verdicts = milestone_verdicts(milestone_table(proj, province, plan),
                                   thresholds, lang)
     return Assessment(province=province, target_rank=target_rank, target_year=target_year,
                       summary=proj.rank_summary(province, target_rank), milestones=verdicts, projection=proj,
@@ -229,7 +229,6 @@ TEXT: Table = {
     "doc_CT": {"vi": "Chỉ thị", "en": "Directive"},
 }
 
-TARGET_PARAMETER = "target_rank / target_year"   # projection.milestones' source of the asked-for target
 
 
 def narrative(key: str, lang: str = "vi", **values: object) -> str:
@@ -362,25 +361,6 @@ def source_label(source: str, lang: str = "vi") -> str:
         implementing = kind != "KH" and "implement" in part.lower()
         labels.append(text(TEXT, "src_implementing", lang, doc=doc) if implementing else doc)
     return "; ".join(dict.fromkeys(labels))
-
-
-def cite_targets(ctx, province: str, table: pd.DataFrame, *, targets_path=None) -> pd.DataFrame:
-    """Replace the 'target_rank / target_year' source of the asked-for milestone by the targets-file rows
-    that set the same rank in the same year (when there are any), so the report cites the plan."""
-    from .loading import load_targets
-    from .projection import RANK_METRIC
-
-    out = table.copy()
-    t = load_targets(targets_path, province=province, resolver=ctx.resolver)
-    t = t[t["metric"].str.strip().str.lower() == RANK_METRIC.lower()]
-    rank = t["value"].where(t["operator"].str.strip() != "<", t["value"] - 1)
-    docs = t["source_doc"] if "source_doc" in t else pd.Series("", index=t.index)
-    for i in out.index[out["source"] == TARGET_PARAMETER]:
-        match = docs[(t["target_year"] == out.at[i, "year"]) & (rank == out.at[i, "target_rank"])]
-        match = [d for d in dict.fromkeys(match.astype(str)) if d.strip()]
-        if match:
-            out.at[i, "source"] = "; ".join(match)
-    return out
 
 
 # --- tables as the report shows them ------------------------------------------------------------
