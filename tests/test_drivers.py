@@ -277,6 +277,33 @@ def test_figures_are_drawn_with_translated_labels(ctx):
     assert len(waterfall.axes[0].patches) == 9  # two totals and the seven pillars
 
 
+def test_heatmap_cells_colours_and_annotations(ctx):
+    """The heatmap is drawn as seaborn drew it: RdYlGn on 0-100, one annotated cell per value (dark text on
+    light cells, white on dark ones), the 52 indicators in code order as horizontal row labels."""
+    from matplotlib.collections import QuadMesh
+
+    result = drivers.analyse(ctx, NB, YEAR)
+    fig = drivers_plots.heatmap(result.table, "en")
+    ax = fig.axes[0]
+    mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
+    assert mesh.get_cmap().name == "RdYlGn" and mesh.get_clim() == (0, 100)
+    rows = result.table.sort_values("indicator", key=lambda s: s.map(drivers_plots._code_key))
+    values = rows[["score", "top10_average", "national_average"]].to_numpy(dtype=float)
+    assert np.array_equal(np.asarray(mesh.get_array()).reshape(values.shape), values)
+    texts = [t for t in ax.texts]
+    assert [t.get_text() for t in texts] == [f"{v:.0f}" for v in values.ravel()]
+    lum = np.array([drivers_plots._luminance(c) for c in mesh.cmap(mesh.norm(values.ravel()))])
+    assert [t.get_color() for t in texts] == [".15" if v > 0.408 else "w" for v in lum]
+    assert {".15", "w"} == {t.get_color() for t in texts}      # both cases occur
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 52 and labels[0].startswith("1.1.1 ") and labels[-1].startswith("7.")
+    assert all(t.get_rotation() == 0 for t in ax.get_yticklabels() + ax.get_xticklabels())
+    assert [t.get_text() for t in ax.get_xticklabels()] == [NB, "Top-10 average", "National average"]
+    assert not any(s.get_visible() for s in ax.spines.values())
+    assert fig.axes[1].get_ylabel() == "Normalised score (0–100)"   # the colour bar
+    assert ax.get_ylim() == (52, 0)                                  # first indicator on top
+
+
 def test_notebook_runs_headless(tmp_path, jupyter_kernel):
     import papermill as pm
 

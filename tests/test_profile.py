@@ -154,3 +154,21 @@ def test_figures_are_png(ctx):
     assert len(figs[3].axes[0].lines) == 34      # one line per province, highlights not drawn twice
     for fig in figs:
         assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_png_has_the_pixels_of_savefig(ctx):
+    """The one-draw PNG writer gives exactly matplotlib's savefig pixels (opaque figure stored as RGB)."""
+    import io
+
+    from matplotlib import image
+
+    h = P.headline(ctx, NB, 2025)
+    make = lambda: PP.indicator_tier_chart(P.indicator_table(ctx, NB, 2025, "en"), NB, 2025,  # noqa: E731
+                                           h["rank"], h["n"], "en")
+    ours = image.imread(io.BytesIO(make()._repr_png_()))
+    buf = io.BytesIO()
+    ref_fig = make()
+    ref_fig.savefig(buf, format="png", dpi=ref_fig.dpi)
+    ref = image.imread(io.BytesIO(buf.getvalue()))
+    assert ours.shape == (*ref.shape[:2], 3) and (ref[..., 3] == 1).all()
+    assert np.array_equal(ours, ref[..., :3])

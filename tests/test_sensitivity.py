@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from pii_analysis import drivers, drivers_plots, drivers_text, sensitivity
@@ -78,6 +79,18 @@ def test_pillar_ols_of_rank(ctx):
     assert "không phải quan hệ nhân quả" in text and "dữ liệu minh họa" in text
     with pytest.raises(PiiInputError, match="response"):
         sensitivity.pillar_ols(ctx.scores, response="pii")
+
+
+def test_pillar_ols_is_kept_per_result_and_returned_as_a_copy(ctx):
+    first = sensitivity.pillar_ols(ctx.scores)
+    first.loc[0, "coef"] = 999.0          # a caller changing its table changes no later answer
+    first.attrs["r2"] = -1.0
+    again = sensitivity.pillar_ols(ctx.scores)
+    fresh = sensitivity._pillar_ols(ctx.scores, "rank", True, "HC1")
+    pd.testing.assert_frame_equal(again, fresh)
+    assert again.attrs == fresh.attrs and again.attrs["r2"] > 0.5
+    score = sensitivity.pillar_ols(ctx.scores, response="score", year_effects=False)
+    assert score.attrs["response"] == "score" and score.attrs["r2"] == pytest.approx(1.0, abs=1e-6)
 
 
 def test_the_kept_unit_sample_scales_to_salibs_own_sample():

@@ -7,7 +7,6 @@ import textwrap
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -147,21 +146,41 @@ def waterfall(decomposition: pd.DataFrame, lang: str = "vi", level: str = "pilla
 
 
 def heatmap(table: pd.DataFrame, lang: str = "vi") -> Figure:
-    """Heatmap of the province's 52 normalised indicator scores beside the Top-10 and national averages."""
+    """Heatmap of the province's 52 normalised indicator scores beside the Top-10 and national averages.
+
+    Drawn with matplotlib directly, as seaborn's heatmap draws it (RdYlGn from 0 to 100, white cell
+    edges, values annotated in dark or white text by the cell's luminance, no spines, the colour bar
+    without outline), but without seaborn's extra draw of the whole figure to test whether tick
+    labels overlap: the 52 row labels always would if vertical, so they are horizontal, and the 3
+    column labels are short enough to stay horizontal.
+    """
     check_lang(lang)
     meta = table.attrs
     rows = table.sort_values("indicator", key=lambda s: s.map(_code_key))
-    data = pd.DataFrame({meta["province"]: rows["score"].to_numpy(),
-                         text(TEXT, "top10", lang): rows["top10_average"].to_numpy(),
-                         text(TEXT, "national", lang): rows["national_average"].to_numpy()},
-                        index=[_label(c, n, 52) for c, n in zip(rows["indicator"], rows["name"])])
-    fig = PngFigure(figsize=(9, 0.24 * len(rows) + 1.8), dpi=DPI, layout="constrained")
+    columns = [meta["province"], text(TEXT, "top10", lang), text(TEXT, "national", lang)]
+    values = np.column_stack([rows[c].to_numpy(dtype=float)
+                              for c in ("score", "top10_average", "national_average")])
+    n, k = values.shape
+    fig = PngFigure(figsize=(9, 0.24 * n + 1.8), dpi=DPI, layout="constrained")
     ax = fig.add_subplot()
-    sns.heatmap(data, ax=ax, cmap="RdYlGn", vmin=0, vmax=100, annot=True, fmt=".0f", annot_kws={"fontsize": 7},
-                linewidths=0.4, linecolor="white", cbar_kws={"label": text(TEXT, "score", lang), "shrink": 0.5})
+    ax.spines[:].set_visible(False)
+    mesh = ax.pcolormesh(np.ma.masked_invalid(values), cmap="RdYlGn", vmin=0, vmax=100, linewidths=0.4,
+                         edgecolor="white")
+    ax.set(xlim=(0, k), ylim=(0, n))
+    ax.invert_yaxis()
+    bar = fig.colorbar(mesh, ax=ax, label=text(TEXT, "score", lang), shrink=0.5)
+    bar.outline.set_linewidth(0)
+    ax.set_xticks(np.arange(k) + 0.5, columns)
+    ax.set_yticks(np.arange(n) + 0.5, [_label(c, nm, 52) for c, nm in zip(rows["indicator"], rows["name"])],
+                  va="center")
+    mesh.update_scalarmappable()
+    for (i, j), colour in zip(np.ndindex(n, k), mesh.get_facecolors()):
+        if np.isfinite(values[i, j]):
+            ax.text(j + 0.5, i + 0.5, f"{values[i, j]:.0f}", ha="center", va="center", fontsize=7,
+                    color=".15" if _luminance(colour) > 0.408 else "w")
     pillars = rows["pillar"].to_numpy()
-    for k in np.flatnonzero(pillars[1:] != pillars[:-1]) + 1:
-        ax.axhline(k, color="#17202a", lw=1.2)
+    for b in np.flatnonzero(pillars[1:] != pillars[:-1]) + 1:
+        ax.axhline(b, color="#17202a", lw=1.2)
     ax.tick_params(axis="y", labelsize=7)
     ax.tick_params(axis="x", labelsize=9, labeltop=True, labelbottom=False)
     # speed: the empty labels and title are pinned, so no draw re-measures the 52 + 3 tick labels
@@ -170,6 +189,13 @@ def heatmap(table: pd.DataFrame, lang: str = "vi") -> Figure:
     ax.set_title("", y=1.0)
     _title(fig, text(TEXT, "heatmap_title", lang, province=meta["province"], year=meta["year"]))
     return fig
+
+
+def _luminance(rgba: np.ndarray) -> float:
+    """W3C relative luminance of a colour (seaborn's rule for dark or light annotation text)."""
+    rgb = np.asarray(rgba, dtype=float)[:3]
+    rgb = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return float(rgb @ [0.2126, 0.7152, 0.0722])
 
 
 def _code_key(code: str) -> tuple[int, ...]:

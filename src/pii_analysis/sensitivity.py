@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -119,6 +120,9 @@ def _unit_sample(num_vars: int, n: int, seed: int) -> np.ndarray:
     return unit
 
 
+_OLS_MEMO: dict[int, tuple[weakref.ref, dict[tuple, pd.DataFrame]]] = {}
+
+
 def pillar_ols(result: ScoreResult, response: str = "rank", year_effects: bool = True,
                cov_type: str = "HC1") -> pd.DataFrame:
     """OLS of PII rank (or score) on the pillar scores, pooled over provinces and years.
@@ -130,6 +134,19 @@ def pillar_ols(result: ScoreResult, response: str = "rank", year_effects: bool =
     """
     if response not in ("rank", "score"):
         raise PiiInputError(f"response must be 'rank' or 'score', got {response!r}", column="response")
+    # The fit is the same for every province: kept per ScoreResult for the life of the process (a
+    # report run's kernel serves many provinces from one loaded context), returned as a copy.
+    ref, fits = _OLS_MEMO.get(id(result), (None, {}))
+    if ref is None or ref() is not result:
+        fits = {}
+        _OLS_MEMO[id(result)] = (weakref.ref(result, lambda _, key=id(result): _OLS_MEMO.pop(key, None)), fits)
+    key = (response, year_effects, cov_type)
+    if key not in fits:
+        fits[key] = _pillar_ols(result, response, year_effects, cov_type)
+    return fits[key].copy(deep=True)
+
+
+def _pillar_ols(result: ScoreResult, response: str, year_effects: bool, cov_type: str) -> pd.DataFrame:
     frames = [result.ranking(y).assign(year=y) for y in result.years]
     data = pd.concat(frames, ignore_index=True)
     pillars = [f"p{c}" for c in result.framework.pillars if f"p{c}" in data]
