@@ -19,6 +19,7 @@ reports: $(STAMP)
 	$(BIN)/pii report $(PII_REPORT_ARGS)
 
 test: $(STAMP)
+	cd $(CURDIR) && $(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -29,7 +30,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 demo-panel: $(STAMP)
-	$(BIN)/python -m pii_analysis.demo_panel --write
+	$(BIN)/python -m pii_analysis.index.demo_panel --write
 
 clean-venv:
 	rm -rf $(VENV)

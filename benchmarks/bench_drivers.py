@@ -12,9 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from pii_analysis import drivers, drivers_plots, sensitivity
-from pii_analysis.context import load_context
-from pii_analysis.paths import REPO_ROOT
+from pii_analysis.analysis import drivers, sensitivity
+from pii_analysis.data.paths import REPO_ROOT
+from pii_analysis.index.context import load_context
+from pii_analysis.report import drivers_plots
 
 
 def best_of(repeat: int, fn) -> float:

@@ -9,8 +9,8 @@ import resource
 import sys
 import time
 
-from pii_analysis.context import load_context
-from pii_analysis.projection import project
+from pii_analysis.analysis.projection import project
+from pii_analysis.index.context import load_context
 
 
 def main(n_draws: int = 10_000) -> None:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import nbformat
 
-from pii_analysis import report
-from pii_analysis.context import load_context
+from pii_analysis.index.context import load_context
+from pii_analysis.report import run as report
 
 
 def floor_seconds(tmp: Path, repeats: int = 3) -> float:

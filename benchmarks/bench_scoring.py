@@ -12,10 +12,12 @@ import time
 
 import numpy as np
 
-from pii_analysis.loading import Panel, default_framework, default_method, load_panel
-from pii_analysis.paths import DEMO_PANEL, raw_file
-from pii_analysis.scores import score_panel
-from pii_analysis.scoring import score_arrays
+from pii_analysis.data.loading import Panel, load_panel
+from pii_analysis.data.paths import DEMO_PANEL, raw_file
+from pii_analysis.index.framework import default_framework
+from pii_analysis.index.method import default_method
+from pii_analysis.index.scores import score_panel
+from pii_analysis.index.scoring import score_arrays
 
 
 def main() -> None:

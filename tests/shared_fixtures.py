@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from pii_analysis.loading import default_framework, default_method, load_panel
-from pii_analysis.paths import DEMO_PANEL, raw_file
-from pii_analysis.scores import score_panel
+from pii_analysis.data.loading import load_panel
+from pii_analysis.data.paths import DEMO_PANEL, raw_file
+from pii_analysis.index.framework import default_framework
+from pii_analysis.index.method import default_method
+from pii_analysis.index.scores import score_panel
 
 
 @pytest.fixture(scope="session")

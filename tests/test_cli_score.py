@@ -8,7 +8,7 @@ from contextlib import redirect_stderr, redirect_stdout
 import pandas as pd
 import pytest
 
-from pii_analysis.cli import main
+from pii_analysis.cli.main import main
 
 COLUMNS = ["province", "rank", "pii", "input", "output", "p1", "p2", "p3", "p4", "p5", "p6", "p7"]
 
@@ -59,7 +59,7 @@ def test_score_pillar_level_input(tmp_path):
 
 
 def test_score_user_file_in_wide_form(tmp_path):
-    from pii_analysis.paths import DEMO_PANEL, raw_file
+    from pii_analysis.data.paths import DEMO_PANEL, raw_file
     panel = pd.read_csv(raw_file(DEMO_PANEL))
     wide = panel[panel.year == 2025].pivot(index=["year", "province"], columns="indicator", values="value").reset_index()
     path = tmp_path / "mine.csv"

@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
-
-from pii_analysis import drivers, drivers_plots, drivers_text
-from pii_analysis.context import load_context
-from pii_analysis.errors import PiiInputError
-from pii_analysis.paths import REPO_ROOT
-from pii_analysis.scoring import aggregate, rank_desc
 from test_cli_score import run as run_cli
+
+from pii_analysis.analysis import drivers
+from pii_analysis.data.errors import PiiInputError
+from pii_analysis.data.paths import REPO_ROOT
+from pii_analysis.index.context import load_context
+from pii_analysis.index.scoring import aggregate, rank_desc
+from pii_analysis.report import drivers_plots, drivers_text
 
 NB = "Ninh Bình"
 YEAR = 2025
@@ -316,7 +317,7 @@ def test_notebook_runs_headless(tmp_path, jupyter_kernel):
     assert "What moves the PII rank: Điện Biên, 2025" in text
     import nbformat
 
-    from pii_analysis import report
+    from pii_analysis.report import run as report
     nb = nbformat.read(out, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o["output_type"] in ("stream", "error", "execute_result")]  # no reprs
@@ -328,13 +329,13 @@ def test_notebook_runs_headless(tmp_path, jupyter_kernel):
 
 
 def test_tables_use_the_shared_report_styling(ctx):
-    from pii_analysis import profile
+    from pii_analysis.report import styling
 
     result = drivers.analyse(ctx, NB, YEAR, lang="vi")
     view = drivers_text.view(result.table.head(5), "vi", "drivers")
     shown = drivers_text.display_table(result.table.head(5), "vi", *drivers_text.VIEWS["drivers"])
-    assert isinstance(view, profile.TableView)
-    assert view.to_html() == profile.styled(shown, "drivers").to_html()   # one way to style a report table
+    assert isinstance(view, styling.TableView)
+    assert view.to_html() == styling.styled(shown, "drivers").to_html()   # one way to style a report table
     assert "row_heading" not in view.to_html() and 'id="T_pii-drivers' in view.to_html()
     assert repr(view) == shown.to_string(index=False)                    # no memory address in the notebook
     assert drivers_text.term_label("const", "vi") == "Hằng số"

@@ -1,15 +1,15 @@
 """Minimum-effort plan: reaches the target when applied and re-scored, within the caps."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from pii_analysis import formatting
-from pii_analysis.context import load_context
-from pii_analysis.effort import feasible_caps, minimum_effort_plan
-from pii_analysis.projection import deterministic_rates, rate_method
-from pii_analysis.scoring import score_arrays
+from pii_analysis.analysis.effort import feasible_caps, minimum_effort_plan
+from pii_analysis.analysis.projection import deterministic_rates, rate_method
+from pii_analysis.index.context import load_context
+from pii_analysis.index.scoring import score_arrays
+from pii_analysis.report import feasibility_text as ftext
+from pii_analysis.report import formatting
 
 NB = "Ninh Bình"
 
@@ -56,14 +56,13 @@ def test_already_there_needs_nothing(ctx):
 
 
 def test_plan_table_as_the_report_shows_it(plan):
-    from pii_analysis import verdict
 
-    shown = verdict.display_table(plan.table, "vi", "effort")
+    shown = ftext.display_table(plan.table, "vi", "effort")
     assert list(shown.columns) == ["Mã", "Chỉ số", "Trụ cột", "Mức tăng cần mỗi năm (điểm)",
                                    "Mức tăng khả thi mỗi năm (điểm)", "Tỷ lệ so với mức khả thi",
                                    "Đóng góp vào PII (điểm)"]
     assert shown["Tỷ lệ so với mức khả thi"].tolist() == [formatting.fmt_pct(v) for v in plan.table["share_of_cap"]]
     assert shown["Mức tăng cần mỗi năm (điểm)"].str.fullmatch(r"\d+,\d\d").all()
-    en = verdict.display_table(plan.table, "en", "effort")
+    en = ftext.display_table(plan.table, "en", "effort")
     assert en["Yearly rise needed (points)"].str.fullmatch(r"\d+\.\d\d").all()
-    assert repr(verdict.view(plan.table.iloc[:0], "vi", "effort")) == ""   # nothing to show, nothing shown
+    assert repr(ftext.view(plan.table.iloc[:0], "vi", "effort")) == ""   # nothing to show, nothing shown

@@ -4,9 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pii_analysis.errors import PiiInputError
-from pii_analysis.framework import load_framework
-from pii_analysis.loading import default_framework
+from pii_analysis.index.framework import default_framework, load_framework
 
 
 def test_shipped_framework_has_the_pii_2025_shape():

@@ -7,12 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pii_analysis.errors import PiiInputError
-from pii_analysis.framework import load_framework
-from pii_analysis.loading import default_framework, default_resolver, load_node_scores, load_panel
-from pii_analysis.method import load_method
-from pii_analysis.paths import DEMO_PANEL, raw_dir, raw_file
-from pii_analysis.scores import score_panel
+from pii_analysis.data.errors import PiiInputError
+from pii_analysis.data.loading import default_resolver, load_node_scores, load_panel
+from pii_analysis.data.paths import DEMO_PANEL, raw_dir, raw_file
+from pii_analysis.index.framework import default_framework, load_framework
+from pii_analysis.index.method import default_method, load_method
+from pii_analysis.index.scores import score_panel
 
 FW = default_framework()
 
@@ -284,4 +284,4 @@ def test_pillar_scores_outside_0_100(tmp_path):
     frame = pd.DataFrame({"year": [2025], "province": ["Huế"], **{f"p{k}": [50.0] for k in range(1, 8)}})
     frame.loc[0, "p3"] = 130.0
     expect_error(write(frame, tmp_path / "pillars.csv"), row=2, column="p3", match="outside 0-100",
-                 loader=lambda p: load_node_scores(p, FW, "pillar"))
+                 loader=lambda p: load_node_scores(p, FW, "pillar", method=default_method()))

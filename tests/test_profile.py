@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pii_analysis import profile as P
-from pii_analysis import profile_plots as PP
-from pii_analysis.context import load_context
-from pii_analysis.errors import PiiInputError
+from pii_analysis.analysis import profile as P
+from pii_analysis.data.errors import PiiInputError
+from pii_analysis.index.context import load_context
+from pii_analysis.report import profile_plots as PP
+from pii_analysis.report import profile_text as PT
 
 NB = "Ninh Bình"
 
@@ -58,14 +59,14 @@ def test_indicator_tiers_and_flags_follow_their_rules(ctx):
 
 
 def test_the_profile_and_the_drivers_analysis_flag_the_same_indicators(ctx):
-    from pii_analysis.drivers import drivers_table, strengths_weaknesses
+    from pii_analysis.analysis.drivers import drivers_table, strengths_weaknesses
     profile_flags = P.indicator_table(ctx, NB, 2025).set_index("code")["flag"]
     sw = strengths_weaknesses(drivers_table(ctx, NB, 2025)).set_index("indicator")["kind"]
     assert profile_flags[profile_flags != ""].sort_index().to_dict() == sw.sort_index().to_dict()
 
 
 def test_relative_rule_compares_with_the_province_own_rank(ctx):
-    from pii_analysis.strengths import StrengthRule, relative_margin
+    from pii_analysis.analysis.strengths import StrengthRule, relative_margin
     t = P.indicator_table(ctx, NB, 2025, "en", rule=StrengthRule(rule="relative"))
     margin = relative_margin(34)
     assert margin == 6
@@ -103,17 +104,17 @@ def test_merger_note_names_the_former_provinces_and_their_published_ranks(ctx):
     y24 = hist[hist["year"] == 2024].set_index("old_province")
     assert y24["rank"].to_dict() == {"Ninh Bình": 15, "Hà Nam": 28, "Nam Định": 45}
     assert set(y24["n_provinces"]) == {63}
-    vi = P.merger_note(ctx, NB, "vi")
+    vi = PT.merger_note(ctx, NB, "vi")
     assert "hợp nhất Ninh Bình, Hà Nam và Nam Định" in vi
     assert "Ninh Bình 15/63, Hà Nam 28/63, Nam Định 45/63" in vi
-    assert "merging Ninh Bình, Hà Nam and Nam Định" in P.merger_note(ctx, NB, "en")
-    assert "giữ nguyên địa giới" in P.merger_note(ctx, "Hà Nội", "vi")
-    assert "chưa có thứ hạng" in P.merger_note(ctx, "Hưng Yên", "vi")   # no published rank of its parts
+    assert "merging Ninh Bình, Hà Nam and Nam Định" in PT.merger_note(ctx, NB, "en")
+    assert "giữ nguyên địa giới" in PT.merger_note(ctx, "Hà Nội", "vi")
+    assert "chưa có thứ hạng" in PT.merger_note(ctx, "Hưng Yên", "vi")   # no published rank of its parts
 
 
 def test_narrative_in_both_languages(ctx):
-    vi, en = P.narrative(ctx, NB, 2025, "vi"), P.narrative(ctx, NB, 2025, "en")
-    assert set(vi) == set(en) == set(P.SECTIONS)
+    vi, en = PT.narrative(ctx, NB, 2025, "vi"), PT.narrative(ctx, NB, 2025, "en")
+    assert set(vi) == set(en) == set(PT.SECTIONS)
     assert "**42,81 điểm**" in vi["headline"] and "**hạng 14/34**" in vi["headline"]
     before = ctx.scores.ranking(2024).set_index("province").at[NB, "rank"]
     fell = 14 - before
@@ -121,26 +122,26 @@ def test_narrative_in_both_languages(ctx):
     assert f"giảm {fell} bậc" in vi["headline"] and f"down {fell} places" in en["headline"]
     assert "**42.81**" in en["headline"] and "ranks **14 of 34**" in en["headline"]
     assert "Tây Ninh (hạng 13, hơn 0,95 điểm)" in vi["peers"]
-    for key, entry in {**P.TEXT, **PP.TEXT}.items():
+    for key, entry in {**PT.TEXT, **PP.TEXT}.items():
         assert set(entry) == {"vi", "en"}, key
     with pytest.raises(PiiInputError, match="language 'fr'"):
-        P.narrative(ctx, NB, 2025, "fr")
+        PT.narrative(ctx, NB, 2025, "fr")
 
 
 def test_every_province_gets_a_profile(ctx):
     for province in ctx.panel.provinces():
-        text = P.narrative(ctx, province, 2025, "vi")
+        text = PT.narrative(ctx, province, 2025, "vi")
         assert province in text["headline"]
 
 
 def test_display_table_translates_and_formats(ctx):
-    shown = P.display_table(P.indicator_table(ctx, NB, 2025, "vi"), "vi")
+    shown = PT.display_table(P.indicator_table(ctx, NB, 2025, "vi"), "vi")
     assert list(shown.columns) == ["Mã", "Trụ cột", "Tên", "Điểm", "Hạng", "Nhóm", "Đánh giá"]
     assert set(shown["Nhóm"]) == {"1/3 đầu", "1/3 giữa", "1/3 cuối"}
     assert set(shown["Đánh giá"]) == {"Điểm mạnh", "Điểm yếu", ""}
     assert shown["Điểm"].str.fullmatch(r"\d+,\d\d").all()
-    html = P.view(P.headline_table(ctx, NB, 2025, "vi"), "vi", "headline").to_html()
-    assert html == P.view(P.headline_table(ctx, NB, 2025, "vi"), "vi", "headline").to_html()  # fixed ids
+    html = PT.view(PT.headline_table(ctx, NB, 2025, "vi"), "vi", "headline").to_html()
+    assert html == PT.view(PT.headline_table(ctx, NB, 2025, "vi"), "vi", "headline").to_html()  # fixed ids
     assert "42,81" in html and "T_pii-headline" in html
 
 

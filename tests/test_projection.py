@@ -2,21 +2,29 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from pii_analysis import formatting
-from pii_analysis.cli import main
-from pii_analysis.context import load_context
-from pii_analysis.errors import PiiInputError
-from pii_analysis.paths import REPO_ROOT
-from pii_analysis.projection import (check_settings, competitors, deterministic_rates, milestone_table, milestones,
-                                     project, rate_method, shared_projection)
-from pii_analysis.scoring import score_arrays
-from pii_analysis.trends import fit_trends, indicator_trends, panel_rates
-from pii_analysis.verdict import Thresholds, classify, milestone_verdicts, required_pace
+from pii_analysis.analysis.projection import (
+    check_settings,
+    competitors,
+    deterministic_rates,
+    milestone_table,
+    milestones,
+    project,
+    rate_method,
+    shared_projection,
+)
+from pii_analysis.analysis.trends import fit_trends, indicator_trends, panel_rates
+from pii_analysis.analysis.verdict import Thresholds, classify, milestone_verdicts, required_pace
+from pii_analysis.cli.main import main
+from pii_analysis.data.errors import PiiInputError
+from pii_analysis.data.paths import REPO_ROOT
+from pii_analysis.index.context import load_context
+from pii_analysis.index.scoring import score_arrays
+from pii_analysis.report import feasibility_text as ftext
+from pii_analysis.report import formatting
 
 NB = "Ninh Bình"
 
@@ -90,7 +98,7 @@ def test_milestones_from_the_targets_file_and_without_rows(ctx, tmp_path):
 
 def test_milestone_probabilities_and_verdicts(ctx):
     proj = project(ctx, n_draws=100, seed=3)
-    table = milestone_verdicts(milestone_table(proj, NB, milestones(ctx, NB)), Thresholds(), "en")
+    table = milestone_verdicts(milestone_table(proj, NB, milestones(ctx, NB)), Thresholds())
     p = proj.ranks[:, proj.years.index(2027), proj.index(NB)]
     assert table.loc[table["year"] == 2027, "probability"].iloc[0] == pytest.approx(np.mean(p <= 13))
     assert set(table["verdict"]) <= {"on_track", "needs_acceleration", "off_track"}
@@ -153,8 +161,8 @@ def test_notebook_renders_a_vietnamese_report_for_leaders(tmp_path, jupyter_kern
     import nbformat
     import papermill as pm
 
-    from pii_analysis import report, verdict
-    from pii_analysis.labels import TEXT as LABELS
+    from pii_analysis.report import run as report
+    from pii_analysis.report.labels import TEXT as LABELS
 
     monkeypatch.setenv("PII_CACHE_DIR", str(tmp_path / "cache"))
     out = tmp_path / "out.ipynb"
@@ -166,8 +174,8 @@ def test_notebook_renders_a_vietnamese_report_for_leaders(tmp_path, jupyter_kern
     assert not [o for o in outputs if o["output_type"] in ("stream", "error", "execute_result")]
     html = report.render_html(nb, "03")
     text = _text_of(html)
-    title = verdict.title(NB, 10, 2030, "vi")
-    first_section = text.index(verdict.narrative("h_fan", "vi").lstrip("# "))
+    title = ftext.title(NB, 10, 2030, "vi")
+    first_section = text.index(ftext.narrative("h_fan", "vi").lstrip("# "))
     assert text.index(title) < text.index("DỰ BÁO —") < text.index("DỮ LIỆU MINH HỌA") < first_section
     assert html.count('class="pii-banner"') == 2 and LABELS["projection"]["vi"] in text
     for english in ("2030 Top-10 feasibility", "All computation", "pii_analysis", "plan to raise", "JupyterLab",
@@ -190,11 +198,11 @@ def test_notebook_renders_a_vietnamese_report_for_leaders(tmp_path, jupyter_kern
 
 
 def test_report_tables_in_both_languages(ctx):
-    from pii_analysis import verdict
+    from pii_analysis.analysis import verdict
 
     a = verdict.assess(ctx, NB, n_draws=40, seed=1)
-    vi = verdict.display_table(a.milestones, "vi", "milestones")
-    en = verdict.display_table(a.milestones, "en", "milestones")
+    vi = ftext.display_table(a.milestones, "vi", "milestones")
+    en = ftext.display_table(a.milestones, "en", "milestones")
     assert list(vi.columns) == ["Năm", "Hạng mục tiêu", "Xác suất đạt", "Hạng dự báo (trung vị)", "Khoảng hạng 90%",
                                 "Đánh giá", "Nguồn mục tiêu"]
     assert list(en.columns)[:3] == ["Year", "Target rank", "Probability of meeting it"]
@@ -206,41 +214,40 @@ def test_report_tables_in_both_languages(ctx):
     assert en["Target source"].iloc[-1] == ("Plan 19/KH-UBND (10/01/2026); "
                                            "Plan implementing Resolution 06-NQ/TU (2026)")
     assert set(en["Verdict"]) <= {"On track", "Needs acceleration", "Off track"}
-    view = verdict.view(a.milestones, "vi", "milestones")
+    view = ftext.view(a.milestones, "vi", "milestones")
     assert "row_heading" not in view.to_html() and "Kế hoạch 19/KH-UBND" in repr(view)
-    rivals = verdict.display_table(competitors(a.projection, NB), "vi", "competitors", base=2025, year=2030,
+    rivals = ftext.display_table(competitors(a.projection, NB), "vi", "competitors", base=2025, year=2030,
                                    province=NB)
     assert "Xác suất xếp trên Ninh Bình" in rivals.columns and "PII 2025" in rivals.columns
     assert rivals["PII 2025"].str.fullmatch(r"\d+,\d\d").all()
 
 
 def test_percentages_source_labels_and_cited_targets(ctx):
-    from pii_analysis import verdict
 
     assert [formatting.fmt_pct(p) for p in (0.0, 0.004, 0.966, 0.996, 1.0)] == ["0%", "<1%", "97%", ">99%", "100%"]
-    assert verdict.source_label("19/KH-UBND (10/01/2026) plan to raise PII 2026-2030", "vi") == \
+    assert ftext.source_label("19/KH-UBND (10/01/2026) plan to raise PII 2026-2030", "vi") == \
         "Kế hoạch 19/KH-UBND (10/01/2026)"
-    assert verdict.source_label("Plan implementing Resolution 06-NQ/TU (2026)", "vi") == \
+    assert ftext.source_label("Plan implementing Resolution 06-NQ/TU (2026)", "vi") == \
         "Kế hoạch thực hiện Nghị quyết 06-NQ/TU (2026)"
-    assert verdict.source_label("provincial note", "vi") == "provincial note"      # unknown: as written
-    assert verdict.source_label(verdict.TARGET_PARAMETER, "en") == "Target set for this report"
+    assert ftext.source_label("provincial note", "vi") == "provincial note"      # unknown: as written
+    assert ftext.source_label(ftext.TARGET_PARAMETER, "en") == "Target set for this report"
     plan = milestones(ctx, NB, target_rank=8)                 # 8 is not in the file: the parameter stays
-    assert plan["source"].iloc[-1] == verdict.TARGET_PARAMETER
+    assert plan["source"].iloc[-1] == ftext.TARGET_PARAMETER
     cited = milestones(ctx, NB)["source"].iloc[-1]
     assert cited.startswith("19/KH-UBND") and "06-NQ/TU" in cited
-    assert milestones(ctx, "Hà Nội")["source"].iloc[-1] == verdict.TARGET_PARAMETER
+    assert milestones(ctx, "Hà Nội")["source"].iloc[-1] == ftext.TARGET_PARAMETER
 
 
 def test_narrative_numbers_follow_the_language(ctx):
-    from pii_analysis import verdict
-    from pii_analysis.formatting import fmt_num
+    from pii_analysis.analysis import verdict
+    from pii_analysis.report.formatting import fmt_num
 
     pace = required_pace(ctx, NB)
-    vi, en = verdict.pace_text(pace, "vi"), verdict.pace_text(pace, "en")
+    vi, en = ftext.pace_text(pace, "vi"), ftext.pace_text(pace, "en")
     assert fmt_num(pace["base_pii"].iloc[0], "vi", 1) in vi and "," in fmt_num(pace["base_pii"].iloc[0], "vi", 1)
     assert f"{pace['base_pii'].iloc[0]:.1f}" in en
     a = verdict.assess(ctx, NB, n_draws=40, seed=1)
-    intro = verdict.intro(a, ctx, "vi")
+    intro = ftext.intro(a, ctx, "vi")
     assert "40 lượt" in intro and "Theo xu hướng" in intro and "seed" not in intro
 
 
@@ -249,8 +256,8 @@ def test_charts_are_labelled_as_projections(ctx):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from pii_analysis import feasibility_plots as fplots
-    from pii_analysis.projection import competitors
+    from pii_analysis.analysis.projection import competitors
+    from pii_analysis.report import feasibility_plots as fplots
 
     proj = project(ctx, n_draws=30, seed=1)
     summary = proj.rank_summary(NB)

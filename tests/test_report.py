@@ -13,8 +13,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pii_analysis import cli, formatting, profile, report
-from pii_analysis.context import load_context
+from pii_analysis.analysis import profile
+from pii_analysis.cli import main as cli
+from pii_analysis.index.context import load_context
+from pii_analysis.report import feasibility_text as ftext
+from pii_analysis.report import formatting, profile_text
+from pii_analysis.report import run as report
 
 NB = "Ninh Bình"
 PROFILE = report.NOTEBOOK_DIR / "01_province_profile.ipynb"
@@ -78,16 +82,16 @@ def test_profile_html_shows_the_library_numbers_without_code(run):
     ctx = load_context()
     h = profile.headline(ctx, NB, 2025)
     assert f"{h['rank']}/{h['n']}" in html and formatting.fmt_num(h["pii"], "vi") in html
-    assert profile.title(NB, 2025, "vi") in html
-    for section in profile.SECTIONS:
-        assert profile.heading(section, "vi") in html
+    assert profile_text.title(NB, 2025, "vi") in html
+    for section in profile_text.SECTIONS:
+        assert profile_text.heading(section, "vi") in html
     body = html[html.index("<body"):]
     assert "load_context(" not in body and "import " not in body           # no input cells
     assert 'class="jp-InputArea' not in body and 'class="jp-OutputPrompt' not in body
     assert "Traceback" not in body and "jp-OutputArea-error" not in body and "vnd.jupyter.stderr" not in body
     assert "Ninh Bình 15/63, Hà Nam 28/63, Nam Định 45/63" in html
-    assert "DỮ LIỆU MINH HỌA" in html[: html.index(profile.heading("headline", "vi"))]   # banner first
-    assert profile.TEXT["h_headline"]["en"] not in html                    # Vietnamese report
+    assert "DỮ LIỆU MINH HỌA" in html[: html.index(profile_text.heading("headline", "vi"))]   # banner first
+    assert profile_text.TEXT["h_headline"]["en"] not in html                    # Vietnamese report
 
 
 def test_profile_html_is_small_offline_and_embeds_png_figures(run):
@@ -180,17 +184,17 @@ def has_heading(page: str, markdown_heading: str) -> bool:
 def expected_headings(notebook: str, province: str, year: int, lang: str) -> list[str]:
     """Every section heading a notebook shows, taken from the library's text tables (so the test
     follows the text): the title, then the section headings in the notebook's order."""
-    from pii_analysis import drivers_text, verdict
-    from pii_analysis.i18n import text
+    from pii_analysis.report import drivers_text
+    from pii_analysis.report.i18n import text
 
     if notebook.startswith("01_"):
-        return [profile.title(province, year, lang), *(profile.heading(s, lang) for s in profile.SECTIONS)]
+        return [profile_text.title(province, year, lang), *(profile_text.heading(s, lang) for s in profile_text.SECTIONS)]
     if notebook.startswith("02_"):
         return [text(drivers_text.TEXT, "title", lang, province=province, year=year),
                 *(text(drivers_text.TEXT, k, lang) for k in drivers_text.TEXT if k.startswith("h_"))]
     # 03: the interactive explorer's heading is JupyterLab-only (its cell is tagged report-hide)
-    return [verdict.title(province, 10, report.TARGET_YEAR, lang),
-            *(verdict.narrative(k, lang) for k in verdict.TEXT if k.startswith("h_") and k != "h_explorer")]
+    return [ftext.title(province, 10, report.TARGET_YEAR, lang),
+            *(ftext.narrative(k, lang) for k in ftext.TEXT if k.startswith("h_") and k != "h_explorer")]
 
 
 def check_report(out: Path, notebook: str, province: str, year: int, lang: str) -> str:
@@ -250,10 +254,10 @@ def test_each_report_shows_its_sections_and_the_library_numbers(hue_run, noteboo
     words = check_report(hue_run["out"], notebook, HUE, year, "vi")
     rank, n, pii = _library_rank(HUE, year)
     if notebook.startswith("03_"):
-        from pii_analysis import verdict
+        from pii_analysis.analysis import verdict
         a = verdict.assess(load_context(), HUE, target_rank=10, target_year=report.TARGET_YEAR, base_year=year,
-                           scenario="baseline", n_draws=DRAWS, seed=SEED, lang="vi")
-        assert plain_markdown(verdict.headline(a, "vi")) in words        # projected rank, probability, verdict
+                           scenario="baseline", n_draws=DRAWS, seed=SEED)
+        assert plain_markdown(ftext.headline(a, "vi")) in words        # projected rank, probability, verdict
         assert f"từ mức {formatting.fmt_num(pii, 'vi', 1)} năm {year}" in words   # the base-year score
     else:
         assert f"{formatting.fmt_num(pii, 'vi')} điểm PII" in words and f"hạng {rank}/{n}" in words
@@ -285,12 +289,12 @@ def test_a_report_in_english(tmp_path, jupyter_kernel):
                        str(tmp_path / "processed"), "--draws", str(DRAWS), "--seed", str(SEED), "--no-progress"])
     assert rc == 0, (out / "manifest.json").read_text(encoding="utf-8")
     words = check_report(out, feasibility.name, HUE, 2025, "en")
-    from pii_analysis import verdict
+    from pii_analysis.analysis import verdict
     a = verdict.assess(load_context(), HUE, target_rank=10, target_year=report.TARGET_YEAR, base_year=2025,
-                       scenario="baseline", n_draws=DRAWS, seed=SEED, lang="en")
-    assert plain_markdown(verdict.headline(a, "en")) in words
+                       scenario="baseline", n_draws=DRAWS, seed=SEED)
+    assert plain_markdown(ftext.headline(a, "en")) in words
     assert "DEMONSTRATION DATA" in words.upper() and "DỮ LIỆU MINH HỌA" not in words
-    assert verdict.narrative("h_fan", "vi").lstrip("# ") not in words       # no Vietnamese section left
+    assert ftext.narrative("h_fan", "vi").lstrip("# ") not in words       # no Vietnamese section left
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in index and "1 of 1 reports succeeded" in index
 
@@ -301,7 +305,7 @@ def test_the_run_defaults_are_the_notebooks_defaults():
     import ast
     import inspect
 
-    from pii_analysis.projection import DEFAULT_SEED
+    from pii_analysis.analysis.projection import DEFAULT_SEED
 
     defaults = inspect.signature(report.run_report).parameters
     assert defaults["seed"].default == report.DEFAULT_SEED == DEFAULT_SEED
@@ -323,8 +327,8 @@ def test_shared_work_precomputes_what_notebook_03_asks_for(tmp_path, monkeypatch
     """shared_work stores the projections and both method-uncertainty tables exactly as notebook 03
     requests them: the notebook's calls then only load (no new cache entries), with the same numbers
     as an uncached call."""
-    from pii_analysis import verdict
-    from pii_analysis.projection import secondary_draws
+    from pii_analysis.analysis import verdict
+    from pii_analysis.analysis.projection import secondary_draws
 
     ctx = load_context()
     base = ctx.check_year(None)

@@ -4,11 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pii_analysis.context import load_context
-from pii_analysis.errors import PiiInputError
-from pii_analysis.projection import deterministic_rates, project
-from pii_analysis.scenarios import (available_scenarios, compare_scenarios, comparison_set, load_scenario,
-                                    parse_scenario, plan_scenario)
+from pii_analysis.analysis.comparison import compare_scenarios, comparison_set
+from pii_analysis.analysis.projection import deterministic_rates, project
+from pii_analysis.analysis.scenarios import available_scenarios, load_scenario, parse_scenario, plan_scenario
+from pii_analysis.data.errors import PiiInputError
+from pii_analysis.index.context import load_context
+from pii_analysis.report import feasibility_text as ftext
 
 NB = "Ninh Bình"
 
@@ -92,7 +93,7 @@ def test_compare_side_by_side(ctx):
 
 
 def test_explorer_only_when_interactive_and_computes_on_click(ctx, monkeypatch):
-    from pii_analysis import feasibility_plots as fplots
+    from pii_analysis.report import feasibility_plots as fplots
 
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
     monkeypatch.delenv("PII_INTERACTIVE", raising=False)
@@ -112,7 +113,7 @@ def test_explorer_only_when_interactive_and_computes_on_click(ctx, monkeypatch):
 
 
 def test_report_comparison_adds_the_assessed_scenario_and_shows_the_final_year(ctx):
-    from pii_analysis import verdict
+    from pii_analysis.analysis import verdict
 
     a = verdict.assess(ctx, NB, scenario={"name": "mine", "changes": [{"pillar": "7", "points": 2}]},
                        n_draws=30, seed=1)
@@ -120,7 +121,7 @@ def test_report_comparison_adds_the_assessed_scenario_and_shows_the_final_year(c
     final = verdict.final_year(cmp)
     assert final["year"].unique().tolist() == [2030] and final["scenario"].tolist()[-1] == "mine"
     assert final["scenario"].tolist()[:2] == ["baseline", "plan"] and final["scenario"].is_unique
-    shown = verdict.display_table(final, "vi", "scenarios", year=2030, rank=10)
+    shown = ftext.display_table(final, "vi", "scenarios", year=2030, rank=10)
     assert list(shown.columns) == ["Kịch bản", "Hạng dự báo 2030 (trung vị)", "Khoảng hạng 90%",
                                    "Xác suất vào Top 10"]
     assert shown["Khoảng hạng 90%"].str.fullmatch(r"\d+–\d+").all() and shown["Xác suất vào Top 10"].str.endswith("%").all()
@@ -132,8 +133,8 @@ def test_a_report_run_reuses_shared_blocks_with_identical_results(ctx, tmp_path,
     deterministic path are the same numbers as without reuse, and the shared block stays unchanged."""
     import numpy as np
 
-    from pii_analysis import projection
-    from pii_analysis.scenarios import compare_scenarios
+    from pii_analysis.analysis import projection
+    from pii_analysis.analysis.comparison import compare_scenarios
 
     specs = ["baseline", "plan", "input_push", {"name": "pts", "changes": [{"pillar": "2", "points": 3}]}]
 

@@ -5,13 +5,21 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-
-from pii_analysis.framework import framework_from_frame
-from pii_analysis.method import Method
 from shared_fixtures import shipped, shipped_scores  # noqa: F401  (pytest fixtures)
 
-from pii_analysis.scoring import (TREAT_LOG, aggregate, denominate, impute, normalise, rank_desc,
-                                  sample_skew_kurt, score_arrays, treat_outliers)
+from pii_analysis.index.framework import framework_from_frame
+from pii_analysis.index.method import Method
+from pii_analysis.index.scoring import (
+    TREAT_LOG,
+    aggregate,
+    denominate,
+    impute,
+    normalise,
+    rank_desc,
+    sample_skew_kurt,
+    score_arrays,
+    treat_outliers,
+)
 
 
 def tiny_framework(weights=("0.5", "0.5"), extra_rows=()):
@@ -153,7 +161,7 @@ def test_batch_scoring_equals_one_panel_at_a_time(shipped):
 def test_denominators_are_required_when_the_method_divides(shipped):
     fw, method, panel = shipped
     values, _ = panel.arrays(fw, panel.provinces(), [2025])
-    from pii_analysis.errors import PiiInputError
+    from pii_analysis.data.errors import PiiInputError
     with pytest.raises(PiiInputError, match="denominators"):
         score_arrays(values, fw, method, None)
 

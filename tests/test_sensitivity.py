@@ -5,9 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pii_analysis import drivers, drivers_plots, drivers_text, sensitivity
-from pii_analysis.context import load_context
-from pii_analysis.errors import PiiInputError
+from pii_analysis.analysis import drivers, sensitivity
+from pii_analysis.data.errors import PiiInputError
+from pii_analysis.index.context import load_context
+from pii_analysis.report import drivers_plots, drivers_text
 
 NB = "Ninh Bình"
 
@@ -102,7 +103,7 @@ def test_the_kept_unit_sample_scales_to_salibs_own_sample():
     from SALib.sample import sobol as sobol_sample
     from SALib.util import scale_samples
 
-    from pii_analysis import sensitivity
+    from pii_analysis.analysis import sensitivity
 
     problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[10.0, 30.5], [0.0, 7.25], [55.5, 70.0]]}
     with warnings.catch_warnings():

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pii_analysis.context import load_context
-from pii_analysis.errors import PiiInputError
-from pii_analysis.uncertainty import method_uncertainty
+from pii_analysis.analysis.uncertainty import method_uncertainty
+from pii_analysis.data.errors import PiiInputError
+from pii_analysis.index.context import load_context
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_bad_options(ctx):
 def test_memoised_in_a_report_run_and_identical_to_an_uncached_call(ctx, tmp_path, monkeypatch):
     """Inside a run ($PII_CACHE_DIR) the table is stored once and reloaded: the same numbers as
     computing it, for observed and for given (projected) rates; another seed is another entry."""
-    from pii_analysis.projection import deterministic_rates
+    from pii_analysis.analysis.projection import deterministic_rates
 
     projected = deterministic_rates(ctx, target_year=2030)[2][-1]
     plain = [method_uncertainty(ctx, rates=r, n_draws=20, seed=5) for r in (None, projected)]

@@ -1,0 +1,272 @@
+"""Scenarios as data: what the chosen province does differently from its own trend.
+
+A scenario is a list of changes, each on some indicators (named directly, or every
+indicator of a pillar or node, or all), of one kind:
+
+- points:  +g normalised points a year on top of the trend (0-100 min-max scale of
+           each projected year's cross-province range);
+- percent: the raw value improves by r% a year on top of the trend (direction-aware);
+- score:   the normalised score is held at s (0-100) of each year's range (100 = best);
+- target:  the raw value reaches `value` by `year` on a straight line from the base
+           year, never below the trend (the province's own plan);
+- growth:  the raw value grows at least r% a year from the base year (plan targets).
+
+'baseline' has no changes; 'plan' is built from the province's Resolution 06-NQ/TU
+targets (province_targets.csv) through data/raw/resolution06_indicator_map.csv; other
+scenarios are YAML files (data/raw/scenarios/<name>.yaml or any path) or dicts.
+Rivals always follow their baseline trends.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from pii_analysis.data import paths
+from pii_analysis.data.errors import PiiInputError
+from pii_analysis.data.languages import check_lang
+from pii_analysis.data.tables import read_table, require_columns
+from pii_analysis.index.framework import Framework
+
+KINDS = ("points", "percent", "score", "target", "growth")
+SELECTORS = ("indicator", "indicators", "pillar", "pillars", "node", "nodes", "all")
+MAP_FILE = "resolution06_indicator_map.csv"
+SCENARIO_DIR = "scenarios"
+MAP_RULES = ("level", "count", "growth", "rank_level", "none")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change: `kind` with `value` (and `year` for targets) on `indicators`."""
+
+    indicators: tuple[str, ...]
+    kind: str
+    value: float
+    year: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    changes: tuple[Change, ...] = ()
+    label: dict[str, str] = field(default_factory=dict)
+    volatility: float = 1.0
+    source: str = ""
+
+    def title(self, lang: str = "vi") -> str:
+        return self.label.get(check_lang(lang)) or self.name
+
+    def table(self, framework: Framework, lang: str = "vi") -> pd.DataFrame:
+        """One row per (change, indicator): what the scenario assumes."""
+        rows = [{"indicator": code, "name": framework.name(code, lang), "kind": c.kind, "value": c.value,
+                 "year": c.year, "note": c.note} for c in self.changes for code in c.indicators]
+        return pd.DataFrame(rows, columns=["indicator", "name", "kind", "value", "year", "note"])
+
+
+BASELINE = Scenario(name="baseline", label={"vi": "Theo xu hướng (cơ sở)", "en": "Trend (baseline)"})
+
+
+# --- parsing --------------------------------------------------------------------------
+def _select(spec: dict, framework: Framework, where: str) -> tuple[str, ...]:
+    chosen = [k for k in SELECTORS if k in spec]
+    if len(chosen) != 1:
+        raise PiiInputError(f"each change needs exactly one of {', '.join(SELECTORS)}", file=where)
+    key = chosen[0]
+    if key == "all":
+        return tuple(framework.indicators)
+    raw = spec[key]
+    items = raw if isinstance(raw, list) else [raw]
+    out: list[str] = []
+    for item in items:
+        code = str(item).strip()
+        if code not in framework.nodes.index:
+            raise PiiInputError(f"unknown {key.rstrip('s')} code '{code}'", file=where, column=key)
+        if key.startswith("indicator") and code not in framework.indicators:
+            raise PiiInputError(f"'{code}' is not an indicator", file=where, column=key)
+        if key.startswith("pillar") and code not in framework.pillars:
+            raise PiiInputError(f"'{code}' is not a pillar (pillars: {', '.join(framework.pillars)})",
+                                file=where, column=key)
+        out.extend(framework.descendant_indicators(code))
+    return tuple(dict.fromkeys(out))
+
+
+def parse_scenario(spec: dict, framework: Framework, source: str = "<dict>") -> Scenario:
+    """A Scenario from a mapping {name, label, volatility, changes: [...]}, validated."""
+    if not isinstance(spec, dict):
+        raise PiiInputError("a scenario must be a mapping with 'name' and 'changes'", file=source)
+    unknown = set(spec) - {"name", "label", "volatility", "changes"}
+    if unknown:
+        raise PiiInputError(f"unknown scenario key(s): {', '.join(sorted(unknown))}", file=source)
+    name = str(spec.get("name") or Path(source).stem)
+    label = spec.get("label") or {}
+    label = {"vi": str(label), "en": str(label)} if isinstance(label, str) else {k: str(v) for k, v in label.items()}
+    vol = spec.get("volatility", 1.0)
+    if not isinstance(vol, (int, float)) or vol < 0:
+        raise PiiInputError(f"volatility must be a number >= 0, got {vol!r}", file=source, column="volatility")
+    changes = spec.get("changes") or []
+    if not isinstance(changes, list):
+        raise PiiInputError("'changes' must be a list", file=source, column="changes")
+    out = []
+    for i, ch in enumerate(changes, start=1):
+        where = f"{source} (change {i})"
+        if not isinstance(ch, dict):
+            raise PiiInputError("a change must be a mapping", file=where)
+        kinds = [k for k in KINDS if k in ch]
+        if len(kinds) != 1:
+            raise PiiInputError(f"each change needs exactly one of {', '.join(KINDS)}", file=where)
+        kind = kinds[0]
+        value = ch[kind]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise PiiInputError(f"{kind} must be a number, got {value!r}", file=where, column=kind)
+        if kind == "score" and not 0 <= value <= 100:
+            raise PiiInputError(f"score must be within 0-100, got {value}", file=where, column=kind)
+        year = ch.get("year")
+        if kind == "target" and not isinstance(year, int):
+            raise PiiInputError("a target needs the year it is reached (year: 2030)", file=where, column="year")
+        out.append(Change(indicators=_select(ch, framework, where), kind=kind, value=float(value),
+                          year=year, note=str(ch.get("note", ""))))
+    return Scenario(name=name, changes=tuple(out), label=label, volatility=float(vol), source=source)
+
+
+def available_scenarios() -> list[str]:
+    """Names usable as `scenario`: baseline, plan and the shipped YAML files."""
+    directory = paths.raw_dir() / SCENARIO_DIR
+    shipped = sorted(p.stem for p in directory.glob("*.yaml")) if directory.is_dir() else []
+    return ["baseline", "plan", *shipped]
+
+
+def load_scenario(spec: str | Path | dict | Scenario | None, ctx, *, province: str | None = None,
+                  base_year: int | None = None) -> Scenario:
+    """Resolve a scenario given as a name, a YAML path, a dict or a Scenario."""
+    fw = ctx.framework
+    if isinstance(spec, Scenario):
+        return spec
+    if spec is None or spec == "baseline":
+        return BASELINE
+    if isinstance(spec, dict):
+        return parse_scenario(spec, fw)
+    if spec == "plan":
+        if province is None:
+            raise PiiInputError("the 'plan' scenario needs a province", column="scenario")
+        return plan_scenario(ctx, province, base_year=base_year)
+    text = str(spec)
+    path = Path(text)
+    if not path.suffix:
+        path = paths.raw_dir() / SCENARIO_DIR / f"{text}.yaml"
+    if not path.exists():
+        raise PiiInputError(f"unknown scenario '{text}' (available: {', '.join(available_scenarios())}, "
+                            "or the path of a YAML file)", column="scenario")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise PiiInputError(f"not valid YAML ({exc})", file=path) from None
+    return parse_scenario(data, fw, source=str(path))
+
+
+# --- the province's own plan (Resolution 06-NQ/TU) ----------------------------------------
+def load_plan_map(path: str | Path | None = None) -> pd.DataFrame:
+    """The target-metric -> indicator mapping (rule, factor, assumption, source), validated."""
+    path = path or paths.raw_file(MAP_FILE)
+    frame = read_table(path)
+    require_columns(frame, ("target_metric", "indicator", "rule", "factor", "assumption", "source"), file=path)
+    for i, rule in enumerate(frame["rule"]):
+        if rule not in MAP_RULES:
+            raise PiiInputError(f"rule '{rule}' must be one of {', '.join(MAP_RULES)}", file=path, row=i + 2,
+                                column="rule")
+    return frame
+
+
+def plan_scenario(ctx, province: str, *, base_year: int | None = None, map_path: str | Path | None = None,
+                  targets_path: str | Path | None = None) -> Scenario:
+    """The province's plan: each mapped target becomes a change on the indicators it touches."""
+    from pii_analysis.analysis.trends import panel_rates
+    from pii_analysis.data.loading import load_targets
+
+    fw = ctx.framework
+    province = ctx.check_province(province)
+    base = ctx.check_year(base_year)
+    mapping = load_plan_map(map_path)
+    mapping = mapping[mapping["rule"] != "none"]
+    targets = load_targets(targets_path, province=province)
+    joined = targets.merge(mapping, left_on="metric", right_on="target_metric", how="inner")
+    joined = joined[joined["target_year"] > base]
+    if joined.empty:
+        raise PiiInputError(f"no targets of {province} after {base} are mapped to indicators in {MAP_FILE}; "
+                            "the 'plan' scenario needs them (use baseline or a custom scenario)",
+                            column="scenario")
+    _, provinces, rates = panel_rates(ctx, [base])
+    rates = rates[0]
+    p = provinces.index(province)
+    dens = ctx.panel.denominators
+    changes = []
+    for _, row in joined.iterrows():
+        code = row["indicator"]
+        if code not in fw.indicators:
+            raise PiiInputError(f"unknown indicator code '{code}'", file=MAP_FILE, column="indicator")
+        factor = float(row["factor"] or 1)
+        value = float(row["value"]) * factor
+        rule = row["rule"]
+        note = f"{row['metric']} {row['operator']} {row['value']:g} ({row['target_year']}): {row['assumption']}"
+        if rule == "growth":
+            changes.append(Change((code,), "growth", value, None, note))
+            continue
+        if rule == "count":
+            kind = fw.nodes.at[code, "denominator"]
+            if kind != "none":
+                if dens is None:
+                    continue  # no denominators: a count cannot become a rate
+                d = dens[(dens["year"] == base) & (dens["province"] == province)][kind]
+                value = value / float(d.iloc[0]) * float(fw.nodes.at[code, "scale"])
+        elif rule == "rank_level":
+            col = rates[:, fw.indicators.index(code)] * fw.nodes.at[code, "direction"]
+            col = np.sort(col[~np.isnan(col)])[::-1]
+            value = float(col[min(int(value), len(col)) - 1] * fw.nodes.at[code, "direction"])
+        changes.append(Change((code,), "target", value, int(row["target_year"]), note))
+    label = {"vi": f"Kế hoạch của tỉnh (Nghị quyết 06-NQ/TU) — {province}",
+             "en": f"Province plan (Resolution 06-NQ/TU) — {province}"}
+    return Scenario(name="plan", changes=tuple(changes), label=label, source=MAP_FILE)
+
+
+# --- applying a scenario to projected raw values -------------------------------------------
+def apply_scenario(values: np.ndarray, scenario: Scenario, *, province: int, base: np.ndarray,
+                   years: np.ndarray, base_year: int, framework: Framework) -> np.ndarray:
+    """Change the province's projected rates (..., H, provinces, indicators) in place; returns them.
+
+    `base` holds the province's base-year rates (indicators,), `years` the H projected years.
+    Ranges for 'points' and 'score' are the baseline cross-province ranges of each draw and year.
+    """
+    if not scenario.changes:
+        return values
+    ind = {c: i for i, c in enumerate(framework.indicators)}
+    direction = framework.direction
+    h = (np.asarray(years) - base_year).astype(float)[:, None]          # (H, 1)
+    need_range = any(c.kind in ("points", "score") for c in scenario.changes)
+    if need_range:
+        lo = np.nanmin(values, axis=-2)                                    # (..., H, I)
+        span = np.nanmax(values, axis=-2) - lo
+    own = values[..., province, :]                                          # (..., H, I) view
+    for change in scenario.changes:
+        idx = np.array([ind[c] for c in change.indicators])
+        d = direction[idx]
+        if change.kind == "points":
+            own[..., idx] += d * change.value / 100.0 * span[..., idx] * h
+        elif change.kind == "percent":
+            own[..., idx] *= (1.0 + d * change.value / 100.0) ** h
+        elif change.kind == "score":
+            s = change.value / 100.0
+            own[..., idx] = np.where(d > 0, lo[..., idx] + s * span[..., idx],
+                                     lo[..., idx] + (1.0 - s) * span[..., idx])
+        else:
+            b = base[idx]
+            if change.kind == "target":
+                path = b + (change.value - b) * np.minimum(h / max(change.year - base_year, 1), 1.0)
+            else:  # growth
+                path = b * (1.0 + d * change.value / 100.0) ** h
+            own[..., idx] = np.where(d > 0, np.fmax(own[..., idx], path), np.fmin(own[..., idx], path))
+    return values
+
+

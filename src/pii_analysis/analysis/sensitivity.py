@@ -1,0 +1,165 @@
+"""Across provinces: how sensitive a province's PII rank is to its indicators, and how pillar
+scores relate to rank across provinces and years.
+
+Sobol indices (SALib's Saltelli/Sobol' sampling and estimator) answer "if the province's
+scores were uncertain, which ones would move its rank?". Input ranges (the choice, made
+explicit): by default each factor is the province's own normalised score plus or minus
+`spread` points (clipped to 0-100), everyone else fixed, i.e. "what a realistic swing
+of one programme could do"; `ranges='observed'` instead lets each factor take any level
+observed among the provinces that year. Every sample is re-scored through the engine.
+"""
+from __future__ import annotations
+
+import functools
+import warnings
+import weakref
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import sobol as sobol_sample
+from SALib.util import scale_samples
+
+from pii_analysis.analysis.drivers import MAX_SCORE, Standing
+from pii_analysis.data.errors import PiiInputError
+from pii_analysis.index.scores import ScoreResult
+
+LEVELS = ("indicator", "pillar", "subpillar")
+RANGES = ("step", "observed")
+
+
+def check_n_sobol(n: int) -> int:
+    """Sobol' base sample size: a power of two from 16 to 65536 (the sequence's balance needs it)."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 16 or n > 65536 or n & (n - 1):
+        raise PiiInputError(f"n_sobol must be a power of two from 16 to 65536, got {n!r}", column="n_sobol")
+    return n
+
+
+def check_seed(seed: int) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise PiiInputError(f"seed must be a whole number >= 0, got {seed!r}", column="seed")
+    return seed
+
+
+def _factors(st: Standing, level: str) -> tuple[list[str], list[str], np.ndarray, pd.DataFrame]:
+    """(factor codes, start codes of the re-scoring cut, base row over the cut, provinces x factors)."""
+    fw = st.framework
+    if level == "indicator":
+        return list(fw.indicators), list(fw.indicators), st.own.copy(), st.normalised
+    if level not in LEVELS:
+        raise PiiInputError(f"level must be one of {', '.join(LEVELS)}, got {level!r}", column="level")
+    codes = fw.codes_at(level)
+    if not fw.covering(codes):
+        raise PiiInputError(f"the {level} codes do not cover every indicator once; use level 'indicator'",
+                            column="level")
+    nodes = st.node_scores()[codes]
+    return codes, codes, nodes.loc[st.province].to_numpy(dtype=float), nodes
+
+
+def sobol_rank(st: Standing, level: str = "indicator", spread: float = 10.0, ranges: str = "step",
+               n: int = 512, seed: int = 20251001, output: str = "rank", num_resamples: int = 100,
+               conf_level: float = 0.95) -> pd.DataFrame:
+    """First-order (S1) and total (ST) Sobol indices of the province's PII rank (or score).
+
+    Factors are the province's own scores at `level` ('indicator', 'pillar' or
+    'subpillar'); other provinces stay fixed. Returns one row per factor with its range,
+    S1, ST and their `conf_level` confidence half-widths (bootstrap), largest ST first.
+    `n` base samples give n x (factors + 2) engine evaluations, all in one call.
+    """
+    check_n_sobol(n)
+    check_seed(seed)
+    if ranges not in RANGES:
+        raise PiiInputError(f"ranges must be one of {', '.join(RANGES)}, got {ranges!r}", column="ranges")
+    if output not in ("rank", "score"):
+        raise PiiInputError(f"output must be 'rank' or 'score', got {output!r}", column="output")
+    factors, start, base, frame = _factors(st, level)
+    valid = ~np.isnan(base)
+    if ranges == "step":
+        lo, hi = np.clip(base - spread, 0, MAX_SCORE), np.clip(base + spread, 0, MAX_SCORE)
+    else:
+        lo, hi = frame.min().to_numpy(dtype=float), frame.max().to_numpy(dtype=float)
+    valid &= hi > lo
+    names = [f for f, v in zip(factors, valid) if v]
+    problem = {"num_vars": len(names), "names": names, "bounds": np.c_[lo[valid], hi[valid]].tolist()}
+    sample = scale_samples(_unit_sample(len(names), n, seed).copy(), problem)
+    rows = np.repeat(base[None, :], len(sample), axis=0)
+    rows[:, valid] = sample
+    pii = st.rescore(rows, start=start)
+    y = st.rank_of(pii) if output == "rank" else pii
+    out = pd.DataFrame({"factor": names, "level": level,
+                        "name_vi": [st.framework.name(c, "vi") for c in names],
+                        "name_en": [st.framework.name(c, "en") for c in names],
+                        "low": lo[valid], "high": hi[valid]})
+    if np.var(y) == 0:
+        for col in ("S1", "S1_conf", "ST", "ST_conf"):
+            out[col] = 0.0
+    else:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = sobol_analyze.analyze(problem, y.astype(float), calc_second_order=False,
+                                        num_resamples=num_resamples, conf_level=conf_level, seed=seed)
+        for col in ("S1", "S1_conf", "ST", "ST_conf"):
+            out[col] = np.asarray(res[col], dtype=float)
+    out.attrs.update(province=st.province, year=st.year, level=level, ranges=ranges, spread=spread, n=n,
+                     seed=seed, output=output, evaluations=len(sample), mean=float(np.mean(y)),
+                     min=float(np.min(y)), max=float(np.max(y)), conf_level=conf_level)
+    return out.sort_values(["ST", "S1"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _unit_sample(num_vars: int, n: int, seed: int) -> np.ndarray:
+    """SALib's Saltelli sample on the unit cube (the same for every province with as many factors:
+    kept, since building it is most of the analysis's time); SALib.util.scale_samples then maps it to
+    the factors' ranges exactly as SALib's own sampler does."""
+    problem = {"num_vars": num_vars, "names": [f"x{i}" for i in range(num_vars)], "bounds": [[0.0, 1.0]] * num_vars}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SALib warns on conversions that are fine here
+        unit = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    unit.setflags(write=False)
+    return unit
+
+
+_OLS_MEMO: dict[int, tuple[weakref.ref, dict[tuple, pd.DataFrame]]] = {}
+
+
+def pillar_ols(result: ScoreResult, response: str = "rank", year_effects: bool = True,
+               cov_type: str = "HC1") -> pd.DataFrame:
+    """OLS of PII rank (or score) on the pillar scores, pooled over provinces and years.
+
+    Returns the coefficient table (term, coef, std_err, t, p_value, ci_low, ci_high) with
+    r2, adj_r2, nobs, response and cov_type in `.attrs`. Note the PII *score* is an exact
+    weighted mean of the pillars, so `response='score'` fits perfectly; the rank is the
+    informative response. Descriptive association, not causation.
+    """
+    if response not in ("rank", "score"):
+        raise PiiInputError(f"response must be 'rank' or 'score', got {response!r}", column="response")
+    # The fit is the same for every province: kept per ScoreResult for the life of the process (a
+    # report run's kernel serves many provinces from one loaded context), returned as a copy.
+    ref, fits = _OLS_MEMO.get(id(result), (None, {}))
+    if ref is None or ref() is not result:
+        fits = {}
+        _OLS_MEMO[id(result)] = (weakref.ref(result, lambda _, key=id(result): _OLS_MEMO.pop(key, None)), fits)
+    key = (response, year_effects, cov_type)
+    if key not in fits:
+        fits[key] = _pillar_ols(result, response, year_effects, cov_type)
+    return fits[key].copy(deep=True)
+
+
+def _pillar_ols(result: ScoreResult, response: str, year_effects: bool, cov_type: str) -> pd.DataFrame:
+    frames = [result.ranking(y).assign(year=y) for y in result.years]
+    data = pd.concat(frames, ignore_index=True)
+    pillars = [f"p{c}" for c in result.framework.pillars if f"p{c}" in data]
+    x = data[pillars].astype(float)
+    if year_effects and len(result.years) > 1:
+        x = x.join(pd.get_dummies(data["year"], prefix="year", drop_first=True, dtype=float))
+    x = sm.add_constant(x, has_constant="add")
+    y = data["rank" if response == "rank" else "pii"].astype(float)
+    if len(y) <= x.shape[1]:
+        raise PiiInputError(f"too few observations ({len(y)}) for {x.shape[1]} terms", column="year")
+    fit = sm.OLS(y, x).fit(cov_type=cov_type)
+    table = fit.summary2().tables[1].reset_index()
+    table.columns = ["term", "coef", "std_err", "t", "p_value", "ci_low", "ci_high"]
+    table.attrs.update(r2=float(fit.rsquared), adj_r2=float(fit.rsquared_adj), nobs=int(fit.nobs),
+                       response=response, cov_type=cov_type)
+    return table

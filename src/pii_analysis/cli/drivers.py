@@ -1,0 +1,60 @@
+"""`pii drivers`: one row per indicator with what moves a province's PII rank, and how far."""
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from pii_analysis.analysis.defaults import DEFAULT_PROVINCE, DEFAULT_TARGET_RANK
+from pii_analysis.cli.output import add_format
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+TABLE_COLUMNS = ["indicator", "pillar", "effective_weight", "score", "rank", "rank_after_step", "rank_gain",
+                 "points_to_next_rank", "points_to_target", "leverage", "leverage_top10", "leverage_national",
+                 "leverage_best", "rank_without"]
+NOT_REACHABLE = "not reachable"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("drivers", help="which indicators move a province's PII rank, and how far")
+    p.add_argument("--province", default=DEFAULT_PROVINCE, help=f"province (default {DEFAULT_PROVINCE})")
+    p.add_argument("--year", type=int, default=None, help="year (default: latest in the data)")
+    p.add_argument("--target-rank", type=int, default=DEFAULT_TARGET_RANK,
+                   help=f"target rank (default {DEFAULT_TARGET_RANK})")
+    p.add_argument("--step", type=float, default=10.0, help="rise in normalised points per step (default 10)")
+    p.add_argument("--data", default=None, help="indicator workbook/CSV (default: shipped demonstration panel)")
+    p.add_argument("--lang", choices=["vi", "en"], default="en", help="language of indicator names (default en)")
+    add_format(p)
+    p.set_defaults(func=run)
+
+
+def _readable(table: pd.DataFrame) -> pd.DataFrame:
+    """The terminal table: key columns, 'not reachable' where no single rise reaches the rank."""
+    out = table[TABLE_COLUMNS].copy()
+    first = table.attrs["rank"] == 1
+    for col, ok in (("points_to_next_rank", "next_reachable"), ("points_to_target", "target_reachable")):
+        out[col] = ["—" if first and col == "points_to_next_rank" else f"{v:.2f}" if reach else NOT_REACHABLE
+                    for v, reach in zip(table[col], table[ok])]
+    for col in ("rank", "rank_after_step", "rank_gain", "rank_without"):
+        out[col] = out[col].round().astype("Int64")
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from pii_analysis.analysis.drivers import drivers_table
+    from pii_analysis.cli.output import emit
+    from pii_analysis.index.context import load_context
+    from pii_analysis.report.labels import data_banner
+
+    ctx = load_context(args.data)
+    table = drivers_table(ctx, args.province, args.year, target_rank=args.target_rank, step=args.step,
+                          lang=args.lang)
+    a = table.attrs
+    meta = {"province": a["province"], "year": a["year"], "rank": a["rank"], "pii": round(a["pii"], 4),
+            "target_rank": a["target_rank"], "reference": a["reference"], "reference_rank": a["reference_rank"],
+            "step": a["step"], "data_status": ctx.data_status, "source": ctx.panel.source,
+            "note": data_banner(ctx.data_status, "en", ctx.panel.source)}
+    frame = _readable(table) if args.format == "table" else table
+    print(emit(frame, args.format, meta, float_digits=3 if args.format == "table" else 2))
+    return 0

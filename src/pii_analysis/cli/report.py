@@ -1,0 +1,56 @@
+"""`pii report`: the annual report run (processed tables, notebooks -> HTML, index.html)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pii_analysis.analysis.defaults import DEFAULT_DRAWS, DEFAULT_PROVINCE, DEFAULT_SEED
+from pii_analysis.data import paths
+from pii_analysis.report.defaults import DEFAULT_JOBS, DEFAULT_OUT, TIMEOUT
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "report", help="run the report notebooks for provinces and write HTML reports with an index",
+        description="Execute the report notebooks (profile, rank drivers, feasibility) for the chosen provinces "
+                    "and write one HTML report per notebook and province, the executed notebooks, CSV results, "
+                    "manifest.json and index.html. Exit status 1 if any report failed.")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--province", action="append", default=None,
+                     help=f"province to report on (repeatable; default {DEFAULT_PROVINCE})")
+    who.add_argument("--all", action="store_true", help="every province of the year")
+    p.add_argument("--year", type=int, default=None, help="year (default: latest in the data)")
+    p.add_argument("--data", default=None, help="indicator workbook/CSV (default: shipped demonstration panel)")
+    p.add_argument("--out", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT}/)")
+    p.add_argument("--processed", default=str(paths.REPO_ROOT / "data" / "processed"),
+                   help="where to write the processed score tables (default data/processed/)")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="report language (default vi)")
+    p.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
+                   help=f"notebooks executed in parallel (default {DEFAULT_JOBS})")
+    p.add_argument("--draws", type=int, default=DEFAULT_DRAWS,
+                   help=f"Monte Carlo draws of the projection, computed once for all provinces "
+                        f"(default {DEFAULT_DRAWS}, as the feasibility notebook and `pii feasibility`)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"random seed of the projection and the notebooks (default {DEFAULT_SEED}, as the "
+                        f"notebooks and `pii feasibility`)")
+    p.add_argument("--timeout", type=int, default=TIMEOUT, help=f"seconds per cell (default {TIMEOUT})")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pii_analysis.index.context import load_context
+    from pii_analysis.report.run import run_report, write_processed
+
+    ctx = load_context(args.data)
+    written = write_processed(ctx, args.processed)
+    print(f"processed tables: {Path(written[0]).parent}", file=sys.stderr)
+    result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
+                        out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
+                        timeout=args.timeout, progress=not args.no_progress)
+    failed = [o for o in result.outcomes if o.status != "ok"]
+    for o in failed:
+        print(f"FAILED {o.province} {o.notebook}: {o.error}", file=sys.stderr)
+    print(result.index)
+    return 0 if not failed else 1

@@ -1,0 +1,3 @@
+"""Reading and validating inputs: tables, panels, published results, province names, paths.
+
+The lowest layer: imports nothing else of the package."""

@@ -1,0 +1,349 @@
+"""Load indicator panels, published results, the crosswalk and targets, validated.
+
+A panel arrives long (year, province, indicator, value) or wide (province x indicator
+codes, with a year column or one sheet per year). Denominators (population,
+enterprises, grdp) may come in the same file as pseudo-indicators. Every problem is
+reported with the file, sheet, row and column; the files are only ever read.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from pii_analysis.data import paths
+from pii_analysis.data.errors import PiiInputError
+from pii_analysis.data.provinces import ProvinceResolver
+from pii_analysis.data.tables import check_readable, excel_sheets, is_excel, read_table, require_columns, to_number
+
+if TYPE_CHECKING:  # the data layer reads files; the index's types are only annotations here
+    from pii_analysis.index.framework import Framework
+    from pii_analysis.index.method import Method
+
+DENOMINATOR_CODES = ("population", "enterprises", "grdp")
+LONG_COLUMNS = ("year", "province", "indicator", "value")
+YEAR_SHEET = re.compile(r"^\s*(?:PII\s*)?(\d{4})\s*$", re.IGNORECASE)
+
+
+# --- reference tables ------------------------------------------------------------------
+def load_crosswalk(path: str | Path | None = None) -> pd.DataFrame:
+    """One row per (new_province, old_province) from the 63 -> 34 merger table."""
+    path = path or paths.raw_file(paths.CROSSWALK)
+    frame = read_table(path)
+    require_columns(frame, ("new_province", "old_provinces"), file=path)
+    rows = []
+    for i, rec in frame.iterrows():
+        olds = [o.strip() for o in rec["old_provinces"].split(";") if o.strip()]
+        if not rec["new_province"] or not olds:
+            raise PiiInputError("blank province", file=path, row=int(i) + 2, column="old_provinces")
+        rows += [(rec["new_province"], old) for old in olds]
+    return pd.DataFrame(rows, columns=["new_province", "old_province"])
+
+
+@lru_cache(maxsize=8)
+def _resolver_cached(crosswalk: str, aliases: str) -> ProvinceResolver:
+    cw = load_crosswalk(crosswalk)
+    alias_frame = read_table(aliases) if Path(aliases).exists() else pd.DataFrame(columns=["alias", "province"])
+    current = tuple(dict.fromkeys(cw["new_province"]))
+    old_to_new = dict(zip(cw["old_province"], cw["new_province"]))
+    return ProvinceResolver(current=current, old_to_new=old_to_new,
+                            aliases=dict(zip(alias_frame["alias"], alias_frame["province"])))
+
+
+def default_resolver(crosswalk: str | Path | None = None, aliases: str | Path | None = None) -> ProvinceResolver:
+    """Resolver over the 34 provinces of the crosswalk, with the shipped aliases."""
+    return _resolver_cached(str(crosswalk or paths.raw_file(paths.CROSSWALK)),
+                            str(aliases or paths.raw_file(paths.ALIASES)))
+
+
+def load_published(path: str | Path | None = None, resolver: ProvinceResolver | None = None) -> pd.DataFrame:
+    """Published PII results with canonical names and the 2025 province each maps to."""
+    path = path or paths.raw_file(paths.PUBLISHED)
+    resolver = resolver or default_resolver()
+    frame = read_table(path)
+    require_columns(frame, ("year", "province", "n_provinces", "rank", "pii_score", "status", "source_url"), file=path)
+    out = frame.copy()
+    for col in [c for c in frame.columns if c in ("year", "n_provinces", "rank", "pii_score", "input_score", "output_score")
+                or re.fullmatch(r"p\d(_rank)?", c)]:
+        out[col] = to_number(frame, col, file=path)
+    out["province"] = resolver.resolve_many(frame["province"], allow_old=True, file=str(path))
+    out["new_province"] = [p if p in resolver.current else resolver.old_to_new[p] for p in out["province"]]
+    out["year"] = out["year"].astype(int)
+    return out
+
+
+def load_targets(path: str | Path | None = None, province: str | None = None,
+                 resolver: ProvinceResolver | None = None) -> pd.DataFrame:
+    """Targets (rank milestones and others) of one province, or all."""
+    path = path or paths.raw_file(paths.TARGETS)
+    resolver = resolver or default_resolver()
+    frame = read_table(path)
+    require_columns(frame, ("province", "target_year", "metric", "operator", "value"), file=path)
+    out = frame.copy()
+    out["province"] = resolver.resolve_many(frame["province"], file=str(path))
+    out["target_year"] = to_number(frame, "target_year", file=path, allow_blank=False).astype(int)
+    out["value"] = to_number(frame, "value", file=path, allow_blank=False)
+    if province is not None:
+        out = out[out["province"] == resolver.resolve(province)]
+    return out.reset_index(drop=True)
+
+
+# --- indicator panels --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Panel:
+    """Validated indicator values: tidy `values` (year, province, indicator, value) and
+    optional `denominators` (year, province, population, enterprises, grdp).
+
+    `data_status` says what the numbers are ('demonstration', 'official', 'user', ...),
+    so every report can label them.
+    """
+
+    values: pd.DataFrame
+    denominators: pd.DataFrame | None
+    source: str
+    data_status: str
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.values["year"].unique())
+
+    def provinces(self, year: int | None = None) -> list[str]:
+        v = self.values if year is None else self.values[self.values["year"] == year]
+        return list(dict.fromkeys(v["province"]))
+
+    def arrays(self, framework: Framework, provinces: list[str], years: list[int] | None = None
+               ) -> tuple[np.ndarray, np.ndarray | None]:
+        """(years, provinces, indicators) values and matching denominators (NaN where absent)."""
+        years = years or self.years
+        idx = pd.MultiIndex.from_product([years, provinces], names=["year", "province"])
+        wide = (self.values.pivot_table(index=["year", "province"], columns="indicator", values="value",
+                                        aggfunc="first", dropna=False)
+                .reindex(index=idx, columns=framework.indicators))
+        values = wide.to_numpy(dtype=float).reshape(len(years), len(provinces), len(framework.indicators))
+        if self.denominators is None:
+            return values, None
+        den = self.denominators.set_index(["year", "province"]).reindex(idx)
+        kinds = framework.nodes.loc[framework.indicators, "denominator"].tolist()
+        cols = [den[k].to_numpy(dtype=float) if k != "none" else np.ones(len(idx)) for k in kinds]
+        dens = np.stack(cols, axis=-1).reshape(values.shape)
+        return values, dens
+
+
+def _suggest(code: str, known: list[str]) -> str:
+    """Closest known codes, including a code the text starts with ('6.1.1 (patents)' -> 6.1.1)."""
+    head = re.split(r"[\s(:_-]", code.strip(), maxsplit=1)[0]
+    close = [head] if head in known else []
+    close += [c for c in difflib.get_close_matches(code, known, n=3, cutoff=0.6) if c not in close]
+    return f"; closest codes: {', '.join(close)}" if close else ""
+
+
+def _long_from_wide(frame: pd.DataFrame, *, file: str, sheet: str | None, year: int | None) -> pd.DataFrame:
+    """Melt a provinces x codes sheet into long rows, remembering each cell's row number."""
+    require_columns(frame, ("province",), file=file, sheet=sheet)
+    if year is None:
+        require_columns(frame, ("year",), file=file, sheet=sheet)
+    id_cols = ["province"] + (["year"] if year is None else [])
+    value_cols = [c for c in frame.columns if c not in id_cols and c not in ("data_status", "source", "note")]
+    long = frame.assign(_row=np.arange(len(frame)) + 2).melt(
+        id_vars=id_cols + ["_row"] + [c for c in ("data_status",) if c in frame.columns],
+        value_vars=value_cols, var_name="indicator", value_name="value")
+    if year is not None:
+        long["year"] = str(year)
+    long["_sheet"] = sheet
+    long["_column"] = long["indicator"]
+    return long
+
+
+def _read_raw_long(path: Path, sheet: str | None) -> pd.DataFrame:
+    """The file as long rows of text with _row/_sheet/_column for error messages."""
+    if is_excel(path):
+        sheets = excel_sheets(path)
+        if sheet is not None:
+            if sheet not in sheets:
+                raise PiiInputError(f"sheet '{sheet}' not found; the workbook has: {', '.join(sheets)}", file=path)
+            chosen = [sheet]
+        else:
+            year_sheets = [s for s in sheets if YEAR_SHEET.match(s)]
+            chosen = year_sheets or [sheets[0]]
+        parts = []
+        for s in chosen:
+            frame = read_table(path, s)
+            m = YEAR_SHEET.match(s)
+            if "indicator" in frame.columns or "value" in frame.columns:
+                parts.append(frame.assign(_row=np.arange(len(frame)) + 2, _sheet=s, _column="value"))
+            elif m or "year" in frame.columns:
+                parts.append(_long_from_wide(frame, file=str(path), sheet=s, year=int(m.group(1)) if m else None))
+            else:
+                raise PiiInputError(
+                    "sheet is neither long (year, province, indicator, value) nor a year sheet "
+                    f"(name it like '2025'); the workbook has: {', '.join(sheets)}", file=path, sheet=s)
+        return pd.concat(parts, ignore_index=True)
+    frame = read_table(path)
+    if "indicator" in frame.columns or "value" in frame.columns:
+        return frame.assign(_row=np.arange(len(frame)) + 2, _sheet=None, _column="value")
+    return _long_from_wide(frame, file=str(path), sheet=None, year=None)
+
+
+def load_panel(path: str | Path, framework: Framework, *,
+               resolver: ProvinceResolver | None = None, sheet: str | None = None,
+               map_old: bool = False, data_status: str | None = None) -> Panel:
+    """Read and validate an indicator panel (CSV or Excel, long or wide)."""
+    p = check_readable(path)
+    file = str(p)
+    resolver = resolver or default_resolver()
+    raw = _read_raw_long(p, sheet)
+    sheet_of = raw["_sheet"].where(raw["_sheet"].notna(), None)
+
+    def err(msg: str, i: int, column: str) -> PiiInputError:
+        return PiiInputError(msg, file=file, sheet=sheet_of.iloc[i], row=int(raw["_row"].iloc[i]), column=column)
+
+    for col in LONG_COLUMNS:
+        if col not in raw.columns:
+            raise PiiInputError(f"required column is missing (columns present: "
+                                f"{', '.join(c for c in raw.columns if not c.startswith('_'))})",
+                                file=file, row=1, column=col)
+    years = pd.to_numeric(raw["year"], errors="coerce")
+    for i in np.flatnonzero(years.isna() | (years % 1 != 0)):
+        raise err(f"year '{raw['year'].iloc[i]}' is not a whole number", int(i), "year")
+    raw["year"] = years.astype(int)
+
+    names = raw["province"]
+    first_row = {name: i for i, name in reversed(list(enumerate(names.tolist())))}
+    canonical = {}
+    for name, i in first_row.items():
+        try:
+            canonical[name] = resolver.resolve(name, map_old=map_old)
+        except PiiInputError as exc:
+            raise err(exc.message, i, "province") from None
+    raw["province"] = names.map(canonical)
+
+    known = framework.indicators + list(DENOMINATOR_CODES)
+    unknown = ~raw["indicator"].isin(known)
+    if unknown.any():
+        i = int(np.flatnonzero(unknown)[0])
+        code = raw["indicator"].iloc[i]
+        raise err(f"unknown indicator code '{code}'{_suggest(code, known)}", i, str(raw["_column"].iloc[i]))
+
+    text = raw["value"].astype(str).str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    comma = text.str.contains(",", regex=False) & ~text.str.contains(".", regex=False)
+    text = text.where(~comma, text.str.replace(",", ".", regex=False))
+    blank = text.isin(["", "nan", "NaN", "NA", "n/a", "-", "None"])
+    values = pd.to_numeric(text.where(~blank, None), errors="coerce")
+    bad = values.isna() & ~blank
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise err(f"'{raw['value'].iloc[i]}' is not a number", i, str(raw["_column"].iloc[i]))
+    raw["value"] = values.astype(float)
+
+    dup = raw.duplicated(["year", "province", "indicator"], keep="first")
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        key = raw.iloc[i]
+        same = raw[(raw["year"] == key["year"]) & (raw["province"] == key["province"])
+                   & (raw["indicator"] == key["indicator"])]["_row"].tolist()
+        raise err(f"duplicate value for {key['province']}, {key['year']}, indicator {key['indicator']} "
+                  f"(rows {', '.join(map(str, same))})", i, str(raw["_column"].iloc[i]))
+
+    is_den = raw["indicator"].isin(DENOMINATOR_CODES)
+    den_rows = raw[is_den]
+    for i in np.flatnonzero(is_den & ~(raw["value"] > 0)):
+        if not np.isnan(raw["value"].iloc[i]):
+            raise err(f"denominator {raw['indicator'].iloc[i]} must be positive, got {raw['value'].iloc[i]}",
+                      int(i), str(raw["_column"].iloc[i]))
+    denominators = None
+    if not den_rows.empty:
+        denominators = (den_rows.pivot_table(index=["year", "province"], columns="indicator", values="value",
+                                             aggfunc="first").reindex(columns=list(DENOMINATOR_CODES))
+                        .reset_index())
+        denominators.columns.name = None
+
+    ind = raw[~is_den]
+    for year, group in ind.groupby("year"):
+        present = group.dropna(subset=["value"])["indicator"].unique()
+        absent = [c for c in framework.indicators if c not in set(present)]
+        if absent:
+            raise PiiInputError(
+                f"indicator {absent[0]} has no value for any province in {year}"
+                + (f" (also missing: {', '.join(absent[1:6])}{'...' if len(absent) > 6 else ''})" if len(absent) > 1 else ""),
+                file=file, column=absent[0])
+
+    _check_ranges(raw, ind, denominators, framework, err)
+    status = data_status or (str(raw["data_status"].iloc[0]) if "data_status" in raw.columns and
+                             raw["data_status"].iloc[0] else "user")
+    tidy = ind[["year", "province", "indicator", "value"]].reset_index(drop=True)
+    return Panel(values=tidy, denominators=denominators, source=file, data_status=status)
+
+
+def _check_ranges(raw: pd.DataFrame, ind: pd.DataFrame, denominators: pd.DataFrame | None,
+                  framework: Framework, err) -> None:
+    """Every value inside its indicator's possible range (after denomination)."""
+    nodes = framework.nodes
+    lo = ind["indicator"].map(nodes["min_value"]).to_numpy(dtype=float)
+    hi = ind["indicator"].map(nodes["max_value"]).to_numpy(dtype=float)
+    value = ind["value"].to_numpy(dtype=float).copy()
+    kind = ind["indicator"].map(nodes["denominator"]).to_numpy()
+    if denominators is not None:
+        d = ind.merge(denominators, on=["year", "province"], how="left")
+        for k in DENOMINATOR_CODES:
+            mask = kind == k
+            if mask.any():
+                value[mask] = value[mask] / d[k].to_numpy(dtype=float)[mask] * \
+                    ind["indicator"].map(nodes["scale"]).to_numpy(dtype=float)[mask]
+    bad = ((value < lo) | (value > hi)) & ~np.isnan(value)
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        i = int(ind.index[j])
+        code = ind["indicator"].iloc[j]
+        shown = f"{raw['value'].iloc[i]:g}" + (f" ({value[j]:g} after dividing by {kind[j]})" if kind[j] != "none" and denominators is not None else "")
+        raise err(f"value {shown} is outside the possible range of indicator {code} "
+                  f"[{'' if np.isnan(lo[j]) else f'{lo[j]:g}'}, {'' if np.isnan(hi[j]) else f'{hi[j]:g}'}] "
+                  f"({nodes.at[code, 'unit']})", i, str(raw["_column"].iloc[i]))
+
+
+def load_node_scores(path: str | Path, framework: Framework, level: str = "pillar", *,
+                     resolver: ProvinceResolver | None = None, sheet: str | None = None,
+                     method: Method) -> pd.DataFrame:
+    """Published-style scores of one level (pillars p1..p7, or sub-indices input/output).
+
+    Returns year, province and one column per framework code of that level; every row
+    must have every score (0-100). Old (63-province) names are accepted as they are.
+    """
+    file = str(path)
+    resolver = resolver or default_resolver()
+    frame = read_table(path, sheet)
+    if level == "pillar":
+        codes = framework.pillars
+        aliases = {c: (f"p{c}", c) for c in codes}
+    elif level == "subindex":
+        codes = [method.input_node, method.output_node]
+        aliases = {method.input_node: ("input", "input_score", method.input_node),
+                   method.output_node: ("output", "output_score", method.output_node)}
+    else:
+        raise PiiInputError(f"level '{level}' must be 'pillar' or 'subindex'", file=file)
+    require_columns(frame, ("year", "province"), file=file, sheet=sheet)
+    out = pd.DataFrame({"year": to_number(frame, "year", file=file, sheet=sheet, allow_blank=False).astype(int),
+                        "province": resolver.resolve_many(frame["province"], allow_old=True, file=file)})
+    for code in codes:
+        col = next((a for a in aliases[code] if a in frame.columns), None)
+        if col is None:
+            raise PiiInputError(f"required column is missing (one of {', '.join(aliases[code])})",
+                                file=file, sheet=sheet, row=1, column=aliases[code][0])
+        values = to_number(frame, col, file=file, sheet=sheet, allow_blank=False)
+        bad = (values < 0) | (values > 100)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise PiiInputError(f"score {values.iloc[i]:g} is outside 0-100", file=file, sheet=sheet,
+                                row=i + 2, column=col)
+        out[code] = values.to_numpy()
+    dup = out.duplicated(["year", "province"])
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise PiiInputError(f"duplicate row for {out['province'].iloc[i]}, {out['year'].iloc[i]}",
+                            file=file, sheet=sheet, row=i + 2, column="province")
+    return out

@@ -1,0 +1,3 @@
+"""The index itself: framework, method, scoring engine, score tables and the loaded context.
+
+Imports only `pii_analysis.data`."""

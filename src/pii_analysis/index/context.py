@@ -1,0 +1,79 @@
+"""Everything an analysis needs, loaded and validated once: framework, method, panel, scores.
+
+Notebooks and the CLI call `load_context` and the `check_*` helpers, so parameter
+errors read the same everywhere ("unknown province 'Ninh Bin'; closest: Ninh Bình").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pii_analysis.data import paths
+from pii_analysis.data.errors import PiiInputError
+from pii_analysis.data.loading import Panel, default_resolver, load_panel
+from pii_analysis.data.provinces import ProvinceResolver
+from pii_analysis.index.framework import Framework, load_framework
+from pii_analysis.index.method import Method, load_method
+from pii_analysis.index.scores import ScoreResult, score_panel
+
+
+@dataclass(frozen=True)
+class Context:
+    framework: Framework
+    method: Method
+    panel: Panel
+    scores: ScoreResult
+    resolver: ProvinceResolver
+
+    @property
+    def data_status(self) -> str:
+        return self.panel.data_status
+
+    def check_province(self, name: str) -> str:
+        """Canonical name of a province present in the data."""
+        province = self.resolver.resolve(name, column="province")
+        if province not in self.panel.provinces():
+            raise PiiInputError(f"province '{province}' has no data in {self.panel.source}", column="province")
+        return province
+
+    def check_year(self, year: int | None) -> int:
+        """The year, or the latest year of the data when None."""
+        years = self.panel.years
+        if year is None:
+            return years[-1]
+        if not isinstance(year, int) or year not in years:
+            raise PiiInputError(f"year {year!r} is not in the data (years: {', '.join(map(str, years))})",
+                                column="year")
+        return year
+
+    def check_rank(self, rank: int, name: str = "target_rank") -> int:
+        n = len(self.panel.provinces())
+        if not isinstance(rank, int) or not 1 <= rank <= n:
+            raise PiiInputError(f"{name} must be a whole number from 1 to {n}, got {rank!r}", column=name)
+        return rank
+
+
+def resolve_data_path(data_path: str | Path | None) -> Path:
+    """The user's file, or the shipped demonstration panel."""
+    return Path(data_path) if data_path else paths.raw_file(paths.DEMO_PANEL)
+
+
+@lru_cache(maxsize=4)
+def _load(data: str, mtime: float, framework: str, method: str, sheet: str | None) -> Context:
+    fw = load_framework(framework)
+    m = load_method(method)
+    resolver = default_resolver()
+    panel = load_panel(data, fw, resolver=resolver, sheet=sheet)
+    return Context(framework=fw, method=m, panel=panel, scores=score_panel(panel, fw, m), resolver=resolver)
+
+
+def load_context(data_path: str | Path | None = None, *, framework_path: str | Path | None = None,
+                 method_path: str | Path | None = None, sheet: str | None = None) -> Context:
+    """Load, validate and score; cached per file (and its modification time)."""
+    data = resolve_data_path(data_path)
+    if not data.exists():
+        raise PiiInputError("file not found", file=data)
+    fw = Path(framework_path) if framework_path else paths.raw_file(paths.FRAMEWORK)
+    m = Path(method_path) if method_path else paths.raw_file(paths.METHOD)
+    return _load(str(data), data.stat().st_mtime, str(fw), str(m), sheet)

@@ -1,0 +1,191 @@
+"""Charts of the feasibility analysis (matplotlib), labelled in Vietnamese or English.
+
+Every chart of projected values says so in its title (labels.TEXT['projection']). Each function
+returns a Figure without pyplot state that shows itself as one PNG (profile_plots.PngFigure), so a
+notebook shows it with `display(fig)` and the report embeds it once.
+"""
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from pii_analysis.report.formatting import decimal_ticks, fmt_pct
+from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.labels import TEXT as LABELS
+from pii_analysis.report.profile_plots import DPI, PngFigure, _no_ylabel
+
+TEXT: Table = {
+    "fan_title": {"vi": "Hạng PII dự báo của {province}, kịch bản: {scenario}",
+                  "en": "Projected PII rank of {province}, scenario: {scenario}"},
+    "year": {"vi": "Năm", "en": "Year"},
+    "rank": {"vi": "Hạng (1 = cao nhất)", "en": "Rank (1 = best)"},
+    "median": {"vi": "Hạng trung vị", "en": "Median rank"},
+    "band90": {"vi": "Khoảng 90% (hạng P5–P95)", "en": "90% interval (ranks P5–P95)"},
+    "band50": {"vi": "Khoảng 50% (hạng P25–P75)", "en": "50% interval (ranks P25–P75)"},
+    "observed": {"vi": "Quan sát", "en": "Observed"},
+    "milestone": {"vi": "Mốc kế hoạch (kèm xác suất đạt)", "en": "Plan milestone (with the probability of meeting it)"},
+    "comp_title": {"vi": "PII trung vị dự báo: {province} và các tỉnh cạnh tranh",
+                   "en": "Projected median PII: {province} and its rivals"},
+    "pii": {"vi": "Điểm PII", "en": "PII score"},
+    "effort_title": {"vi": "Kế hoạch nỗ lực tối thiểu của {province} (Top {rank} năm {year})",
+                     "en": "Minimum-effort plan for {province} (Top {rank} by {year})"},
+    "rise": {"vi": "Mức tăng cần mỗi năm", "en": "Yearly rise needed"},
+    "cap": {"vi": "Mức tăng khả thi mỗi năm", "en": "Feasible yearly gain"},
+    "points": {"vi": "Điểm chuẩn hóa mỗi năm", "en": "Normalised points a year"},
+    "none_needed": {"vi": "Không cần nỗ lực thêm", "en": "No extra effort needed"},
+    "scen_title": {"vi": "Xác suất {province} vào Top {rank}, theo kịch bản",
+                   "en": "Probability that {province} reaches the Top {rank}, by scenario"},
+    "prob": {"vi": "Xác suất vào Top {rank}", "en": "Probability of the Top {rank}"},
+    "pillar_gain": {"vi": "Trụ cột {code}", "en": "Pillar {code}"},
+    "compute": {"vi": "Tính xác suất", "en": "Compute probability"},
+    "result": {"vi": "P(hạng ≤ {rank} năm {year}) = {p:.0%} ({draws} lượt mô phỏng)",
+               "en": "P(rank ≤ {rank} in {year}) = {p:.0%} ({draws} draws)"},
+    "help": {"vi": "Kéo thanh trượt: số điểm chuẩn hóa tăng thêm mỗi năm cho mọi chỉ số của trụ cột, rồi bấm nút.",
+             "en": "Move a slider: extra normalised points a year on every indicator of the pillar, then press the button."},
+}
+
+
+def _t(key: str, lang: str, **kw: object) -> str:
+    return text(TEXT, key, lang, **kw)
+
+
+def _projection_tag(lang: str) -> str:
+    """'DỰ BÁO' / 'PROJECTION': the first words of labels.TEXT['projection']."""
+    return LABELS["projection"][check_lang(lang)].split("—")[0].strip()
+
+
+def _figure(width: float = 8, height: float = 4.5) -> tuple[Figure, object]:
+    fig = PngFigure(figsize=(width, height), dpi=DPI, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _title(ax, title: str, lang: str) -> None:
+    """'DỰ BÁO: <title>' / 'PROJECTION: <title>' over the whole figure (an axes title would be clipped
+    beside long tick labels), wrapped to the figure's width."""
+    width = int(ax.figure.get_figwidth() * 10)
+    ax.figure.suptitle(textwrap.fill(f"{_projection_tag(lang)}: {title}", width), fontsize=11)
+
+
+def fan_chart(summary: pd.DataFrame, milestones: pd.DataFrame | None, province: str, *, scenario: str = "",
+              lang: str = "vi") -> Figure:
+    """Rank fan (median, 25-75%, 5-95%) from the observed base year, with milestones marked."""
+    fig, ax = _figure()
+    x = summary["year"].to_numpy()
+    ax.fill_between(x, summary["rank_p05"], summary["rank_p95"], color="tab:blue", alpha=0.15, label=_t("band90", lang))
+    ax.fill_between(x, summary["rank_p25"], summary["rank_p75"], color="tab:blue", alpha=0.3, label=_t("band50", lang))
+    ax.plot(x, summary["median_rank"], color="tab:blue", marker="o", label=_t("median", lang))
+    obs = summary[summary["observed"]]
+    ax.plot(obs["year"], obs["median_rank"], "ks", label=_t("observed", lang))
+    if milestones is not None and len(milestones):
+        ax.plot(milestones["year"], milestones["target_rank"], "v", color="tab:red", markersize=10,
+                label=_t("milestone", lang))
+        for _, m in milestones.iterrows():
+            if "probability" in m:
+                ax.annotate(fmt_pct(float(m["probability"]), lang), (m["year"], m["target_rank"]), textcoords="offset points",
+                            xytext=(0, -16), ha="center", color="tab:red", fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xticks(x)
+    ax.set_xlabel(_t("year", lang))
+    ax.set_ylabel(_t("rank", lang))
+    _title(ax, _t("fan_title", lang, province=province, scenario=scenario), lang)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    return fig
+
+
+def competitor_chart(proj, province: str, rivals: list[str], *, lang: str = "vi") -> Figure:
+    """Median projected PII paths (from the observed base year) of the province and its rivals."""
+    fig, ax = _figure()
+    years = [proj.base_year, *proj.years]
+    for name in [province, *rivals]:
+        p = proj.index(name)
+        path = [proj.base_scores[p, 0], *np.median(proj.scores[:, :, p, 0], axis=0)]
+        style = dict(linewidth=3, color="tab:red") if name == province else dict(linewidth=1, alpha=0.8)
+        ax.plot(years, path, marker="o", label=name, **style)
+    ax.set_xticks(years)
+    ax.set_xlabel(_t("year", lang))
+    ax.set_ylabel(_t("pii", lang))
+    decimal_ticks(ax.yaxis, lang)
+    _title(ax, _t("comp_title", lang, province=province), lang)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, ncol=2, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return fig
+
+
+def effort_chart(plan, *, lang: str = "vi") -> Figure:
+    """Yearly rise needed per indicator against its feasible yearly gain."""
+    t = plan.table
+    fig, ax = _figure(8, max(2.5, 0.45 * len(t) + 1.2))
+    if t.empty:
+        ax.text(0.5, 0.5, _t("none_needed", lang), ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+    else:
+        y = np.arange(len(t))[::-1]
+        labels = [f"{c}  {textwrap.shorten(str(n), width=44, placeholder='…')}" for c, n in zip(t["indicator"], t["name"])]
+        ax.barh(y, t["cap"], color="lightgray", label=_t("cap", lang))
+        ax.barh(y, t["yearly_rise"], color="tab:green", height=0.5, label=_t("rise", lang))
+        ax.set_yticks(y, labels, fontsize=8)
+        ax.set_xlabel(_t("points", lang))
+        decimal_ticks(ax.xaxis, lang)
+        _no_ylabel(ax)   # speed: no re-measuring of the tick labels (profile_plots)
+        fig.legend(fontsize=8, loc="outside lower center", ncol=2, frameon=False)
+    _title(ax, _t("effort_title", lang, province=plan.province, rank=plan.target_rank, year=plan.target_year), lang)
+    return fig
+
+
+def scenario_chart(comparison: pd.DataFrame, province: str, target_rank: int, *, lang: str = "vi") -> Figure:
+    """P(rank <= target) per year for each scenario (from scenarios.compare_scenarios)."""
+    fig, ax = _figure(9, 4.8)
+    for label, g in comparison.groupby("label", sort=False):
+        ax.plot(g["year"], g["p_target"], marker="o", label=label)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xticks(sorted(comparison["year"].unique()))
+    ax.set_xlabel(_t("year", lang))
+    ax.set_ylabel(_t("prob", lang, rank=target_rank))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    _title(ax, _t("scen_title", lang, province=province, rank=target_rank), lang)
+    ax.grid(alpha=0.3)
+    fig.legend(fontsize=8, loc="outside lower center", ncol=2, frameon=False)
+    return fig
+
+
+# --- interactive explorer (JupyterLab only) ---------------------------------------------------
+def is_interactive() -> bool:
+    """True in a JupyterLab/Notebook-server kernel (JPY_SESSION_NAME set) or with PII_INTERACTIVE=1;
+    False under headless runs (papermill, CI) and whenever PII_HEADLESS=1."""
+    import os
+
+    if os.environ.get("PII_HEADLESS") == "1":
+        return False
+    return os.environ.get("PII_INTERACTIVE") == "1" or bool(os.environ.get("JPY_SESSION_NAME"))
+
+
+def scenario_explorer(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030,
+                      base_year: int | None = None, n_draws: int = 300, seed: int | None = None,
+                      lang: str = "vi"):
+    """ipywidgets: one slider per pillar (extra points a year) -> P(rank <= target) on demand."""
+    import ipywidgets as widgets
+
+    from pii_analysis.analysis.projection import DEFAULT_SEED, project
+
+    fw = ctx.framework
+    sliders = {code: widgets.FloatSlider(value=0.0, min=-3.0, max=6.0, step=0.5,
+                                         description=_t("pillar_gain", lang, code=code),
+                                         tooltip=fw.name(code, lang)) for code in fw.pillars}
+    button = widgets.Button(description=_t("compute", lang), button_style="primary")
+    out = widgets.HTML()
+
+    def compute(_=None) -> None:
+        changes = [{"pillar": c, "points": s.value} for c, s in sliders.items() if s.value != 0]
+        proj = project(ctx, province=province, scenario={"name": "explorer", "changes": changes},
+                       base_year=base_year, target_year=target_year, n_draws=n_draws,
+                       seed=DEFAULT_SEED if seed is None else seed)
+        p = proj.p_rank_at_most(province, target_rank, target_year)
+        out.value = f"<b>{_t('result', lang, rank=target_rank, year=target_year, p=p, draws=n_draws)}</b>"
+
+    button.on_click(compute)
+    return widgets.VBox([widgets.HTML(_t("help", lang)), *sliders.values(), button, out])

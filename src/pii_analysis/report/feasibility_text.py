@@ -1,0 +1,321 @@
+"""The 2030 feasibility report as a page reads it: title, narrative, verdict labels and display tables
+(vi/en). Every number comes from `pii_analysis.analysis` (verdict, projection, effort, scenarios)."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from pii_analysis.analysis.projection import TARGET_PARAMETER
+from pii_analysis.analysis.verdict import Assessment, Thresholds, classify
+from pii_analysis.report.formatting import fmt_num, fmt_pct, thousands
+from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.labels import banner_html
+from pii_analysis.report.styling import styled
+
+# --- narrative ------------------------------------------------------------------------------
+TEXT: Table = {
+    "title": {"vi": "Khả năng {province} vào Top {rank} PII năm {year}",
+              "en": "Can {province} reach the PII Top {rank} by {year}?"},
+    "on_track": {"vi": "Đúng hướng", "en": "On track"},
+    "needs_acceleration": {"vi": "Cần tăng tốc", "en": "Needs acceleration"},
+    "off_track": {"vi": "Chệch hướng", "en": "Off track"},
+    "thresholds": {
+        "vi": "Ngưỡng đánh giá: xác suất đạt mốc từ {on} trở lên là *đúng hướng*; từ {off} đến dưới {on} là "
+              "*cần tăng tốc*; dưới {off} là *chệch hướng*.",
+        "en": "Verdict thresholds: a probability of meeting the milestone of at least {on} is *on track*; "
+              "{off} to below {on} *needs acceleration*; below {off} is *off track*.",
+    },
+    "standing": {
+        "vi": "Năm {base}, **{province}** đạt **{pii} điểm** PII, xếp **hạng {rank}/{n}** tỉnh, thành phố.",
+        "en": "In {base}, **{province}** scored **{pii} points** on the PII, ranked **{rank} of {n}** provinces.",
+    },
+    "intro": {
+        "vi": "Báo cáo ước tính khả năng {province} đạt các mốc thứ hạng PII trong kế hoạch đến năm {year}. "
+              "Mô phỏng Monte Carlo ({draws} lượt) chiếu xu hướng {first}–{base} của từng chỉ số cho cả {n} tỉnh, "
+              "thành phố (các tỉnh khác cũng tiến bộ), chấm điểm lại bằng đúng phương pháp PII mỗi năm và đếm tỷ "
+              "lệ lượt {province} đạt từng mốc. Kịch bản: **{scenario}**.",
+        "en": "This report estimates how likely {province} is to meet the PII rank milestones of its plan up to "
+              "{year}. A Monte Carlo simulation ({draws} draws) projects every indicator's {first}–{base} trend "
+              "for all {n} provinces (rivals move too), re-scores each year with the PII method and counts how "
+              "often {province} meets each milestone. Scenario: **{scenario}**.",
+    },
+    "headline": {
+        "vi": "Theo kịch bản này, xác suất {province} đạt hạng {rank} trở lên năm {year} là **{p}** (hạng trung vị "
+              "{median}, khoảng 90%: hạng {lo}–{hi}). Đánh giá: **{verdict}**.",
+        "en": "Under this scenario the probability that {province} ranks {rank} or better in {year} is **{p}** "
+              "(median rank {median}, 90% interval: ranks {lo}–{hi}). Verdict: **{verdict}**.",
+    },
+    "pace": {
+        "vi": "Để bằng tỉnh giữ hạng {rank} năm {year} trên đường xu hướng (PII {needed}), {province} cần tăng "
+              "PII bình quân **{required} điểm/năm** từ mức {base_pii} năm {base}; nhịp độ lịch sử "
+              "(hệ số xu hướng đã co về trung bình cả nước) là {hist} điểm/năm (±{sd}).",
+        "en": "To match the province holding rank {rank} in {year} on the trend path (PII {needed}), {province} "
+              "needs to add **{required} PII points a year** on average from {base_pii} in {base}; its "
+              "historical pace (trend slope shrunk towards the national mean) is {hist} points a year "
+              "(±{sd}).",
+    },
+    "effort_feasible": {
+        "vi": "**Kế hoạch nỗ lực tối thiểu:** tăng tổng cộng {total} điểm chuẩn hóa mỗi năm trên {k} chỉ số "
+              "(mỗi chỉ số không vượt mức tăng khả thi, tức phân vị {q} mức tăng quan sát được) là đủ để đạt hạng "
+              "{achieved} năm {year} nếu các tỉnh khác đi theo xu hướng; tính cả bất định, xác suất vào Top {rank} "
+              "là **{p}**.",
+        "en": "**Minimum-effort plan:** a total rise of {total} normalised points a year over {k} indicators "
+              "(each within its feasible yearly gain, the {q} quantile of observed gains) reaches rank "
+              "{achieved} in {year} if rivals follow their trends; with uncertainty, the probability of the "
+              "Top {rank} is **{p}**.",
+    },
+    "effort_already": {
+        "vi": "Trên đường xu hướng {province} đã ở hạng {achieved} năm {year}: không cần nỗ lực thêm để vào "
+              "Top {rank} (xác suất khi tính bất định: **{p}**).",
+        "en": "On the trend path {province} already ranks {achieved} in {year}: no extra effort is needed for the "
+              "Top {rank} (probability with uncertainty: **{p}**).",
+    },
+    "effort_infeasible": {
+        "vi": "**Không có kế hoạch khả thi:** ngay cả khi mọi chỉ số tăng ở mức khả thi tối đa, {province} chỉ đạt "
+              "hạng {achieved} năm {year} (xác suất vào Top {rank}: **{p}**).",
+        "en": "**No feasible plan:** even with every indicator rising at its feasible maximum, {province} only "
+              "reaches rank {achieved} in {year} (probability of the Top {rank}: **{p}**).",
+    },
+    "uncertainty": {
+        "vi": "Bất định phương pháp (như JRC kiểm định GII): thay đổi trọng số, cách chuẩn hóa, xử lý ngoại lai "
+              "và cách tổng hợp ({draws} phương án), rồi xem hạng của {province} dao động thế nào, năm {base} "
+              "(số liệu hiện có) và năm {year} (dự báo theo xu hướng).",
+        "en": "Methodological uncertainty (as the JRC audits the GII): weights, normalisation, outlier treatment "
+              "and aggregation are varied ({draws} variants) to see how far {province}'s rank moves, in {base} "
+              "(the data in hand) and in {year} (projected on the trend).",
+    },
+    "u_observed": {"vi": "Năm {year} (số liệu hiện có)", "en": "{year} (data in hand)"},
+    "u_projected": {"vi": "Năm {year} (dự báo theo xu hướng)", "en": "{year} (projected on the trend)"},
+    "h_fan": {"vi": "## 1. Hạng dự báo và các mốc kế hoạch", "en": "## 1. Projected rank and plan milestones"},
+    "h_milestones": {"vi": "## 2. Từng mốc: xác suất và đánh giá", "en": "## 2. Each milestone: probability and verdict"},
+    "h_pace": {"vi": "## 3. Nhịp độ cần thiết so với lịch sử", "en": "## 3. Required pace against history"},
+    "h_competitors": {"vi": "## 4. Các tỉnh cạnh tranh", "en": "## 4. The competitors"},
+    "competitors": {
+        "vi": "Các tỉnh quanh {province} và quanh hạng {rank}: hạng và PII năm {base}, PII và hạng trung vị dự báo năm "
+              "{year}, và xác suất mỗi tỉnh xếp trên {province} năm {year} (các tỉnh cần vượt qua).",
+        "en": "Provinces around {province} and around rank {rank}: rank and PII in {base}, projected median PII and "
+              "rank in {year}, and the probability that each ranks above {province} in {year} (who must be "
+              "overtaken).",
+    },
+    "h_effort": {"vi": "## 5. Kế hoạch nỗ lực tối thiểu", "en": "## 5. Minimum-effort plan"},
+    "h_scenarios": {"vi": "## 6. So sánh kịch bản", "en": "## 6. Scenario comparison"},
+    "scenarios": {
+        "vi": "Hạng dự báo năm {year} và xác suất vào Top {rank} của {province} theo từng kịch bản (cùng một bộ "
+              "lượt mô phỏng, nên khác biệt đến từ kịch bản).",
+        "en": "{province}'s projected rank in {year} and probability of the Top {rank} under each scenario (the "
+              "same simulation draws throughout, so differences come from the scenario).",
+    },
+    "h_uncertainty": {"vi": "## 7. Bất định phương pháp", "en": "## 7. Methodological uncertainty"},
+    "h_explorer": {"vi": "## Khám phá kịch bản (tương tác)", "en": "## Scenario explorer (interactive)"},
+    "explorer_skipped": {
+        "vi": "_Bộ khám phá kịch bản tương tác chỉ hiển thị khi mở notebook trong JupyterLab._",
+        "en": "_The interactive scenario explorer is shown only when the notebook is opened in JupyterLab._",
+    },
+    "caveat": {
+        "vi": "Lưu ý: chỉ có {years} năm số liệu nên xu hướng được co về trung bình cả nước (Bayes thực nghiệm); "
+              "các con số là kết quả mô phỏng theo giả định, không phải dự báo chắc chắn.",
+        "en": "Note: with only {years} years of data, trends are shrunk towards the national mean (empirical "
+              "Bayes); the figures are simulations under stated assumptions, not certain forecasts.",
+    },
+    # target sources (short labels of the targets file's source_doc)
+    "src_parameter": {"vi": "Mục tiêu đặt cho báo cáo này", "en": "Target set for this report"},
+    "src_implementing": {"vi": "Kế hoạch thực hiện {doc}", "en": "Plan implementing {doc}"},
+    "doc_KH": {"vi": "Kế hoạch", "en": "Plan"},
+    "doc_NQ": {"vi": "Nghị quyết", "en": "Resolution"},
+    "doc_QĐ": {"vi": "Quyết định", "en": "Decision"},
+    "doc_CT": {"vi": "Chỉ thị", "en": "Directive"},
+}
+
+
+def narrative(key: str, lang: str = "vi", **values: object) -> str:
+    """One paragraph of the feasibility narrative in `lang`."""
+    return text(TEXT, key, check_lang(lang), **values)
+
+
+def _signed(value: float, lang: str, digits: int = 2) -> str:
+    return ("+" if value >= 0 else "−") + fmt_num(abs(float(value)), lang, digits)
+
+
+def _rank(value: float) -> str:
+    return str(int(round(float(value))))
+
+
+def verdict_labels(verdicts: pd.Series | list[str], lang: str = "vi") -> list[str]:
+    """The verdict classes (analysis.verdict.CLASSES) in `lang`."""
+    return [text(TEXT, v, lang) for v in verdicts]
+
+
+def title(province: str, target_rank: int, target_year: int, lang: str = "vi") -> str:
+    """The report's title: can the province reach the Top `target_rank` by `target_year`?"""
+    return narrative("title", lang, province=province, rank=target_rank, year=target_year)
+
+
+def banners_html(data_status: str, lang: str, source: str = "") -> str:
+    """The projection banner and the data banner, styled as in the other reports (labels.banner_html;
+    'projection' is a key of labels.TEXT, so data_banner prints the projection label)."""
+    return banner_html("projection", lang) + banner_html(data_status, lang, source)
+
+
+def intro(a: Assessment, ctx, lang: str = "vi") -> str:
+    """What the report does, the headline answer and the caveat (Markdown)."""
+    proj = a.projection
+    years = [y for y in ctx.scores.years if y <= proj.base_year]
+    out = narrative("intro", lang, province=a.province, year=a.target_year, draws=thousands(proj.n_draws, lang),
+                    first=years[0], base=proj.base_year, n=len(proj.provinces), scenario=a.scenario.title(lang))
+    now = ctx.scores.ranking(proj.base_year).set_index("province").loc[a.province]
+    standing = narrative("standing", lang, base=proj.base_year, province=a.province, pii=fmt_num(now["pii"], lang),
+                         rank=int(now["rank"]), n=len(proj.provinces))
+    return f"{standing} {out}\n\n{headline(a, lang)}\n\n{narrative('caveat', lang, years=len(years))}"
+
+
+def headline(a: Assessment, lang: str = "vi") -> str:
+    """The headline paragraph: probability of the final target, median rank, verdict."""
+    last = a.summary.iloc[-1]
+    return narrative("headline", lang, province=a.province, rank=a.target_rank, year=a.target_year,
+                     p=fmt_pct(float(last["p_target"]), lang), median=_rank(last["median_rank"]),
+                     lo=_rank(last["rank_p05"]), hi=_rank(last["rank_p95"]),
+                     verdict=text(TEXT, classify(float(last["p_target"]), a.thresholds), lang))
+
+
+def thresholds_note(thresholds: Thresholds = Thresholds(), lang: str = "vi") -> str:
+    return text(TEXT, "thresholds", lang, on=fmt_pct(thresholds.on_track, lang),
+                off=fmt_pct(thresholds.off_track, lang))
+
+
+def pace_text(pace: pd.DataFrame, lang: str = "vi") -> str:
+    """The required pace (a `required_pace` row) against the historical one, in words."""
+    r = pace.iloc[0]
+    return narrative("pace", lang, province=r["province"], rank=int(r["target_rank"]), year=int(r["target_year"]),
+                     needed=fmt_num(r["needed_pii"], lang, 1), required=_signed(r["required_yearly_gain"], lang),
+                     base_pii=fmt_num(r["base_pii"], lang, 1), base=int(r["base_year"]),
+                     hist=_signed(r["historical_yearly_gain"], lang), sd=fmt_num(r["historical_sd"], lang))
+
+
+def effort_narrative(plan, lang: str = "vi", cap_quantile: float = 0.9) -> str:
+    """The minimum-effort plan's headline (plan: effort.EffortPlan)."""
+    key = {"feasible": "effort_feasible", "already": "effort_already"}.get(plan.status, "effort_infeasible")
+    p = plan.probability if plan.probability is not None else float("nan")
+    return narrative(key, lang, total=fmt_num(plan.total_rise, lang, 1), k=len(plan.table),
+                     q=fmt_pct(cap_quantile, lang), achieved=plan.achieved_rank, year=plan.target_year,
+                     rank=plan.target_rank, p=fmt_pct(p, lang), province=plan.province)
+
+
+# --- target sources -----------------------------------------------------------------------------
+_DOC = re.compile(r"(\d+[-/]([A-ZĐ]+)(?:[-/][A-ZĐ]+)+)(\s*\([^)]*\))?")
+
+
+def source_label(source: str, lang: str = "vi") -> str:
+    """A short label of a target's source document in `lang`: '19/KH-UBND (10/01/2026) plan to raise PII
+    2026-2030' -> 'Kế hoạch 19/KH-UBND (10/01/2026)'; 'Plan implementing Resolution 06-NQ/TU (2026)' ->
+    'Kế hoạch thực hiện Nghị quyết 06-NQ/TU (2026)'. Sources joined by '; ' are labelled one by one; a
+    source without a recognised document number is shown as written."""
+    check_lang(lang)
+    if source == TARGET_PARAMETER:
+        return text(TEXT, "src_parameter", lang)
+    labels = []
+    for part in (p.strip() for p in str(source).split(";")):
+        m = _DOC.search(part)
+        kind = m.group(2).replace("QD", "QĐ") if m else ""
+        if not m or f"doc_{kind}" not in TEXT:
+            labels.append(part)
+            continue
+        doc = f"{text(TEXT, f'doc_{kind}', lang)} {m.group(1)}{m.group(3) or ''}"
+        implementing = kind != "KH" and "implement" in part.lower()
+        labels.append(text(TEXT, "src_implementing", lang, doc=doc) if implementing else doc)
+    return "; ".join(dict.fromkeys(labels))
+
+
+# --- tables as the report shows them ------------------------------------------------------------
+COLUMNS: Table = {
+    "year": {"vi": "Năm", "en": "Year"},
+    "target_rank": {"vi": "Hạng mục tiêu", "en": "Target rank"},
+    "probability": {"vi": "Xác suất đạt", "en": "Probability of meeting it"},
+    "median_rank": {"vi": "Hạng dự báo (trung vị)", "en": "Projected rank (median)"},
+    "rank_range": {"vi": "Khoảng hạng 90%", "en": "90% rank interval"},
+    "verdict_label": {"vi": "Đánh giá", "en": "Verdict"},
+    "source": {"vi": "Nguồn mục tiêu", "en": "Target source"},
+    "indicator": {"vi": "Mã", "en": "Code"},
+    "name": {"vi": "Chỉ số", "en": "Indicator"},
+    "pillar": {"vi": "Trụ cột", "en": "Pillar"},
+    "yearly_rise": {"vi": "Mức tăng cần mỗi năm (điểm)", "en": "Yearly rise needed (points)"},
+    "cap": {"vi": "Mức tăng khả thi mỗi năm (điểm)", "en": "Feasible yearly gain (points)"},
+    "share_of_cap": {"vi": "Tỷ lệ so với mức khả thi", "en": "Share of the feasible gain"},
+    "pii_gain": {"vi": "Đóng góp vào PII (điểm)", "en": "PII gain (points)"},
+    "province": {"vi": "Tỉnh, thành phố", "en": "Province"},
+    "base_rank": {"vi": "Hạng {base}", "en": "Rank {base}"},
+    "base_pii": {"vi": "PII {base}", "en": "PII {base}"},
+    "median_pii": {"vi": "PII dự báo {year} (trung vị)", "en": "Projected PII {year} (median)"},
+    "target_median_rank": {"vi": "Hạng dự báo {year} (trung vị)", "en": "Projected rank {year} (median)"},
+    "p_ahead": {"vi": "Xác suất xếp trên {province}", "en": "Probability of ranking above {province}"},
+    "label": {"vi": "Kịch bản", "en": "Scenario"},
+    "case": {"vi": "Trường hợp", "en": "Case"},
+    "p_target": {"vi": "Xác suất vào Top {rank}", "en": "Probability of the Top {rank}"},
+    "nominal_rank": {"vi": "Hạng theo phương pháp chính thức", "en": "Rank with the official method"},
+    "method_median_rank": {"vi": "Hạng trung vị khi đổi phương pháp", "en": "Median rank, methods varied"},
+}
+
+
+# each displayed table: its columns, in order; `header` renames a column's header key
+VIEWS: dict[str, list[str]] = {
+    "milestones": ["year", "target_rank", "probability", "median_rank", "rank_range", "verdict_label", "source"],
+    "competitors": ["province", "base_rank", "base_pii", "median_pii", "median_rank", "p_ahead"],
+    "effort": ["indicator", "name", "pillar", "yearly_rise", "cap", "share_of_cap", "pii_gain"],
+    "scenarios": ["label", "median_rank", "rank_range", "p_target"],
+    "uncertainty": ["label", "nominal_rank", "median_rank", "rank_range", "p_target"],
+}
+
+
+_HEADER = {("competitors", "median_rank"): "target_median_rank", ("scenarios", "median_rank"): "target_median_rank",
+           ("uncertainty", "label"): "case", ("uncertainty", "median_rank"): "method_median_rank"}
+
+
+PERCENT = ("probability", "p_ahead", "p_target", "share_of_cap")
+
+
+RANKS = ("year", "target_rank", "median_rank", "base_rank", "nominal_rank")
+
+
+def display_table(frame: pd.DataFrame, lang: str, key: str, **header: object) -> pd.DataFrame:
+    """One of the report's tables (`VIEWS[key]`) ready to show: probabilities in percent, ranks as whole
+    numbers, the 5-95% ranks as one interval, other numbers with `lang`'s decimal mark, the target source as
+    a short label, and headers in `lang` (formatted with `header`: base, year, province, rank)."""
+    check_lang(lang)
+    out = frame.copy()
+    if {"rank_p05", "rank_p95"} <= set(out.columns):
+        out["rank_range"] = [f"{_rank(lo)}–{_rank(hi)}" for lo, hi in zip(out["rank_p05"], out["rank_p95"])]
+    if "source" in out:
+        out["source"] = [source_label(s, lang) for s in out["source"]]
+    if "verdict" in out:
+        out["verdict_label"] = verdict_labels(out["verdict"], lang)
+    if "case" in out and "label" not in out:
+        out["label"] = [text(TEXT, f"u_{c}", lang, year=int(y)) for c, y in zip(out["case"], out["year"])]
+    cols = [c for c in VIEWS[key] if c in out.columns]
+    out = out[cols].copy()
+    for col in cols:
+        if col in PERCENT:
+            out[col] = [fmt_pct(float(v), lang) for v in out[col]]
+        elif col in RANKS:
+            out[col] = [_rank(v) if pd.notna(v) else "" for v in out[col]]
+        elif out[col].dtype.kind == "f":
+            out[col] = [fmt_num(v, lang) if pd.notna(v) else "" for v in out[col]]
+    names = {c: text(COLUMNS, _HEADER.get((key, c), c), lang, **header) for c in cols}
+    return out.astype(object).rename(columns=names).reset_index(drop=True)
+
+
+class _Nothing:
+    """Displays as nothing (an empty table has nothing to show: e.g. no effort is needed)."""
+
+    def _repr_html_(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return ""
+
+
+def view(frame: pd.DataFrame, lang: str, key: str, **header: object):
+    """`display_table` styled like the other reports' tables (profile.styled: no index, fixed id);
+    an empty frame shows nothing."""
+    if frame.empty:
+        return _Nothing()
+    return styled(display_table(frame, lang, key, **header), f"feasibility-{key}")

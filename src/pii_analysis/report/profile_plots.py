@@ -1,0 +1,201 @@
+"""Figures of the province profile, drawn from the tables of `pii_analysis.analysis.profile`.
+
+Each function takes a profile table and returns a matplotlib Figure (no pyplot state),
+so a notebook shows it with `display(fig)` and the report embeds it as one PNG.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from pii_analysis.report.i18n import Table, check_lang, text
+
+DPI = 96
+COLOURS = {"province": "#c0392b", "national": "#7f8c8d", "top10": "#2471a3",
+           "top": "#1e8449", "middle": "#b7950b", "bottom": "#c0392b", "other": "#d5d8dc"}
+
+TEXT: Table = {
+    "province": {"vi": "{province}", "en": "{province}"},
+    "national": {"vi": "Bình quân cả nước", "en": "National average"},
+    "top10": {"vi": "Bình quân Top 10", "en": "Top-10 average"},
+    "score_axis": {"vi": "Điểm (0–100)", "en": "Score (0–100)"},
+    "pillars_title": {"vi": "{province} {year}: 7 trụ cột", "en": "{province} {year}: the 7 pillars"},
+    "subpillars_title": {"vi": "{province} {year}: 18 nhóm chỉ số", "en": "{province} {year}: the 18 sub-pillars"},
+    "tier_title": {"vi": "{province} {year}: thứ hạng 52 chỉ số thành phần (hạng 1 = tốt nhất)",
+                   "en": "{province} {year}: rank of the 52 indicators (rank 1 = best)"},
+    "rank_axis": {"vi": "Hạng trong {n} tỉnh, thành phố", "en": "Rank among {n} provinces"},
+    "pii_rank": {"vi": "Hạng PII ({rank})", "en": "PII rank ({rank})"},
+    "tier_top": {"vi": "1/3 đầu", "en": "top third"},
+    "tier_middle": {"vi": "1/3 giữa", "en": "middle third"},
+    "tier_bottom": {"vi": "1/3 cuối", "en": "bottom third"},
+    "flagged": {"vi": "Điểm mạnh (▲) / điểm yếu (▼)", "en": "Strength (▲) / weakness (▼)"},
+    "bump_title": {"vi": "Thứ hạng PII qua các năm (bản đồ {n} tỉnh, thành phố)",
+                   "en": "PII rank over the years (map of {n} provinces)"},
+    "year": {"vi": "Năm", "en": "Year"},
+    "rank": {"vi": "Hạng", "en": "Rank"},
+}
+
+
+class PngFigure(Figure):
+    """A Figure that shows itself as one PNG wherever IPython displays it (JupyterLab, papermill,
+    nbconvert), with or without pyplot's inline backend, so reports embed images, never scripts."""
+
+    def _repr_png_(self) -> bytes:
+        return png_bytes(self)
+
+
+PNG_COMPRESS_LEVEL = 3   # zlib level: a quarter faster to encode than PIL's default 6, files as small
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG, drawn once: Figure.draw runs the constrained layout itself before rendering,
+    whereas savefig first draws every artist once more (rendering disabled) only to run that layout.
+    The pixels are savefig's; an opaque figure is stored as RGB (no alpha channel: smaller, faster)."""
+    import io
+
+    from matplotlib import __version__ as mpl_version
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image, PngImagePlugin
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    image = Image.fromarray(np.ascontiguousarray(rgba[..., :3]) if (rgba[..., 3] == 255).all() else rgba)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", f"Matplotlib version{mpl_version}, https://matplotlib.org/")
+    buf = io.BytesIO()
+    image.save(buf, format="png", pnginfo=info, dpi=(fig.dpi, fig.dpi), compress_level=PNG_COMPRESS_LEVEL)
+    return buf.getvalue()
+
+
+# Speed: matplotlib places an automatic title or axis label by measuring every tick label, on each of
+# the two draws of a save (layout, then render): a third of a chart's time with 52 labels. The
+# charts therefore give the title an explicit y (TITLE, the same place: no tick labels sit on top)
+# and, having no y-axis label, pin that empty label (`_no_ylabel`).
+TITLE = {"loc": "left", "fontsize": 12, "y": 1.0}
+
+
+def _no_ylabel(ax) -> None:
+    ax.yaxis.set_label_coords(0, 0.5)
+
+
+def _short(name: str, width: int = 48) -> str:
+    return name if len(name) <= width else name[: width - 1].rstrip() + "…"
+
+
+def comparison_chart(frame: pd.DataFrame, province: str, year: int, lang: str = "vi",
+                     level: str = "pillar") -> Figure:
+    """Dot chart: the province's score at each node against the national and Top-10 averages.
+
+    `frame` is `profile.node_comparison(...)` (code, name, score, national_avg, top10_avg).
+    """
+    check_lang(lang)
+    rows = frame.iloc[::-1]
+    labels = [f"{c}  {_short(n)}" for c, n in zip(rows["code"], rows["name"])]
+    fig = PngFigure(figsize=(9, 0.42 * len(rows) + 1.3), dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    lo = rows[["score", "national_avg", "top10_avg"]].min(axis=1)
+    hi = rows[["score", "national_avg", "top10_avg"]].max(axis=1)
+    ax.hlines(y, lo, hi, color="#e5e7e9", lw=5, zorder=1)
+    ax.scatter(rows["national_avg"], y, marker="|", s=220, lw=2.5, color=COLOURS["national"], zorder=2,
+               label=text(TEXT, "national", lang))
+    ax.scatter(rows["top10_avg"], y, marker="D", s=40, color=COLOURS["top10"], zorder=3,
+               label=text(TEXT, "top10", lang))
+    ax.scatter(rows["score"], y, marker="o", s=80, color=COLOURS["province"], zorder=4, label=province)
+    for yi, (s, r) in enumerate(zip(rows["score"], rows["rank"])):
+        ax.annotate(f"#{int(r)}", (s, yi), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=8,
+                    color=COLOURS["province"])
+    ax.set_yticks(y, labels, fontsize=9)
+    ax.set_xlabel(text(TEXT, "score_axis", lang))
+    _no_ylabel(ax)
+    ax.set_xlim(max(0, float(lo.min()) - 8), min(100, float(hi.max()) + 8))
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.grid(axis="x", color="#f2f3f4")
+    ax.spines[["top", "right"]].set_visible(False)
+    key = "pillars_title" if level == "pillar" else "subpillars_title"
+    ax.set_title(text(TEXT, key, lang, province=province, year=year), **TITLE)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / (0.42 * len(rows) + 1.3)), ncol=3,
+              frameon=False, fontsize=9)
+    return fig
+
+
+def indicator_tier_chart(table: pd.DataFrame, province: str, year: int, pii_rank: int, n: int,
+                         lang: str = "vi") -> Figure:
+    """Rank of each of the 52 indicators, coloured by tier, strengths and weaknesses marked.
+
+    `table` is `profile.indicator_table(...)` (code, name, rank, tier, flag).
+    """
+    check_lang(lang)
+    rows = table.iloc[::-1].reset_index(drop=True)
+    fig = PngFigure(figsize=(9, 0.2 * len(rows) + 1.6), dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    colours = [COLOURS[t] for t in rows["tier"]]
+    ax.hlines(y, n + 0.5, rows["rank"], color=colours, lw=2.2, alpha=0.55)
+    markers = {"strength": "^", "weakness": "v", "": "o"}
+    for flag, marker in markers.items():
+        m = (rows["flag"] == flag).to_numpy()
+        ax.scatter(rows["rank"][m], y[m], marker=marker, s=42 if flag else 22,
+                   c=[c for c, k in zip(colours, m) if k], zorder=3)
+    ax.axvline(pii_rank, color="#17202a", ls="--", lw=1)
+    ax.text(pii_rank, len(rows) - 0.2, text(TEXT, "pii_rank", lang, rank=pii_rank), ha="center", va="bottom",
+            fontsize=8)
+    for k in (n / 3, 2 * n / 3):
+        ax.axvline(k + 0.5, color="#d5d8dc", lw=0.8)
+    ax.set_yticks(y, [f"{c}  {_short(nm, 42)}" for c, nm in zip(rows["code"], rows["name"])], fontsize=7)
+    ax.set_xlim(n + 0.5, 0.5)  # rank 1 on the right: longer bar = better
+    ax.set_ylim(-0.7, len(rows) + 0.6)
+    ax.set_xlabel(text(TEXT, "rank_axis", lang, n=n))
+    _no_ylabel(ax)
+    ax.spines[["top", "right"]].set_visible(False)
+    handles = [Line2D([], [], color=COLOURS[t], lw=3, label=text(TEXT, f"tier_{t}", lang))
+               for t in ("top", "middle", "bottom")]
+    handles.append(Line2D([], [], color="#17202a", marker="^", ls="", label=text(TEXT, "flagged", lang)))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.5 / (0.2 * len(rows) + 1.6)), ncol=4,
+              frameon=False, fontsize=8)
+    ax.set_title(text(TEXT, "tier_title", lang, province=province, year=year), **TITLE)
+    return fig
+
+
+def bump_chart(history: pd.DataFrame, province: str, lang: str = "vi", highlight: list[str] | None = None) -> Figure:
+    """Rank of every province over the years, the province (and `highlight`) drawn on top.
+
+    `history` is `profile.rank_history(ctx)` (year, province, rank).
+    """
+    check_lang(lang)
+    wide = history.pivot(index="year", columns="province", values="rank").sort_index()
+    n = int(history.groupby("year").size().max())
+    years = list(wide.index)
+    fig = PngFigure(figsize=(9, 7.5), dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    highlight = [p for p in dict.fromkeys(highlight or []) if p in wide.columns and p != province]
+    palette = ["#2471a3", "#7d3c98", "#117864", "#af601a", "#5d6d7e"]
+    for p in wide.columns:
+        if p == province or p in highlight:
+            continue
+        ax.plot(years, wide[p], color=COLOURS["other"], lw=1, zorder=1)
+    for i, p in enumerate([*highlight, province]):
+        own = p == province
+        colour = COLOURS["province"] if own else palette[i % len(palette)]
+        ax.plot(years, wide[p], color=colour, lw=3.2 if own else 1.8, marker="o", ms=7 if own else 4,
+                zorder=4 if own else 3)
+        ax.annotate(f"{p} ({int(wide[p].iloc[-1])})", (years[-1], wide[p].iloc[-1]), xytext=(8, 0),
+                    textcoords="offset points", va="center", fontsize=10 if own else 8, color=colour,
+                    fontweight="bold" if own else "normal")
+        if own:
+            for x, r in zip(years[:-1], wide[p].iloc[:-1]):
+                ax.annotate(str(int(r)), (x, r), xytext=(0, 9), textcoords="offset points", ha="center",
+                            fontsize=9, color=colour, fontweight="bold")
+    ax.set_ylim(n + 0.8, 0.2)
+    ax.set_yticks([1, 5, 10, 15, 20, 25, 30, n] if n >= 30 else list(range(1, n + 1)))
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.set_xlim(years[0] - 0.15, years[-1] + max(0.35, 0.25 * (years[-1] - years[0])))
+    ax.set_xlabel(text(TEXT, "year", lang))
+    ax.set_ylabel(text(TEXT, "rank", lang))
+    ax.grid(axis="y", color="#f2f3f4")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(text(TEXT, "bump_title", lang, n=n), **TITLE)
+    return fig

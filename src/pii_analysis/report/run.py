@@ -1,0 +1,611 @@
+"""The annual report run: execute the notebooks for each province, render shareable HTML, index it.
+
+`run_report` executes every notebook of `NOTEBOOKS` that exists, for each chosen province,
+with papermill in parallel processes (explicit kernel, a timeout, one retry when the kernel
+fails), and renders each to one offline HTML file without code cells, figures embedded as
+PNG and no JavaScript library (bounded by `HTML_MAX_BYTES`). Beside each HTML it writes the
+executed notebook, scrubbed of volatile metadata, so a rerun on the same inputs and seed
+gives the same files. The run ends with `index.html` (every report with its parameters and
+status, failures with their error), CSV results and `manifest.json` (parameters, seed, data
+checksum, package version, timings, status per report).
+
+Work shared by all provinces (the projection of all 34) is computed once, before the
+notebooks start, into a cache inside the output directory ($PII_CACHE_DIR) that every
+notebook reuses through `pii_analysis.analysis.cache.memo`. Each worker process keeps one kernel, with
+one connected client, from report to report (its namespace reset before each notebook), so
+imports, the loaded data and the connection handshake are paid once per worker.
+
+Defaults: the seed is `projection.DEFAULT_SEED` and the draws `DEFAULT_DRAWS`, the same as the
+notebooks' and `pii feasibility`'s, so a default report reproduces a default notebook run.
+"""
+from __future__ import annotations
+
+import functools
+import html
+import json
+import multiprocessing
+import os
+import re
+import time
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pii_analysis import __version__
+from pii_analysis.analysis.cache import ENV as CACHE_ENV
+from pii_analysis.analysis.cache import file_checksum
+from pii_analysis.analysis.defaults import (
+    DEFAULT_DRAWS,
+    DEFAULT_PROVINCE,
+    DEFAULT_SEED,
+    DEFAULT_TARGET_RANK,
+    DEFAULT_TARGET_YEAR,
+)
+from pii_analysis.analysis.projection import Projection
+from pii_analysis.data import paths
+from pii_analysis.index.context import Context, load_context, resolve_data_path
+from pii_analysis.report.defaults import TIMEOUT
+from pii_analysis.report.i18n import Table, check_lang, text
+
+NOTEBOOK_DIR = paths.REPO_ROOT / "notebooks"
+NOTEBOOKS = ("01_province_profile.ipynb", "02_rank_drivers.ipynb", "03_top10_feasibility.ipynb")
+TARGET_YEAR = DEFAULT_TARGET_YEAR   # horizon of the shared projection (and of notebook 03)
+KERNEL = "python3"
+START_TIMEOUT = 120           # seconds for a kernel to start
+HTML_MAX_BYTES = 2_000_000    # size bound of one report's HTML; a larger report counts as failed
+HIDE_TAG = "report-hide"      # notebook cells with this tag (researcher notes) are left out of the HTML
+RESULTS_ENV = "PII_RESULTS_DIR"
+# The run's seed and draws are the projection's defaults (and the notebooks' and `pii feasibility`'s),
+# so a report and a notebook run with default settings give the same tables; the projection of all
+# provinces is computed once per run, so full precision costs the run little.
+
+TEXT: Table = {
+    "index_title": {"vi": "Báo cáo Chỉ số Đổi mới sáng tạo cấp địa phương (PII)",
+                    "en": "Provincial Innovation Index (PII) reports"},
+    "summary": {"vi": "{ok}/{total} báo cáo hoàn thành; {failed} lỗi. Phiên bản pii-analysis {version}; "
+                      "hạt giống ngẫu nhiên {seed}; số lần mô phỏng {draws}.",
+                "en": "{ok} of {total} reports succeeded; {failed} failed. pii-analysis {version}; seed {seed}; "
+                      "draws {draws}."},
+    "province": {"vi": "Tỉnh, thành phố", "en": "Province"},
+    "year": {"vi": "Năm", "en": "Year"},
+    "report": {"vi": "Báo cáo", "en": "Report"},
+    "parameters": {"vi": "Tham số", "en": "Parameters"},
+    "status": {"vi": "Trạng thái", "en": "Status"},
+    "files": {"vi": "Tệp", "en": "Files"},
+    "seconds": {"vi": "Thời gian (giây)", "en": "Time (s)"},
+    "ok": {"vi": "hoàn thành", "en": "succeeded"},
+    "failed": {"vi": "lỗi", "en": "failed"},
+    "data": {"vi": "Dữ liệu: {path} (SHA-256 {sha})", "en": "Data: {path} (SHA-256 {sha})"},
+    "results": {"vi": "Kết quả dạng bảng (CSV) và thông tin lần chạy", "en": "Tables (CSV) and run manifest"},
+}
+
+
+# --- plan ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    """One notebook for one province: where it comes from, its parameters, where it goes."""
+
+    notebook: str                 # path of the source notebook
+    province: str
+    year: int
+    parameters: dict[str, Any]
+    stem: str                     # output path without suffix: <out>/<province-slug>/<notebook-stem>
+    kernel: str = KERNEL
+    timeout: int = TIMEOUT
+
+
+@dataclass
+class Outcome:
+    """What happened to a Job (one row of the index and of the manifest)."""
+
+    notebook: str
+    province: str
+    year: int
+    parameters: dict[str, Any]
+    status: str = "failed"        # 'ok' or 'failed'
+    error: str = ""
+    attempts: int = 0
+    seconds: float = 0.0
+    html: str = ""                # paths relative to the output directory
+    ipynb: str = ""
+    html_bytes: int = 0
+    results: list[str] = field(default_factory=list)
+
+
+def slug(name: str) -> str:
+    """ASCII file name of a province: 'Ninh Bình' -> 'ninh-binh', 'TP. Hồ Chí Minh' -> 'tp-ho-chi-minh'."""
+    plain = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+def available_notebooks(names: tuple[str, ...] = NOTEBOOKS, directory: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The notebooks of the run that exist (the others are simply not run)."""
+    return [directory / n for n in names if (directory / n).exists()]
+
+
+def declared_parameters(notebook: str | Path) -> list[str]:
+    """Names assigned in the notebook's `parameters` cell (read with `ast`, so a comment such as
+    '# None = latest year' cannot hide a parameter, as it can from papermill.inspect_notebook)."""
+    import ast
+
+    import nbformat
+    nb = nbformat.read(str(notebook), as_version=4)
+    names: list[str] = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            for node in ast.parse(cell.source).body:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+                    if isinstance(node, ast.AnnAssign) else []
+                names += [t.id for t in targets if isinstance(t, ast.Name)]
+    return list(dict.fromkeys(names))
+
+
+def notebook_parameters(notebook: str | Path, run_parameters: dict[str, Any]) -> dict[str, Any]:
+    """The run's parameters the notebook declares (one run command serves notebooks with different
+    parameters)."""
+    declared = declared_parameters(notebook)
+    return {k: v for k, v in run_parameters.items() if k in declared}
+
+
+def plan(notebooks: list[Path], provinces: list[str], run_parameters: dict[str, Any], out_dir: Path,
+         *, kernel: str = KERNEL, timeout: int = TIMEOUT) -> list[Job]:
+    """One Job per (province, notebook), province-major so each province's reports finish together."""
+    declared = {nb: declared_parameters(nb) for nb in notebooks}
+    jobs = []
+    for province in provinces:
+        values = {**run_parameters, "province": province}
+        for nb in notebooks:
+            params = {k: v for k, v in values.items() if k in declared[nb]}
+            jobs.append(Job(notebook=str(nb), province=province, year=int(run_parameters["year"]),
+                            parameters=params, stem=str(out_dir / slug(province) / Path(nb).stem),
+                            kernel=kernel, timeout=timeout))
+    return jobs
+
+
+# --- one report (runs in a worker process) ---------------------------------------------------
+VOLATILE_RUN_KEYS = ("start_time", "end_time", "duration", "exception", "input_path", "output_path",
+                     "environment_variables")
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def scrub(nb: Any) -> Any:
+    """Remove what changes between identical runs: timestamps, durations, paths, random cell ids."""
+    pm = nb.metadata.get("papermill", {})
+    for key in VOLATILE_RUN_KEYS:
+        pm.pop(key, None)
+    count = 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell["execution_count"] = count
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "id" in cell:
+            cell["id"] = f"cell-{i:03d}"
+        for output in cell.get("outputs", []):   # '<... at 0x7f...>' reprs differ on every run
+            plain = output.get("data", {}).get("text/plain")
+            if isinstance(plain, str):
+                output["data"]["text/plain"] = _ADDRESS.sub(" at 0x0", plain)
+    return nb
+
+
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{#- offline, small: no require.js and no MathJax from a CDN -#}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block extra_css -%}<style>body.jp-Notebook{max-width:1100px;margin:0 auto}
+.jp-RenderedHTMLCommon table{font-size:13px}.jp-OutputArea-output img{max-width:100%;height:auto}</style>
+{%- endblock extra_css -%}
+"""
+
+
+@functools.lru_cache(maxsize=None)
+def _exporter() -> Any:
+    """The HTML exporter, built once per process (loading its templates costs more than a render)."""
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, embed_images=True,
+                            extra_loaders=[DictLoader({"pii_report.html.j2": _TEMPLATE})],
+                            template_file="pii_report.html.j2")
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={HIDE_TAG}), enabled=True)
+    return exporter
+
+
+def render_html(nb: Any, title: str) -> str:
+    """One self-contained HTML page: outputs only (no code), PNG figures inline, no scripts."""
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+def _error_of(exc: BaseException) -> str:
+    """A one-paragraph error: the notebook's exception name and message, without the traceback."""
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        return f"{ename}: {evalue}"
+    return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+
+
+# One kernel per worker process, reused from report to report, with one ready client: imports, the
+# loaded data (`load_context` is cached in the kernel) and the readiness handshake (>= 0.2 s each
+# time a client connects) are paid once per worker, not once per report. Before each notebook the
+# kernel's namespace is reset.
+_KERNELS: dict[str, tuple[Any, Any]] = {}      # kernel name -> (manager, connected client)
+
+
+def _shutdown_kernels() -> None:
+    from jupyter_core.utils import run_sync
+    for km, kc in _KERNELS.values():
+        try:
+            kc.stop_channels()
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # already gone
+            pass
+    _KERNELS.clear()
+
+
+def _kernel(name: str, fresh: bool = False) -> tuple[Any, Any]:
+    """This worker's running kernel `name` and its ready client (new ones when `fresh` or when the old
+    kernel died)."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    pair = _KERNELS.get(name)
+    if pair is not None and (fresh or not run_sync(pair[0].is_alive)()):
+        _shutdown_kernels()
+        pair = None
+    if pair is None:
+        if not _KERNELS:
+            from multiprocessing import util
+            util.Finalize(None, _shutdown_kernels, exitpriority=10)  # also when a pool worker exits
+        km = AsyncKernelManager(kernel_name=name)
+        run_sync(km.start_kernel)()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            run_sync(kc.wait_for_ready)(timeout=START_TIMEOUT)
+        except BaseException:
+            kc.stop_channels()
+            run_sync(km.shutdown_kernel)(now=True)
+            raise
+        kc.allow_stdin = False
+        pair = _KERNELS[name] = (km, kc)
+    return pair
+
+
+def _prepare_kernel(kc: Any, directory: Path, results_dir: Path) -> None:
+    """Clean namespace (execution counts from 1), working directory and results directory."""
+    from jupyter_core.utils import run_sync
+
+    code = ("get_ipython().reset(new_session=True)\nimport os as _os\n"
+            f"_os.chdir({str(directory)!r})\n_os.environ[{RESULTS_ENV!r}] = {str(results_dir)!r}\ndel _os")
+    reply = run_sync(kc.execute_interactive)(code, store_history=False, timeout=60,
+                                             output_hook=lambda msg: None)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
+
+
+WARM_ENGINE = "pii-warm-kernel"
+
+
+@functools.lru_cache(maxsize=None)
+def _warm_engine() -> str:
+    """Register (once) and name the papermill engine that runs a notebook on the worker's ready client."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    class WarmKernelEngine(NBClientEngine):
+        """papermill's nbclient engine given an already connected, ready kernel client (`kc`), so a
+        notebook on a running kernel costs no new connection and no readiness handshake."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, kc=None,
+                                     **kwargs):
+            kwargs.pop("input_path", None)
+            client = PapermillNotebookClient(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
+                                             kernel_name=kernel_name, log=logger, log_output=log_output,
+                                             stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+            client.kc = kc          # nbclient starts no client of its own and leaves this one open
+            return client.execute()
+
+    papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
+    return WARM_ENGINE
+
+
+def execute_job(job: Job) -> Outcome:
+    """Execute, scrub and render one notebook; retry once, in a fresh kernel, if the kernel (not the
+    notebook) fails: it died, timed out or did not start."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter()
+    stem = Path(job.stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    ipynb, page = stem.with_suffix(".ipynb"), stem.with_suffix(".html")
+    results_dir = stem.parent / f"{stem.name}_results"
+    for stale in (ipynb, page):          # never show a previous run's file as this run's
+        stale.unlink(missing_ok=True)
+    for stale in results_dir.glob("*.csv"):
+        stale.unlink()
+    out = Outcome(notebook=Path(job.notebook).name, province=job.province, year=job.year,
+                  parameters=dict(job.parameters))
+    error: BaseException | None = None
+    for attempt in (1, 2):
+        out.attempts = attempt
+        try:
+            km, kc = _kernel(job.kernel, fresh=attempt > 1)
+            _prepare_kernel(kc, stem.parent, results_dir)
+            papermill.execute_notebook(job.notebook, str(ipynb), parameters=job.parameters, km=km, kc=kc,
+                                       engine_name=_warm_engine(), kernel_name=job.kernel,
+                                       execution_timeout=job.timeout,
+                                       start_timeout=START_TIMEOUT, progress_bar=False, log_output=False,
+                                       request_save_on_cell_execute=False)
+            error = None
+            break
+        except PapermillExecutionError as exc:  # an error in the notebook: a rerun gives the same
+            error = exc
+            break
+        except Exception as exc:  # kernel died, timed out, failed to start: once more in a new kernel
+            error = exc
+    if ipynb.exists():
+        nb = scrub(nbformat.read(ipynb, as_version=4))
+        nbformat.write(nb, ipynb)
+        body = render_html(nb, f"PII {job.province} {job.year}: {stem.name}")
+        page.write_text(body, encoding="utf-8")
+        out.html, out.ipynb = page.name, ipynb.name
+        out.html_bytes = len(body.encode("utf-8"))
+    if error is not None:
+        out.error = _error_of(error)
+    elif out.html_bytes > HTML_MAX_BYTES:
+        out.error = f"HTML is {out.html_bytes / 1e6:.2f} MB, above the {HTML_MAX_BYTES / 1e6:.0f} MB bound"
+    else:
+        out.status = "ok"
+    if results_dir.is_dir():
+        out.results = sorted(f"{results_dir.name}/{p.name}" for p in results_dir.glob("*.csv"))
+    out.seconds = round(time.perf_counter() - start, 3)
+    return out
+
+
+def save_results(frame: pd.DataFrame, name: str) -> Path | None:
+    """Save a notebook's machine-readable table as <name>.csv for the run (no-op outside a run)."""
+    directory = os.environ.get(RESULTS_ENV)
+    if not directory:
+        return None
+    path = Path(directory) / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)
+    return path
+
+
+# --- shared work and processed tables --------------------------------------------------------
+TARGET_RANK = DEFAULT_TARGET_RANK   # the notebooks' default target rank (the run does not set it)
+
+
+def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int, seed: int,
+                target_rank: int = TARGET_RANK) -> Projection:
+    """Compute, once per run, the work every notebook reuses (the caller has set $PII_CACHE_DIR, so the
+    notebooks load it instead of recomputing it): the projection of all provinces with the run's draws
+    and with the scenario comparison's draws (its baseline), and the method uncertainty of all
+    provinces for the base year and for the target year on the trend path (`verdict.uncertainty_table`'s
+    two calls). Returns the projection with the run's draws."""
+    from pii_analysis.analysis.projection import deterministic_rates, secondary_draws, shared_projection
+    from pii_analysis.analysis.uncertainty import method_uncertainty
+
+    draws = secondary_draws(n_draws)  # exactly what notebook 03 asks for
+    shared = shared_projection(ctx, base_year=base_year, target_year=target_year, n_draws=n_draws, seed=seed)
+    shared_projection(ctx, base_year=base_year, target_year=target_year, n_draws=draws["comparison"], seed=seed)
+    projected = deterministic_rates(ctx, base_year=base_year, target_year=target_year)[2][-1]
+    for rates in (None, projected):
+        method_uncertainty(ctx, rates=rates, year=base_year, n_draws=draws["uncertainty"], seed=seed,
+                           target_rank=target_rank)
+    return shared
+
+
+def shared_tables(shared: Projection, provinces: list[str], target_rank: int = 10) -> dict[str, pd.DataFrame]:
+    """Machine-readable tables of the shared projection: bands of all provinces and, for the chosen
+    provinces, rank quantiles and the probability of a rank <= target_rank per year (all labelled
+    as projections)."""
+    out = {"projection_bands": shared.bands(),
+           "projection_probabilities": pd.concat(
+               [shared.rank_summary(p, target_rank).assign(province=p, target_rank=target_rank) for p in provinces],
+               ignore_index=True)}
+    return {k: v.assign(data_kind="projection (simulated)") for k, v in out.items()}
+
+
+def write_processed(ctx: Context, out_dir: str | Path | None = None) -> list[Path]:
+    """Write the processed score tables: tidy scores, the ranking of each year, outlier treatments."""
+    out = Path(out_dir) if out_dir else paths.REPO_ROOT / "data" / "processed"
+    out.mkdir(parents=True, exist_ok=True)
+    s = ctx.scores
+    ranking = pd.concat([s.ranking(y).assign(year=y) for y in s.years], ignore_index=True)
+    tables = {"pii_scores_tidy.csv": s.table, "pii_ranking.csv": ranking[["year", *ranking.columns[:-1]]],
+              "pii_treatments.csv": s.treatments}
+    written = []
+    for name, frame in tables.items():
+        frame.to_csv(out / name, index=False, float_format="%.6f")
+        written.append(out / name)
+    return written
+
+
+# --- index and manifest ----------------------------------------------------------------------
+_INDEX_CSS = """body{font-family:'Segoe UI',Roboto,'Noto Sans','DejaVu Sans',Arial,sans-serif;margin:24px;
+color:#1c2833;max-width:1200px}table{border-collapse:collapse;width:100%;font-size:14px}
+th,td{border-bottom:1px solid #d5d8dc;padding:6px 8px;text-align:left;vertical-align:top}th{background:#f4f6f7}
+.ok{color:#1e8449;font-weight:bold}.failed{color:#c0392b;font-weight:bold}
+.err{color:#922b21;font-family:monospace;font-size:12px;white-space:pre-wrap}.params{font-family:monospace;font-size:12px}"""
+
+
+def write_index(outcomes: list[Outcome], out_dir: Path, *, lang: str, data: dict, meta: dict) -> Path:
+    """reports/index.html: every report with province, year, parameters and status (errors shown)."""
+    from pii_analysis.report.labels import banner_html
+
+    e = html.escape
+    t = lambda key, **kw: e(text(TEXT, key, lang, **kw))  # noqa: E731
+    ok = sum(o.status == "ok" for o in outcomes)
+    rows = []
+    for o in sorted(outcomes, key=lambda o: (o.province, o.notebook)):
+        base = f"{slug(o.province)}/"
+        links = " · ".join(f'<a href="{e(base + f)}">{e(Path(f).suffix.lstrip(".") or f)}</a>'
+                           for f in [o.html, o.ipynb] if f)
+        links += "".join(f' · <a href="{e(base + f)}">{e(Path(f).name)}</a>' for f in o.results)
+        name = f'<a href="{e(base + o.html)}">{e(Path(o.notebook).stem)}</a>' if o.html else e(o.notebook)
+        params = ", ".join(f"{k}={v!r}" for k, v in o.parameters.items())
+        status = f'<span class="{o.status}">{t(o.status)}</span>'
+        if o.error:
+            status += f'<div class="err">{e(o.error)}</div>'
+        rows.append(f"<tr><td>{e(o.province)}</td><td>{o.year}</td><td>{name}</td>"
+                    f'<td class="params">{e(params)}</td><td>{status}</td><td>{o.seconds:.1f}</td>'
+                    f"<td>{links}</td></tr>")
+    page = f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{t('index_title')}</title>
+<style>{_INDEX_CSS}</style></head><body>
+<h1>{t('index_title')}</h1>
+{banner_html(data['status'], lang, data['path'])}
+<p>{t('summary', ok=ok, total=len(outcomes), failed=len(outcomes) - ok, version=__version__,
+      seed=meta['seed'], draws=meta['n_draws'])}</p>
+<p>{t('data', path=data['path'], sha=data['sha256'][:16])}</p>
+<table><thead><tr><th>{t('province')}</th><th>{t('year')}</th><th>{t('report')}</th><th>{t('parameters')}</th>
+<th>{t('status')}</th><th>{t('seconds')}</th><th>{t('files')}</th></tr></thead><tbody>
+{chr(10).join(rows)}
+</tbody></table>
+<p>{t('results')}: <a href="results/">results/</a> · <a href="manifest.json">manifest.json</a></p>
+</body></html>
+"""
+    path = out_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+# --- the run -------------------------------------------------------------------------------
+@dataclass
+class RunResult:
+    index: Path
+    outcomes: list[Outcome]
+    manifest: Path
+
+    @property
+    def ok(self) -> bool:
+        return all(o.status == "ok" for o in self.outcomes)
+
+
+def choose_provinces(ctx: Context, provinces: list[str] | None, all_provinces: bool, year: int) -> list[str]:
+    """Canonical names of the chosen provinces (default Ninh Bình; --all: every province of the year)."""
+    if all_provinces:
+        return list(ctx.scores.ranking(year)["province"].sort_values())
+    return [ctx.check_province(p) for p in (provinces or [DEFAULT_PROVINCE])]
+
+
+def _init_worker(log_path: str) -> None:
+    """Send a worker's (and its kernels') stderr to the run's log, keeping the progress bar clean."""
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def _run_jobs(jobs: list[Job], n_jobs: int, progress: bool, log_path: Path) -> list[Outcome]:
+    from tqdm import tqdm
+
+    outcomes: list[Outcome] = []
+    bar = tqdm(total=len(jobs), desc="pii report", unit="report", disable=not progress)
+    # spawn: fresh workers (no forked threads); they inherit $PII_CACHE_DIR for the kernels
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_worker, initargs=(str(log_path),)) as pool:
+        futures = {pool.submit(execute_job, job): job for job in jobs}
+        for fut in as_completed(futures):
+            job = futures[fut]
+            try:
+                outcome = fut.result()
+            except Exception as exc:  # the worker itself died
+                outcome = Outcome(notebook=Path(job.notebook).name, province=job.province, year=job.year,
+                                  parameters=job.parameters, error=_error_of(exc), attempts=1)
+            outcomes.append(outcome)
+            bar.set_postfix_str(f"{outcome.province}: {outcome.notebook} {outcome.status}", refresh=False)
+            bar.update()
+    bar.close()
+    order = {(j.province, Path(j.notebook).name): i for i, j in enumerate(jobs)}
+    return sorted(outcomes, key=lambda o: order[(o.province, o.notebook)])
+
+
+def run_report(provinces: list[str] | None = None, *, all_provinces: bool = False, year: int | None = None,
+               data_path: str | Path | None = None, out_dir: str | Path = "reports", lang: str = "vi",
+               jobs: int = 1, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, timeout: int = TIMEOUT,
+               notebooks: list[Path] | None = None, kernel: str = KERNEL, progress: bool = True) -> RunResult:
+    """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json."""
+    t0 = time.perf_counter()
+    lang = check_lang(lang)
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = load_context(data_path)
+    year = ctx.check_year(year)
+    chosen = choose_provinces(ctx, provinces, all_provinces, year)
+    notebooks = available_notebooks() if notebooks is None else [Path(n) for n in notebooks]
+    data_file = resolve_data_path(data_path)
+    data = {"path": str(data_path) if data_path else str(data_file.relative_to(paths.REPO_ROOT))
+            if data_file.is_relative_to(paths.REPO_ROOT) else str(data_file),
+            "sha256": file_checksum(data_file), "status": ctx.data_status}
+    run_parameters = {"year": year, "data_path": str(Path(data_path).resolve()) if data_path else None,
+                      "lang": lang, "base_year": year, "target_year": TARGET_YEAR, "n_draws": n_draws,
+                      "seed": seed}
+
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    results = out / "results"
+    write_processed(ctx, results)
+    for name, frame in profile_results(ctx, chosen, year).items():
+        frame.to_csv(results / f"profile_{name}.csv", index=False, float_format="%.6f")
+    timings["tables"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    os.environ[CACHE_ENV] = str(out / ".cache")   # for this process, the workers and their kernels
+    shared = shared_work(ctx, base_year=year, target_year=TARGET_YEAR, n_draws=n_draws, seed=seed)
+    for name, frame in shared_tables(shared, chosen).items():
+        frame.to_csv(results / f"{name}.csv", index=False, float_format="%.6f")
+    timings["shared"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    job_list = plan(notebooks, chosen, run_parameters, out, kernel=kernel, timeout=timeout)
+    outcomes = _run_jobs(job_list, jobs, progress, out / ".logs" / "kernels.log")
+    timings["notebooks"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t0
+
+    meta = {"seed": seed, "n_draws": n_draws}
+    index = write_index(outcomes, out, lang=lang, data=data, meta=meta)
+    manifest = {
+        "package": "pii-analysis", "version": __version__,
+        "parameters": {"provinces": chosen, "year": year, "lang": lang, "n_draws": n_draws, "seed": seed,
+                       "target_year": TARGET_YEAR, "jobs": jobs, "timeout": timeout, "kernel": kernel,
+                       "notebooks": [Path(n).name for n in notebooks]},
+        "data": {**data, "framework_sha256": file_checksum(paths.raw_file(paths.FRAMEWORK)),
+                 "method_sha256": file_checksum(paths.raw_file(paths.METHOD))},
+        "html_max_bytes": HTML_MAX_BYTES,
+        "results": sorted(str(p.relative_to(out)) for p in results.glob("*.csv")),
+        "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+        "reports": [asdict(o) for o in outcomes],
+        "status": "ok" if all(o.status == "ok" for o in outcomes) else "failed",
+    }
+    manifest_path = out / "manifest.json"
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return RunResult(index=index, outcomes=outcomes, manifest=manifest_path)
+
+
+def profile_results(ctx: Context, provinces: list[str], year: int) -> dict[str, pd.DataFrame]:
+    """The profile tables (headline, nodes, indicators, peers) of the provinces, one frame each."""
+    from pii_analysis.analysis.profile import results
+    parts = [results(ctx, p, year) for p in provinces]
+    return {name: pd.concat([p[name] for p in parts], ignore_index=True) for name in parts[0]}
