@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the data layer reads files; the index's types are only anno
 DENOMINATOR_CODES = ("population", "enterprises", "grdp")
 LONG_COLUMNS = ("year", "province", "indicator", "value")
 YEAR_SHEET = re.compile(r"^\s*(?:PII\s*)?(\d{4})\s*$", re.IGNORECASE)
+MAX_MAGNITUDE = 1e12   # no count, rate or denominator of a province comes near: a typo or an overflow
 HEADER_NAMES = ("province", "year", "indicator", "value")   # find the header below title rows
 # columns people add to a wide sheet that are not indicators: numbering, notes, provenance (by name_key)
 EXTRA_COLUMNS = {"stt", "tt", "no", "sott", "sothutu", "number", "ghichu", "note", "notes", "remark", "remarks",
@@ -332,6 +333,12 @@ def load_panel(path: str | Path, framework: Framework, *,
     groups = raw["_sheet"].fillna("").astype(str) + "\x1f" + raw["_column"].fillna("").astype(str)   # one rule per column
     raw["value"] = parse_numbers(raw["value"], locate, typed=raw["_typed"], groups=groups,
                                  decimal=decimal).to_numpy()
+    huge = (raw["value"].abs() > MAX_MAGNITUDE).to_numpy()
+    if huge.any():
+        i = int(np.flatnonzero(huge)[0])
+        raise PiiInputError(f"'{raw['value'].iloc[i]:g}' is implausibly large for {raw['indicator'].iloc[i]} (beyond "
+                            f"{MAX_MAGNITUDE:g}); check the cell, or declare the indicator's max_value in the framework",
+                            **locate(i))
 
     dup = raw.duplicated(["year", "province", "indicator"], keep="first")
     if dup.any():
@@ -437,7 +444,7 @@ def _check_ranges(raw: pd.DataFrame, ind: pd.DataFrame, denominators: pd.DataFra
 
 def load_node_scores(path: str | Path, framework: Framework, level: str = "pillar", *,
                      resolver: ProvinceResolver | None = None, sheet: str | None = None,
-                     method: Method) -> pd.DataFrame:
+                     method: Method, decimal: str | None = None) -> pd.DataFrame:
     """Published-style scores of one level (pillars p1..p7, or sub-indices input/output).
 
     Returns year, province and one column per framework code of that level; every row
@@ -445,7 +452,8 @@ def load_node_scores(path: str | Path, framework: Framework, level: str = "pilla
     """
     file = str(path)
     resolver = resolver or default_resolver()
-    frame = read_table(path, sheet)
+    frame = read_table(path, sheet, header=("year", "province"))
+    frame = frame[~frame["province"].map(lambda n: name_key(n) in NATIONAL_ROWS)] if "province" in frame else frame
     if level == "pillar":
         codes = framework.pillars
         aliases = {c: (f"p{c}", c) for c in codes}
@@ -456,23 +464,24 @@ def load_node_scores(path: str | Path, framework: Framework, level: str = "pilla
     else:
         raise PiiInputError(f"level '{level}' must be 'pillar' or 'subindex'", file=file)
     require_columns(frame, ("year", "province"), file=file, sheet=sheet)
-    out = pd.DataFrame({"year": to_number(frame, "year", file=file, sheet=sheet, allow_blank=False).astype(int),
+    years = to_number(frame, "year", file=file, sheet=sheet, allow_blank=False)
+    out = pd.DataFrame({"year": whole_numbers(years, frame, "year", file=file, sheet=sheet, what="year").astype(int),
                         "province": resolver.resolve_many(frame["province"], allow_old=True, file=file)})
     for code in codes:
         col = next((a for a in aliases[code] if a in frame.columns), None)
         if col is None:
             raise PiiInputError(f"required column is missing (one of {', '.join(aliases[code])})",
                                 file=file, sheet=sheet, row=1, column=aliases[code][0])
-        values = to_number(frame, col, file=file, sheet=sheet, allow_blank=False)
+        values = to_number(frame, col, file=file, sheet=sheet, allow_blank=False, decimal=decimal)
         bad = (values < 0) | (values > 100)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise PiiInputError(f"score {values.iloc[i]:g} is outside 0-100", file=file, sheet=sheet,
-                                row=i + 2, column=col)
+                                row=row_number(frame, i), column=col)
         out[code] = values.to_numpy()
     dup = out.duplicated(["year", "province"])
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
         raise PiiInputError(f"duplicate row for {out['province'].iloc[i]}, {out['year'].iloc[i]}",
-                            file=file, sheet=sheet, row=i + 2, column="province")
+                            file=file, sheet=sheet, row=row_number(frame, i), column="province")
     return out

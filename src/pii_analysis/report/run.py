@@ -26,6 +26,7 @@ import json
 import multiprocessing
 import os
 import re
+import tempfile
 import time
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -47,6 +48,7 @@ from pii_analysis.analysis.defaults import (
 )
 from pii_analysis.analysis.projection import Projection
 from pii_analysis.data import paths
+from pii_analysis.data.errors import PiiInputError
 from pii_analysis.index.context import Context, load_context, resolve_data_path
 from pii_analysis.report.defaults import TIMEOUT
 from pii_analysis.report.i18n import Table, check_lang, text
@@ -440,6 +442,18 @@ def write_processed(ctx: Context, out_dir: str | Path | None = None) -> list[Pat
         frame.to_csv(out / name, index=False, float_format="%.6f")
         written.append(out / name)
     return written
+
+
+def writable_directory(path: str | Path, option: str) -> Path:
+    """The directory, created if needed, after checking that a file can be written in it."""
+    p = Path(path)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=p, prefix=".pii-write-test-"):
+            pass
+    except OSError as exc:
+        raise PiiInputError(f"{option}: cannot write in this directory ({exc.strerror or exc})", file=p) from None
+    return p
 
 
 # --- index and manifest ----------------------------------------------------------------------
