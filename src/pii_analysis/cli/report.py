@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"processed tables: {Path(written[0]).parent}", file=sys.stderr)
     result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
                         out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
-                        timeout=args.timeout, progress=not args.no_progress)
+                        timeout=args.timeout, progress=not args.no_progress, **data_options(args))
     failed = [o for o in result.outcomes if o.status != "ok"]
     for o in failed:
         print(f"FAILED {o.province} {o.notebook}: {o.error}", file=sys.stderr)

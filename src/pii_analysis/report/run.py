@@ -559,13 +559,14 @@ def _run_jobs(jobs: list[Job], n_jobs: int, progress: bool, log_path: Path) -> l
 def run_report(provinces: list[str] | None = None, *, all_provinces: bool = False, year: int | None = None,
                data_path: str | Path | None = None, out_dir: str | Path = "reports", lang: str = "vi",
                jobs: int = 1, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, timeout: int = TIMEOUT,
-               notebooks: list[Path] | None = None, kernel: str = KERNEL, progress: bool = True) -> RunResult:
+               notebooks: list[Path] | None = None, kernel: str = KERNEL, progress: bool = True,
+               sheet: str | None = None, decimal: str | None = None) -> RunResult:
     """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json."""
     t0 = time.perf_counter()
     lang = check_lang(lang)
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    ctx = load_context(data_path)
+    ctx = load_context(data_path, sheet=sheet, decimal=decimal)
     year = ctx.check_year(year)
     chosen = choose_provinces(ctx, provinces, all_provinces, year)
     notebooks = available_notebooks() if notebooks is None else [Path(n) for n in notebooks]
@@ -575,7 +576,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
             "sha256": file_checksum(data_file), "status": ctx.data_status}
     run_parameters = {"year": year, "data_path": str(Path(data_path).resolve()) if data_path else None,
                       "lang": lang, "base_year": year, "target_year": TARGET_YEAR, "n_draws": n_draws,
-                      "seed": seed}
+                      "seed": seed, "sheet": sheet, "decimal": decimal}
 
     timings: dict[str, float] = {}
     t = time.perf_counter()
