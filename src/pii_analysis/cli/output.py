@@ -40,8 +40,9 @@ def print_notes(ctx) -> None:
 
 def emit(frame: pd.DataFrame, fmt: str, meta: dict, float_digits: int = 2) -> str:
     """Render a result table as an aligned table, CSV or JSON (with its metadata)."""
-    if fmt == "csv":
-        return frame.to_csv(index=False, float_format=f"%.{float_digits + 2}f")
+    if fmt == "csv":   # text cells that look like formulas are neutralised for spreadsheets
+        from pii_analysis.report.files import csv_text
+        return csv_text(frame, float_format=f"%.{float_digits + 2}f")
     if fmt == "json":
         return json.dumps({**meta, "rows": json.loads(frame.to_json(orient="records", double_precision=6))},
                           ensure_ascii=False, indent=2)
