@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from pii_analysis.report.collation import sort_key
+from pii_analysis.report.files import atomic_write
 from pii_analysis.report.i18n import Table, check_lang, text
 from pii_analysis.report.site import INDEX, RUN_LOG, SUMMARY, nav, page_name, render, slug
 
@@ -134,9 +135,7 @@ def write_landing(out_dir: Path, *, lang: str, year: int, ranking: pd.DataFrame,
                   failed_title=_t("failed_title", lang, k=len(failed)), chart_uri=chart_uri,
                   chart_alt=_t("chart_alt", lang, year=year, n=n), show_region=regions is not None,
                   run_log=RUN_LOG)
-    path = out_dir / INDEX
-    path.write_text(page, encoding="utf-8")
-    return path
+    return atomic_write(out_dir / INDEX, page)
 
 
 def write_run_log(out_dir: Path, *, lang: str, outcomes: list, data: dict, meta: dict, version: str,
@@ -165,9 +164,7 @@ def write_run_log(out_dir: Path, *, lang: str, outcomes: list, data: dict, meta:
                              version=version, seed=meta["seed"], draws=meta["n_draws"]),
                   data_line=_t("data", lang, path=data["path"], sha=data["sha256"][:16]), reports=reports,
                   labels=labels, timings={k: round(v, 1) for k, v in (timings or {}).items()})
-    path = out_dir / RUN_LOG
-    path.write_text(page, encoding="utf-8")
-    return path
+    return atomic_write(out_dir / RUN_LOG, page)
 
 
 __all__ = ["write_landing", "write_run_log", "province_rows", "nav"]

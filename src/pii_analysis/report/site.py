@@ -10,6 +10,7 @@ Layout of a run's output directory:
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
 from pathlib import Path
@@ -38,7 +39,8 @@ def slug(name: str) -> str:
     """ASCII file name of a province: 'Ninh Bình' -> 'ninh-binh', 'TP. Hồ Chí Minh' -> 'tp-ho-chi-minh'."""
     plain = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d"))
     plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    ascii_slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    return ascii_slug or "province-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
 
 
 def page_name(page: str, lang: str) -> str:

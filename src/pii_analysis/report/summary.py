@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from pii_analysis.report.files import atomic_write
 from pii_analysis.report.formatting import fmt_date, fmt_num, fmt_pct
 from pii_analysis.report.i18n import Table, check_lang, text
 from pii_analysis.report.site import SUMMARY, nav, page_title, render
@@ -166,7 +167,4 @@ def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, pr
         "level": level_text(data_level(ctx), lang), "assumed": assumed,
     }
     html = render("summary.html.j2", **context)
-    path = out_dir / SUMMARY
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
-    return path
+    return atomic_write(out_dir / SUMMARY, html)
