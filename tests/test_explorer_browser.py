@@ -91,7 +91,9 @@ def test_the_explorer_moves_the_probability(lab, chromium):
             page.wait_for_function("() => window.jupyterapp && document.querySelector('.jp-Notebook')",
                                    timeout=90_000)
             # wait for the kernel, then run every cell as a user would (Run > Run All Cells)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached",
+            page.wait_for_function("() => { const w = window.jupyterapp.shell.currentWidget; const k = w && "
+                                   "w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel; "
+                                   "return k && k.connectionStatus === 'connected' && k.status === 'idle'; }",
                                    timeout=120_000)
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
             page.wait_for_function(f"() => /%/.test(document.querySelector('{RESULT}')?.innerText || '')",

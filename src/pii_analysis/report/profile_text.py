@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pii_analysis.analysis.national import pillar_changes, region_members, regional_comparison
 from pii_analysis.analysis.profile import (
     headline,
     indicator_table,
@@ -222,8 +223,21 @@ def narrative(ctx: Context, province: str, year: int, lang: str = "vi") -> dict[
         para += text(TEXT, key, lang, name=r["province"], rank=int(r["rank"]), gap=fmt_num(abs(r["gap"]), lang))
     out["peers"] = para
 
+    out["changes"] = changes_text(pillar_changes(ctx, province, year, lang), province, lang)
+    out["regions"] = regions_text(*regional_tables(ctx, province, year, lang), province, lang)
     out["merger"] = merger_note(ctx, province, lang)
     return out
+
+
+def regional_tables(ctx: Context, province: str, year: int, lang: str):
+    """(comparison, members, regions) for the regional section; (None, None, regions) when the region
+    file is absent or does not cover the province."""
+    from pii_analysis.data.regions import load_regions
+
+    regions = load_regions()
+    if regions is None or province not in set(regions["province"]):
+        return None, None, regions
+    return (regional_comparison(ctx, year, regions, lang), region_members(ctx, year, regions, province), regions)
 
 
 def merger_note(ctx: Context, province: str, lang: str = "vi") -> str:

@@ -5,8 +5,9 @@ assumed. Rendered from templates/summary.html.j2; prints on one A4 page.
 
 Where the numbers come from (so the summary agrees with the other pages):
 - rank, score, change: `analysis.profile.headline` (as page 01);
-- target and probability: the run's shared projection, the same draws as page 03's headline; the range
-  is the Monte Carlo 90% interval of that probability (Wilson);
+- target and probability: the run's shared projection, the same draws as page 03's headline, worded as
+  page 03 words it (`feasibility_text.with_model_range`: the model average, the range across the trend
+  models and the Monte Carlo error);
 - levers: the drivers table that page 02 saved for the run (`02_rank_drivers_results/drivers.csv`),
   computed with `analysis.drivers.analyse` when page 02 did not run; lead departments from
   data/raw/indicator_levers.csv where that file names the indicator.
@@ -14,7 +15,6 @@ Where the numbers come from (so the summary agrees with the other pages):
 from __future__ import annotations
 
 import datetime as _dt
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from pii_analysis.report.files import atomic_write
-from pii_analysis.report.formatting import fmt_date, fmt_num, fmt_pct
+from pii_analysis.report.formatting import fmt_date, fmt_num
 from pii_analysis.report.i18n import Table, check_lang, text
 from pii_analysis.report.site import SUMMARY, nav, page_title, render
 
@@ -44,13 +44,14 @@ TEXT: Table = {
     "points": {"vi": "{sign} điểm", "en": "{sign} points"},
     "h_target": {"vi": "Mục tiêu", "en": "Target"},
     "target": {"vi": "Vào Top {rank} năm {year}", "en": "Top {rank} by {year}"},
-    "probability": {"vi": "Xác suất đạt: {p} (khoảng {lo}–{hi})", "en": "Probability of reaching it: {p} ({lo}–{hi})"},
-    "probability_note": {"vi": "Mô phỏng {draws} lượt theo xu hướng; khoảng là sai số Monte Carlo 90%. Chi tiết: trang "
-                               "«Khả năng đạt mục tiêu».",
-                         "en": "{draws} simulated draws on the trend; the range is the 90% Monte Carlo error. "
-                               "Details: the Feasibility page."},
+    "probability": {"vi": "Xác suất đạt: {p}", "en": "Probability of reaching it: {p}"},
+    "probability_note": {"vi": "Mô phỏng {draws} lượt; khoảng là chênh lệch giữa các mô hình xu hướng. Chi tiết: "
+                               "trang «Khả năng đạt mục tiêu».",
+                         "en": "{draws} simulated draws; the range spans the trend models. Details: the "
+                               "Feasibility page."},
     "h_levers": {"vi": "Ba đòn bẩy hành động trước", "en": "Three levers to act on first"},
     "lever": {"vi": "tăng {pts} điểm chuẩn hóa → lên một bậc", "en": "+{pts} normalised points → one place up"},
+    "lever_raw": {"vi": "từ {now} lên {needed} {unit} → lên một bậc", "en": "from {now} to {needed} {unit} → one place up"},
     "lever_target": {"vi": "; {pts} điểm → hạng {target}", "en": "; +{pts} points → rank {target}"},
     "lever_none": {"vi": "riêng chỉ số này không đủ để lên một bậc", "en": "alone, not enough for one place"},
     "lever_first": {"vi": "giữ khoảng cách với vị trí thứ hai", "en": "keeps the lead over the runner-up"},
@@ -82,15 +83,6 @@ def _t(key: str, lang: str, **kw: object) -> str:
     return text(TEXT, key, lang, **kw)
 
 
-def wilson(p: float, n: int, z: float = 1.645) -> tuple[float, float]:
-    """The Wilson interval of a proportion `p` of `n` draws (90% with z = 1.645)."""
-    if n <= 0:
-        return float("nan"), float("nan")
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def report_date() -> _dt.date:
     """The date printed on the summary: $SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -104,24 +96,44 @@ def load_levers() -> pd.DataFrame | None:
     return pd.read_csv(path, dtype={"indicator": str}) if path.exists() else None
 
 
+CONTROL_ORDER = {"direct": 0, "partly": 1, "outcome": 2}
+SHORTLIST = 10     # the levers are picked among the drivers table's first rows
+
+
 def levers(drivers: pd.DataFrame, rank: int, target_rank: int, lang: str, lead: pd.DataFrame | None,
            n: int = N_LEVERS) -> list[dict[str, Any]]:
-    """The first `n` indicators of the drivers table (its order: places gained per step, then the points
-    to the next place), each with what it takes and its lead department."""
-    out = []
+    """The `n` most actionable indicators: among the first SHORTLIST rows of the drivers table (its order:
+    places gained per step, then the points to the next place), direct policy levers before partly
+    controllable ones before outcomes (data/raw/indicator_levers.csv), each with what it takes (in the
+    indicator's own units when the table has them: raw_value, raw_for_next_rank, unit) and its lead
+    department."""
+    table = drivers.copy()
+    table["indicator"] = table["indicator"].astype(str)
+    info = pd.DataFrame(columns=["indicator"]) if lead is None else lead.assign(indicator=lead["indicator"].astype(str))
     agency_col = "lead_agency_vi" if lang == "vi" else "lead_agency_en"
-    agencies = {} if lead is None or agency_col not in lead else dict(zip(lead["indicator"].astype(str), lead[agency_col]))
-    for row in drivers.head(n).to_dict("records"):
+    agencies = dict(zip(info["indicator"], info[agency_col])) if agency_col in info else {}
+    control = dict(zip(info["indicator"], info["controllability"])) if "controllability" in info else {}
+    short = table.head(SHORTLIST).assign(_order=range(min(SHORTLIST, len(table))))
+    short["_control"] = [CONTROL_ORDER.get(str(control.get(c, "")), 1) for c in short["indicator"]]
+    picked = short.sort_values(["_control", "_order"]).head(n)
+    out = []
+    for row in picked.to_dict("records"):
         if rank == 1:
             what = _t("lever_first", lang)
         elif bool(row.get("next_reachable")):
-            what = _t("lever", lang, pts=fmt_num(row["points_to_next_rank"], lang, 1))
-            if rank > target_rank and bool(row.get("target_reachable")):
-                what += _t("lever_target", lang, pts=fmt_num(row["points_to_target"], lang, 1), target=target_rank)
+            if pd.notna(row.get("raw_for_next_rank", float("nan"))) and pd.notna(row.get("raw_value", float("nan"))):
+                unit = str(row.get("unit", "") or "")
+                what = _t("lever_raw", lang, now=fmt_num(row["raw_value"], lang, 1),
+                          needed=fmt_num(row["raw_for_next_rank"], lang, 1), unit=unit)
+            else:
+                what = _t("lever", lang, pts=fmt_num(row["points_to_next_rank"], lang, 1))
+                if rank > target_rank and bool(row.get("target_reachable")):
+                    what += _t("lever_target", lang, pts=fmt_num(row["points_to_target"], lang, 1),
+                               target=target_rank)
         else:
             what = _t("lever_none", lang)
-        code = str(row["indicator"])
-        agency = agencies.get(code)
+        code = row["indicator"]
+        agency = row.get("lead_agency") if isinstance(row.get("lead_agency"), str) else agencies.get(code)
         out.append({"code": code, "name": row["name"], "what": what,
                     "lead": _t("lead", lang, agency=agency) if agency else _t("lead_unknown", lang)})
     return out
@@ -144,8 +156,9 @@ def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, pr
 
     check_lang(lang)
     h = headline(ctx, province, year)
-    p = projection.p_rank_at_most(province, target_rank, target_year)
-    lo, hi = wilson(p, projection.n_draws)
+    from pii_analysis.report.feasibility_text import with_model_range
+
+    chance = with_model_range(projection.p_summary(province, target_rank, target_year), lang)
     years = [y for y in ctx.scores.years if y <= year]
     status_key = f"status_{ctx.data_status}"
     assumed = [_t("a_target", lang, rank=target_rank, year=target_year),
@@ -158,7 +171,7 @@ def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, pr
         "change": change_text(h, lang), "labels": {k: _t(k, lang) for k in (
             "rank", "score", "h_target", "h_levers", "h_data", "h_assumed", "levers_note", "pages")},
         "target": _t("target", lang, rank=target_rank, year=target_year),
-        "probability": _t("probability", lang, p=fmt_pct(p, lang), lo=fmt_pct(lo, lang), hi=fmt_pct(hi, lang)),
+        "probability": _t("probability", lang, p=chance),
         "probability_note": _t("probability_note", lang, draws=fmt_num(projection.n_draws, lang, 0)),
         "levers": levers(drivers, h["rank"], target_rank, lang, lead),
         "data_line": _t("data_line", lang, year=year,
