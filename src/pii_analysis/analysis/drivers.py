@@ -392,17 +392,24 @@ def indicator_table(st: Standing, target_rank: int = 10, step: float = 10.0, lan
 
 
 def rank_order(table: pd.DataFrame) -> pd.DataFrame:
-    """Rows ordered by what moves the rank most: rank gain per step, then the smallest rise
-    that gains a place (unreachable last), then leverage.
+    """Rows ordered by what moves the rank most in real terms: places gained by one year at a
+    sustained pace (raw units, whole panel re-scored), then the years at that pace to gain a place
+    (unreachable last), then leverage. Without the real-units columns: places per normalised step,
+    then the normalised rise that gains a place, then leverage.
 
     When no single step gains a place (common: one place is often worth ~1 PII point),
-    leverage alone would put first an indicator that cannot move the rank even at 100.
+    leverage alone would put first an indicator that cannot move the rank at any value.
     """
-    needed = table["points_to_next_rank"].where(table["next_reachable"], np.inf)
-    order = pd.DataFrame({"gain": -table["rank_gain"], "needed": needed, "leverage": -table["leverage"],
+    if "rank_gain_raw_step" in table:
+        gain, needed = table["rank_gain_raw_step"], table["years_to_next_rank"].fillna(np.inf)
+    else:
+        gain, needed = table["rank_gain"], table["points_to_next_rank"].where(table["next_reachable"], np.inf)
+    order = pd.DataFrame({"gain": -gain, "needed": needed, "leverage": -table["leverage"],
                           "weight": -table["effective_weight"]})
     index = order.sort_values(["gain", "needed", "leverage", "weight"], kind="stable").index
-    return table.loc[index].reset_index(drop=True)
+    out = table.loc[index].reset_index(drop=True)
+    out.attrs.update(table.attrs)
+    return out
 
 
 def drivers_table(ctx: Context, province: str, year: int | None = None, target_rank: int = 10,

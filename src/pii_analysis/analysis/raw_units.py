@@ -329,7 +329,8 @@ def real_units(ctx, province: str, year: int | None = None, target_rank: int = 1
     value when already met), quantity_for_next_rank / quantity_for_target (change of the underlying
     quantity at today's denominator), monotone, best_rank_alone, raw_resolution, sustained_pace (the
     `pace_quantile` of provinces' multi-year yearly changes, raw units a year), raw_step and its exact
-    effect (pii_change_raw_step, rank_after_raw_step, rank_gain_raw_step), and the levers
+    effect (pii_change_raw_step, rank_after_raw_step, rank_gain_raw_step), years_to_next_rank /
+    years_to_target (years at the sustained pace; inf when no province sustains a rise), and the levers
     (lead_agency in `lang`, controllability, relative_cost, levers_status).
     """
     from pii_analysis.data.levers import lever_columns, load_levers
@@ -369,5 +370,10 @@ def real_units(ctx, province: str, year: int | None = None, target_rank: int = 1
         "rank_after_raw_step": effects["rank_after_raw_step"].to_numpy(),
         "rank_gain_raw_step": effects["rank_gain_raw_step"].to_numpy(),
     }, index=pd.Index(fw.indicators, name="indicator"))
+    d = fw.direction.astype(float)
+    with np.errstate(all="ignore"):
+        for key in ("next_rank", "target"):
+            move = (out[f"raw_for_{key}"].to_numpy() - out["raw_value"].to_numpy()) * d
+            out[f"years_to_{key}"] = np.where(pace > 0, move / pace, np.where(move > 0, np.inf, 0.0))
     levers = load_levers(indicators=fw.indicators) if levers is None else levers
     return out.join(lever_columns(levers, fw.indicators, lang))
