@@ -37,7 +37,7 @@ def brute_ranks(ctx, province: str, code: str, rates, year: int | None = None) -
     p, i = provinces.index(province), fw.indicators.index(code)
     node = fw.nodes.loc[code]
     if node["denominator"] != "none" and ctx.method.denomination == "divide" and dens is not None:
-        scale = 1.0 if np.isnan(node["scale"]) else float(node["scale"])
+        scale = float(node["scale"])
         batch[:, p, i] = rates * dens[0][p, i] / scale
     else:
         batch[:, p, i] = rates
@@ -129,7 +129,7 @@ def test_quantity_change_is_the_rate_change_times_todays_denominator(ctx, nb):
         if node["denominator"] == "none":
             assert np.isnan(q[i])
         else:
-            scale = 1.0 if np.isnan(node["scale"]) else float(node["scale"])
+            scale = float(node["scale"])
             assert q[i] == pytest.approx(dens[0][rs.row, i] / scale)
 
 

@@ -23,7 +23,7 @@ from pii_analysis.data.errors import PiiInputError
 from pii_analysis.index.framework import Framework
 from pii_analysis.index.method import Method
 from pii_analysis.analysis.weights import present_weights_all
-from pii_analysis.index.scoring import impute, normalise, score_arrays, treat_outliers
+from pii_analysis.index.scoring import denominate, impute, normalise, score_arrays, treat_outliers
 
 GRID_INSIDE = 40      # candidate values between the province's value and the national best
 GRID_BEYOND = 24      # candidate values beyond the best, geometrically spaced up to the bound
@@ -126,10 +126,9 @@ def raw_standing(ctx, province: str, year: int | None = None) -> RawStanding:
     scale = nodes["scale"].to_numpy(dtype=float)
     needs = (nodes["denominator"] != "none").to_numpy()
     x, d = values[0], None
-    if ctx.method.denomination == "divide" and dens is not None:
+    if ctx.method.denomination == "divide" and dens is not None:   # as the engine divides (scoring.denominate)
         d = np.where(needs, dens[0], 1.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x = np.where(needs, x / dens[0] * np.where(np.isnan(scale), 1.0, scale), x)
+        x = denominate(x, dens[0], scale, needs)
     return RawStanding(fw, ctx.method.with_options(denomination="none"), year, province, provinces, x, d)
 
 
@@ -266,7 +265,6 @@ def quantity_change(rs: RawStanding, new_values: np.ndarray) -> np.ndarray:
     if rs.denominators is None:
         return np.full(len(new_values), np.nan)
     scale = nodes["scale"].to_numpy(dtype=float)
-    scale = np.where(np.isnan(scale), 1.0, scale)
     delta = (np.asarray(new_values, dtype=float) - rs.own) * rs.denominators[rs.row] / scale
     return np.where(needs, delta, np.nan)
 
