@@ -146,6 +146,7 @@ def test_a_report_run_reuses_shared_blocks_with_identical_results(ctx, tmp_path,
     plain = run()
     monkeypatch.setenv("PII_CACHE_DIR", str(tmp_path))
     projection._LOCAL.clear()
+    projection._CONTEXT_INPUTS.clear()
     for _ in range(2):
         cached = run()
         assert cached[0].equals(plain[0])
@@ -153,3 +154,4 @@ def test_a_report_run_reuses_shared_blocks_with_identical_results(ctx, tmp_path,
         assert np.array_equal(cached[2], plain[2], equal_nan=True)
     assert len(projection._LOCAL["trend_block"]) == 1 and "inputs" in projection._LOCAL
     projection._LOCAL.clear()
+    projection._CONTEXT_INPUTS.clear()

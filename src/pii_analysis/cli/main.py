@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from pii_analysis.data.errors import PiiInputError
 
-COMMANDS = ("score", "drivers", "feasibility", "report")
+COMMANDS = ("score", "drivers", "feasibility", "backtest", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

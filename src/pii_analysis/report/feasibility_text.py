@@ -32,11 +32,11 @@ TEXT: Table = {
     },
     "intro": {
         "vi": "Báo cáo ước tính khả năng {province} đạt các mốc thứ hạng PII trong kế hoạch đến năm {year}. "
-              "Mô phỏng Monte Carlo ({draws} lượt) chiếu xu hướng {first}–{base} của từng chỉ số cho cả {n} tỉnh, "
+              "Mô phỏng Monte Carlo ({draws} lượt) chiếu từng chỉ số từ số liệu {first}–{base} cho cả {n} tỉnh, "
               "thành phố (các tỉnh khác cũng tiến bộ), chấm điểm lại bằng đúng phương pháp PII mỗi năm và đếm tỷ "
               "lệ lượt {province} đạt từng mốc. Kịch bản: **{scenario}**.",
         "en": "This report estimates how likely {province} is to meet the PII rank milestones of its plan up to "
-              "{year}. A Monte Carlo simulation ({draws} draws) projects every indicator's {first}–{base} trend "
+              "{year}. A Monte Carlo simulation ({draws} draws) projects every indicator from the {first}–{base} data "
               "for all {n} provinces (rivals move too), re-scores each year with the PII method and counts how "
               "often {province} meets each milestone. Scenario: **{scenario}**.",
     },
@@ -127,10 +127,67 @@ TEXT: Table = {
         "en": "_The interactive scenario explorer is shown only when the notebook is opened in JupyterLab._",
     },
     "caveat": {
-        "vi": "Lưu ý: chỉ có {years} năm số liệu nên xu hướng được co về trung bình cả nước (Bayes thực nghiệm); "
-              "các con số là kết quả mô phỏng theo giả định, không phải dự báo chắc chắn.",
-        "en": "Note: with only {years} years of data, trends are shrunk towards the national mean (empirical "
-              "Bayes); the figures are simulations under stated assumptions, not certain forecasts.",
+        "vi": "Lưu ý: chỉ có {years} năm số liệu; các con số là kết quả mô phỏng theo giả định (mô hình và hiệu "
+              "chỉnh nêu trên), không phải dự báo chắc chắn.",
+        "en": "Note: with only {years} year(s) of data, the figures are simulations under stated assumptions (the "
+              "model and calibration above), not certain forecasts.",
+    },
+    # the uncertainty model and its calibration (analysis.models, analysis.calibration)
+    "model_random_walk": {"vi": "bước ngẫu nhiên đã hiệu chỉnh", "en": "calibrated random walk"},
+    "model_shrunk_trend": {"vi": "xu hướng tuyến tính co về trung bình", "en": "shrunk linear trend"},
+    "model_damped_trend": {"vi": "xu hướng tắt dần", "en": "damped trend"},
+    "models_three": {
+        "vi": "Mô hình: trung bình (trọng số bằng nhau) của ba mô hình xu hướng — {models}. Mỗi năm mọi chỉ số "
+              "chịu một cú sốc ngẫu nhiên cộng dồn qua các năm, tương quan trong cùng tỉnh và cùng trụ cột.",
+        "en": "Model: the equal-weight average of three trend models — {models}. Every year each indicator takes a "
+              "random shock that accumulates over the years, correlated within a province and within a pillar.",
+    },
+    "models_short": {
+        "vi": "Mô hình: chỉ có {years} năm số liệu (cần ít nhất {min} năm để ước lượng xu hướng), nên không ước "
+              "lượng xu hướng nào: mỗi chỉ số đi theo **bước ngẫu nhiên đã hiệu chỉnh** (cú sốc cộng dồn qua các "
+              "năm, tương quan trong cùng tỉnh và cùng trụ cột).",
+        "en": "Model: only {years} year(s) of data (a trend needs at least {min}), so no trend is fitted: every "
+              "indicator follows a **calibrated random walk** (shocks that accumulate over the years, correlated "
+              "within a province and within a pillar).",
+    },
+    "calibration": {
+        "vi": "Hiệu chỉnh: độ lớn cú sốc được chọn để độ phân tán thay đổi PII một năm giữa các tỉnh khớp với "
+              "số liệu công bố ({n_score} thay đổi điểm, độ lệch chuẩn {pub_score} điểm; {n_rank} thay đổi thứ hạng "
+              "2023→2024; 2024→2025 chỉ các tỉnh không sáp nhập){panel}. Mô phỏng cho độ lệch chuẩn thay đổi PII "
+              "một năm là {sim_score} điểm và thay đổi thứ hạng {sim_rank} bậc (mục tiêu {t_score} điểm, {t_rank} bậc).",
+        "en": "Calibration: the shock size is set so that the cross-province spread of one-year PII changes matches "
+              "the published record ({n_score} score changes, standard deviation {pub_score} points; {n_rank} rank "
+              "changes 2023→2024; 2024→2025 only for provinces whose borders did not change){panel}. The "
+              "simulation's one-year spread is {sim_score} points of PII and {sim_rank} places (targets "
+              "{t_score} points, {t_rank} places).",
+    },
+    "calibration_panel": {
+        "vi": " và với độ phân tán thay đổi của chính bộ số liệu ({years}: {score} điểm, {rank} bậc)",
+        "en": " and the spread of the data's own changes ({years}: {score} points, {rank} places)",
+    },
+    "model_range": {
+        "vi": "{p}, từ {lo} đến {hi} tùy mô hình (sai số Monte Carlo ±{err})",
+        "en": "{p}, from {lo} to {hi} across the {n} models (Monte Carlo error ±{err})",
+    },
+    "model_single": {
+        "vi": "{p} (sai số Monte Carlo ±{err})",
+        "en": "{p} (Monte Carlo error ±{err})",
+    },
+    # `pii backtest`
+    "bt_title": {"vi": "Kiểm định ngược dự báo PII", "en": "Backtest of the PII projection"},
+    "bt_method": {
+        "vi": "Ước lượng trên các năm đến t, dự báo t+1 (và t+2 nếu có số liệu); tỷ lệ tỉnh có giá trị thực nằm "
+              "trong khoảng dự báo 50% và 90%. {draws} lượt mô phỏng, hạt giống {seed}. Hiệu chỉnh dùng toàn bộ số "
+              "liệu công bố, kể cả các năm được dự báo.",
+        "en": "Fitted on the years up to t, predicting t+1 (and t+2 where the data allow): the share of provinces "
+              "whose observed value lies inside the 50% and 90% intervals. {draws} draws, seed {seed}. The "
+              "calibration uses the whole published record, including the years predicted.",
+    },
+    "bt_spread": {
+        "vi": "Phân tán thay đổi PII một năm (đã trừ thay đổi chung): mô hình / công bố = {ratio} (mục tiêu trong "
+              "khoảng 0,67-1,5).",
+        "en": "Spread of one-year PII changes (common change removed): model / published = {ratio} (aim: within "
+              "0.67-1.5).",
     },
     # target sources (short labels of the targets file's source_doc)
     "src_parameter": {"vi": "Mục tiêu đặt cho báo cáo này", "en": "Target set for this report"},
@@ -180,14 +237,16 @@ def intro(a: Assessment, ctx, lang: str = "vi") -> str:
     now = ctx.scores.ranking(proj.base_year).set_index("province").loc[a.province]
     standing = narrative("standing", lang, base=proj.base_year, province=a.province, pii=fmt_num(now["pii"], lang),
                          rank=int(now["rank"]), n=len(proj.provinces))
-    return f"{standing} {out}\n\n{headline(a, lang)}\n\n{narrative('caveat', lang, years=len(years))}"
+    return (f"{standing} {out}\n\n{headline(a, lang)}\n\n{model_note(proj, lang)}\n\n"
+            f"{narrative('caveat', lang, years=len(years))}")
 
 
 def headline(a: Assessment, lang: str = "vi") -> str:
     """The headline paragraph: probability of the final target, median rank, verdict."""
     last = a.summary.iloc[-1]
+    p = a.projection.p_summary(a.province, a.target_rank, a.target_year)
     return narrative("headline", lang, province=a.province, rank=a.target_rank, year=a.target_year,
-                     p=fmt_pct(float(last["p_target"]), lang), median=_rank(last["median_rank"]),
+                     p=with_model_range(p, lang), median=_rank(last["median_rank"]),
                      lo=_rank(last["rank_p05"]), hi=_rank(last["rank_p95"]),
                      verdict=text(TEXT, classify(float(last["p_target"]), a.thresholds), lang))
 
@@ -347,3 +406,55 @@ def view(frame: pd.DataFrame, lang: str, key: str, **header: object):
     if frame.empty:
         return _Nothing()
     return styled(display_table(frame, lang, key, **header), f"feasibility-{key}")
+
+
+# --- the model, its calibration, the model range and the backtest ------------------------------------
+def model_note(proj, lang: str = "vi") -> str:
+    """Which model ran and how it was calibrated (Markdown), from a Projection."""
+    from pii_analysis.analysis.models import MIN_TREND_YEARS
+
+    cal = proj.calibration
+    names = [text(TEXT, f"model_{m}", lang) for m in proj.models]
+    if len(proj.models) > 1:
+        out = narrative("models_three", lang, models=", ".join(names))
+    else:
+        n = len(cal.panel_years) if cal is not None else 1
+        out = narrative("models_short", lang, years=n, min=MIN_TREND_YEARS)
+    if cal is None:
+        return out
+    panel = ""
+    if cal.panel_score_sd is not None:
+        span = f"{cal.panel_years[0]}–{cal.panel_years[-1]}"
+        panel = narrative("calibration_panel", lang, years=span, score=fmt_num(cal.panel_score_sd, lang),
+                          rank=fmt_num(cal.panel_rank_sd, lang, 1))
+    import numpy as np
+
+    return out + " " + narrative(
+        "calibration", lang, n_score=cal.n_published_score, pub_score=fmt_num(cal.published_score_sd, lang),
+        n_rank=cal.n_published_rank, panel=panel, sim_score=fmt_num(float(np.mean(cal.score_sd)), lang),
+        sim_rank=fmt_num(float(np.mean(cal.rank_sd)), lang, 1), t_score=fmt_num(cal.target_score_sd, lang),
+        t_rank=fmt_num(cal.target_rank_sd, lang, 1))
+
+
+def with_model_range(summary: dict, lang: str = "vi") -> str:
+    """'4%, from 1% to 10% across the 3 models (Monte Carlo error ±1%)' from Projection.p_summary."""
+    err = fmt_pct(summary["mc_error"], lang) if summary["mc_error"] >= 0.005 else "<1%"
+    if summary["n_models"] > 1:
+        return narrative("model_range", lang, p=fmt_pct(summary["p"], lang), lo=fmt_pct(summary["lo"], lang),
+                         hi=fmt_pct(summary["hi"], lang), n=summary["n_models"], err=err)
+    return narrative("model_single", lang, p=fmt_pct(summary["p"], lang), err=err)
+
+
+def backtest_lines(result, data_status: str, source: str = "", lang: str = "en") -> list[str]:
+    """The `pii backtest` report as text lines: banner, method, coverage table, spread."""
+    from pii_analysis.report.labels import data_banner
+
+    cov = result.coverage.copy()
+    overall = result.overall.assign(origin="all", horizon="all", provinces=result.overall["cases"], models="")
+    table = pd.concat([cov, overall[cov.columns]], ignore_index=True)
+    return [f"# {text(TEXT, 'bt_title', lang)}", f"# {data_banner(data_status, lang, source)}",
+            "# " + narrative("bt_method", lang, draws=result.n_draws, seed=result.seed),
+            table.to_string(index=False, float_format=lambda v: f"{v:.2f}"), "",
+            "# " + narrative("bt_spread", lang, ratio=fmt_num(result.spread_ratio, lang)),
+            result.spread.to_string(index=False, float_format=lambda v: f"{v:.2f}")]
+
