@@ -36,11 +36,11 @@ def p_at_most(ctx, province, rises, rank, draws=DRAWS, seed=SEED):
 
 def test_plan_reaches_the_target_with_the_stated_probability(ctx, plan):
     assert plan.status == "feasible" and plan.baseline_rank > 10 and plan.aim == 0.8
-    assert plan.probability >= plan.aim
+    assert plan.probability >= plan.aim - 1e-9
     # independent projection of the plan's scenario
     rises = plan.caps * 0.0
     rises[plan.table["indicator"]] = plan.table["yearly_rise"].to_numpy()
-    assert p_at_most(ctx, NB, rises.to_numpy(), 10) == plan.probability
+    assert p_at_most(ctx, NB, rises.to_numpy(), 10) == pytest.approx(plan.probability, abs=1e-12)
     # re-scored on the deterministic trend path
     _, provinces, rates = deterministic_rates(ctx, province=NB, scenario=plan.scenario)
     ranks = score_arrays(rates[-1], ctx.framework, rate_method(ctx)).ranks("PII")
@@ -92,14 +92,14 @@ def test_costs_steer_the_plan(ctx, plan):
 def test_already_there_needs_nothing(ctx):
     easy = minimum_effort_plan(ctx, "Hà Nội", n_draws=DRAWS, seed=SEED)
     assert easy.status == "already" and easy.table.empty and easy.total_rise == 0.0
-    assert easy.probability >= easy.aim
+    assert easy.probability >= easy.aim - 1e-9
 
 
 def test_out_of_reach_says_so_with_the_best_reachable_rank(ctx):
     province = ctx.scores.ranking(2025).sort_values("rank")["province"].iloc[-1]   # the last-ranked
     plan = minimum_effort_plan(ctx, province, n_draws=DRAWS, seed=SEED)
     assert plan.status == "infeasible" and plan.aimed_rank > 10
-    assert plan.aimed_probability >= plan.aim and plan.probability < plan.aim
+    assert plan.aimed_probability >= plan.aim - 1e-9 and plan.probability < plan.aim
     # brute force: even every indicator at its cap does not reach the target, nor one rank better
     at_caps = plan.caps.to_numpy()
     assert p_at_most(ctx, province, at_caps, 10) < plan.aim

@@ -36,6 +36,7 @@ from pii_analysis.index.scoring import rank_desc, score_arrays
 DEFAULT_AIM = 0.8        # the plan's probability of reaching the target
 MARGIN = 0.01            # PII points above the rival, so rounding never leaves a tie short
 MAX_ROUNDS = 5           # projections to confirm (and correct) the plan's probability
+TOL = 1e-9              # probabilities are sums of draw weights: compare with a rounding tolerance
 PACE_QUANTILE = 0.9      # the sustained pace: this quantile of provinces' multi-year yearly changes
 
 
@@ -201,16 +202,16 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
         draws_pii = baseline.scores[:, baseline.year_index(target_year), :, 0].astype(float)
 
         def need(rank: int) -> float:
-            return float(np.quantile(_needed_gains(draws_pii, p, rank), aim)) + MARGIN
+            return _quantile(_needed_gains(draws_pii, p, rank), baseline.weights, aim) + MARGIN
 
-        if baseline.p_rank_at_most(province, target_rank, target_year) >= aim:
+        if baseline.p_rank_at_most(province, target_rank, target_year) >= aim - TOL:
             status = "already"
         elif need(target_rank) > max_gain:
             # out of reach by the linear estimate: the projection of every indicator at its cap decides
             at_caps = projected(upper)
-            if at_caps.p_rank_at_most(province, target_rank, target_year) < aim:
+            if at_caps.p_rank_at_most(province, target_rank, target_year) < aim - TOL:
                 ranks = at_caps.ranks[:, at_caps.year_index(target_year), at_caps.index(province)]
-                status, aimed = "infeasible", _aim_rank(ranks, aim)
+                status, aimed = "infeasible", int(np.ceil(_quantile(ranks, at_caps.weights, aim)))
     else:         # deterministic trend path only
         need = det_gain
         if base_rank <= target_rank:
@@ -229,11 +230,11 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
             if not n_draws:
                 break
             proj = projected(rises)   # confirm with the comparison's draws; correct by the shortfall
-            if proj.p_rank_at_most(province, aimed, target_year) >= aim or gain >= max_gain - 1e-9:
+            if proj.p_rank_at_most(province, aimed, target_year) >= aim - TOL or gain >= max_gain - 1e-9:
                 break
             short = _needed_gains(proj.scores[:, proj.year_index(target_year), :, 0].astype(float), p, aimed)
-            gain = min(gain + max(float(np.quantile(short, aim)), 0.0) + MARGIN, max_gain)
-        if n_draws and proj.p_rank_at_most(province, aimed, target_year) < aim:
+            gain = min(gain + max(_quantile(short, proj.weights, aim), 0.0) + MARGIN, max_gain)
+        if n_draws and proj.p_rank_at_most(province, aimed, target_year) < aim - TOL:
             rises, proj = upper.copy(), projected(upper)   # only the caps themselves are known to reach it
     if n_draws and proj is None:
         proj = projected(rises)
@@ -241,7 +242,9 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
     achieved = int(rank_desc(new_pii, method.rank_decimals)[p])
     probability = aimed_p = None
     if n_draws:
-        probability = proj.p_rank_at_most(province, target_rank, target_year)
+        # exactly the scenario comparison's number (`comparison.compare_scenarios`: rank_summary)
+        summary = proj.rank_summary(province, target_rank)
+        probability = float(summary.loc[summary["year"] == target_year, "p_target"].iloc[0])
         aimed_p = proj.p_rank_at_most(province, aimed, target_year)
     scenario = _points_scenario(codes, rises)
     pillar = {i: next((a for a in fw.ancestors(i) if a in fw.pillars), "") for i in codes}
@@ -267,9 +270,13 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
                       seed=seed, scenario=scenario, caps=pd.Series(upper, index=codes, name="cap"))
 
 
-def _aim_rank(ranks: np.ndarray, aim: float) -> int:
-    """The best rank reached in at least a share `aim` of the draws."""
-    return int(np.ceil(np.quantile(ranks, aim, method="inverted_cdf")))
+def _quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The `q` quantile of draws weighted as the projection weighs them (inverted CDF): the smallest
+    value v with P(value <= v) >= q."""
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(np.asarray(weights, dtype=float)[order])
+    k = min(int(np.searchsorted(cum, q * cum[-1] - 1e-12)), len(order) - 1)
+    return float(np.asarray(values, dtype=float)[order][k])
 
 
 def ctx_rates_base(ctx, base: int, provinces: list[str]) -> np.ndarray:

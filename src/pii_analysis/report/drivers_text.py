@@ -26,6 +26,7 @@ TEXT: Table = {
     "h_strengths": {"vi": "## Điểm mạnh, điểm yếu và danh sách chỉ số dưới bình quân cả nước",
                     "en": "## Strengths, weaknesses and the below-average checklist"},
     "h_loo": {"vi": "## Vị trí hiện tại dựa vào những chỉ số nào", "en": "## What the current position rests on"},
+    "h_robust": {"vi": "## Thứ hạng vững đến đâu khi đổi phương pháp", "en": "## How robust the rank is to the method"},
     "h_effects": {"vi": "## Một năm cải thiện bền vững mang lại gì", "en": "## What one year of sustained progress buys"},
     # researcher-only sections (report-hide cells of notebook 02): not headings of the leaders' page
     "rh_sobol": {"vi": "## Độ nhạy của thứ hạng (dành cho nhà nghiên cứu)",
@@ -167,6 +168,23 @@ TEXT: Table = {
                       "unit, every province re-scored, the others as they are): the PII change and the PII rank "
                       "after that step. {k} of {n_ind} indicators gain a place on their own with one such year; "
                       "largest: {top}."},
+    "robust": {"vi": "Như JRC kiểm định GII, {draws} phương án thay đổi trọng số các trụ cột, cách xử lý số liệu "
+                     "thiếu và cách tổng hợp trụ cột (trung bình cộng hay trung bình nhân), giữ chuẩn hóa min-max "
+                     "và tỷ lệ đầu vào/đầu ra bằng nhau. Hạng của {province}: trung vị **{median}**, khoảng 90% "
+                     "**{low}–{high}** (hạng công bố theo phương pháp hiện hành: {nominal}). {driver}",
+               "en": "As the JRC audits the GII, {draws} variants change the pillar weights, the treatment of "
+                     "missing values and the aggregation of pillars (arithmetic or geometric mean), keeping min-max "
+                     "normalisation and the equal input/output split. {province}'s rank: median **{median}**, 90% "
+                     "interval **{low}–{high}** (rank under the current method: {nominal}). {driver}"},
+    "robust_driver": {"vi": "Phần lớn dao động đến từ **{factor}** (chỉ số Sobol toàn phần {st}).",
+                      "en": "Most of the variation comes from **{factor}** (total Sobol index {st})."},
+    "robust_flat": {"vi": "Hạng không đổi ở mọi phương án.", "en": "The rank is the same in every variant."},
+    "factor_weights": {"vi": "trọng số các trụ cột", "en": "the pillar weights"},
+    "factor_imputation": {"vi": "cách xử lý số liệu thiếu", "en": "the treatment of missing values"},
+    "factor_aggregation": {"vi": "cách tổng hợp trụ cột", "en": "the aggregation of pillars"},
+    "col_factor": {"vi": "Giả định", "en": "Assumption"},
+    "col_S1": {"vi": "Sobol bậc 1 (S1)", "en": "First-order Sobol (S1)"},
+    "col_ST": {"vi": "Sobol toàn phần (ST)", "en": "Total Sobol (ST)"},
     "sobol_caveat": {"vi": "*Lưu ý cho nhà nghiên cứu:* chỉ số Sobol ở cấp chỉ số thành phần chủ yếu nhắc lại bình "
                            "phương trọng số, và vì hạng thay đổi theo bậc nên tổng các chỉ số toàn phần có thể vượt "
                            "xa 1; lãnh đạo nên đọc bảng tác động chính xác ở trên.",
@@ -434,6 +452,26 @@ def effects_text(result: DriversResult, lang: str) -> str:
     return text(TEXT, "effects", lang, k=k, n_ind=len(t), top=named)
 
 
+def robustness(u, province: str) -> pd.DataFrame:
+    """The province's Sobol indices on the method assumptions (uncertainty.Uncertainty), one row each."""
+    rows = u.sobol[u.sobol["province"] == province].reset_index(drop=True)
+    out = rows[["factor", "S1", "ST"]].copy()
+    out.attrs.update(u.table.set_index("province").loc[province].to_dict(), province=province, draws=len(u.ranks))
+    return out
+
+
+def robustness_text(table: pd.DataFrame, lang: str) -> str:
+    """Median rank, 90% interval and the assumption that moves the rank most, in words."""
+    a = table.attrs
+    st = table["ST"].fillna(0.0)
+    driver = text(TEXT, "robust_flat", lang) if a["rank_p05"] == a["rank_p95"] else \
+        text(TEXT, "robust_driver", lang, factor=text(TEXT, f"factor_{table.loc[st.idxmax(), 'factor']}", lang),
+             st=_n(st.max(), lang))
+    return text(TEXT, "robust", lang, draws=thousands(a["draws"], lang), province=a["province"],
+                median=int(a["median_rank"]), low=int(a["rank_p05"]), high=int(a["rank_p95"]),
+                nominal=int(a["nominal_rank"]), driver=driver)
+
+
 def sobol_caveat(lang: str) -> str:
     return text(TEXT, "sobol_caveat", lang)
 
@@ -561,6 +599,8 @@ def display_table(frame: pd.DataFrame, lang: str, columns: list[str] | None = No
         out["effective_weight"] = 100 * out["effective_weight"]
     if "kind" in out:
         out["kind"] = [text(TEXT, f"kind_{k}", lang) for k in out["kind"]]
+    if "factor" in out and "S1" in out:
+        out["factor"] = [text(TEXT, f"factor_{f}", lang) for f in out["factor"]]
     reach = {"points_to_next_rank": "next_reachable", "points_to_target": "target_reachable"}
     first = frame.attrs.get("rank") == 1
     for col in out.columns:
@@ -589,6 +629,7 @@ VIEWS = {  # the columns each displayed table shows, and its decimals
                  "national_average_raw", "lead_agency", "effective_weight", "rank"], 2),
     "effects": (["indicator", "name", "unit", "raw_value", "raw_step", "pii_change_raw_step",
                  "rank_after_raw_step"], 3),
+    "robust": (["factor", "S1", "ST"], 2),
     "strengths": (["kind", "indicator", "name", "score", "rank", "national_average"], 2),
     "checklist": (["indicator", "name", "score", "national_average", "gap_national", "leverage_national"], 2),
     "ols": (["term", "coef", "std_err", "t", "p_value", "ci_low", "ci_high"], 3),

@@ -92,12 +92,14 @@ TEXT: Table = {
               "for the province to edit; rises are in each indicator's unit, on top of its trend, each year.*",
     },
     "uncertainty": {
-        "vi": "Bất định phương pháp (như JRC kiểm định GII): thay đổi trọng số, cách chuẩn hóa, xử lý ngoại lai "
-              "và cách tổng hợp ({draws} phương án), rồi xem hạng của {province} dao động thế nào, năm {base} "
-              "(số liệu hiện có) và năm {year} (dự báo theo xu hướng).",
-        "en": "Methodological uncertainty (as the JRC audits the GII): weights, normalisation, outlier treatment "
-              "and aggregation are varied ({draws} variants) to see how far {province}'s rank moves, in {base} "
-              "(the data in hand) and in {year} (projected on the trend).",
+        "vi": "Bất định phương pháp (như JRC kiểm định GII): thay đổi trọng số các trụ cột, cách xử lý số liệu "
+              "thiếu và cách tổng hợp trụ cột (trung bình cộng hay trung bình nhân) ({draws} phương án; giữ chuẩn "
+              "hóa min-max và tỷ lệ đầu vào/đầu ra bằng nhau), rồi xem hạng của {province} dao động thế nào, năm "
+              "{base} (số liệu hiện có) và năm {year} (dự báo theo xu hướng).",
+        "en": "Methodological uncertainty (as the JRC audits the GII): pillar weights, the treatment of missing "
+              "values and the aggregation of pillars (arithmetic or geometric mean) are varied ({draws} variants; "
+              "min-max normalisation and the equal input/output split kept) to see how far {province}'s rank "
+              "moves, in {base} (the data in hand) and in {year} (projected on the trend).",
     },
     "u_observed": {"vi": "Năm {year} (số liệu hiện có)", "en": "{year} (data in hand)"},
     "u_projected": {"vi": "Năm {year} (dự báo theo xu hướng)", "en": "{year} (projected on the trend)"},
