@@ -57,9 +57,10 @@ TEXT: Table = {
     "lever_first": {"vi": "giữ khoảng cách với vị trí thứ hai", "en": "keeps the lead over the runner-up"},
     "lead": {"vi": "Chủ trì: {agency}", "en": "Lead: {agency}"},
     "lead_unknown": {"vi": "Chủ trì: chưa phân công", "en": "Lead: not assigned"},
-    "levers_note": {"vi": "Đơn vị: điểm chuẩn hóa (0–100), phụ thuộc vào mọi tỉnh khác. Chi tiết: trang «Động lực thứ hạng».",
-                    "en": "Unit: normalised points (0–100), which depend on every other province. Details: the "
-                          "Rank drivers page."},
+    "levers_note": {"vi": "Giá trị theo đơn vị của chỉ số, tìm bằng cách chấm điểm lại toàn bộ; đơn vị chủ trì là giả "
+                          "định của dự án (data/raw/indicator_levers.csv). Chi tiết: trang «Động lực thứ hạng».",
+                    "en": "Values in the indicator's own units, found by full re-scoring; the lead departments are the "
+                          "project's assumptions (data/raw/indicator_levers.csv). Details: the Rank drivers page."},
     "h_data": {"vi": "Dữ liệu", "en": "Data"},
     "data_line": {"vi": "Năm dữ liệu {year}; {status}; nguồn: {source}. Báo cáo lập ngày {date}.",
                   "en": "Data year {year}; {status}; source: {source}. Report made on {date}."},
@@ -89,13 +90,6 @@ def report_date() -> _dt.date:
     return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date() if epoch else _dt.date.today()
 
 
-def load_levers() -> pd.DataFrame | None:
-    """data/raw/indicator_levers.csv (lead department per indicator), None when absent."""
-    from pii_analysis.data.paths import raw_dir
-    path = raw_dir() / LEVERS_FILE
-    return pd.read_csv(path, dtype={"indicator": str}) if path.exists() else None
-
-
 CONTROL_ORDER = {"direct": 0, "partly": 1, "outcome": 2}
 SHORTLIST = 10     # the levers are picked among the drivers table's first rows
 
@@ -107,12 +101,14 @@ def levers(drivers: pd.DataFrame, rank: int, target_rank: int, lang: str, lead: 
     controllable ones before outcomes (data/raw/indicator_levers.csv), each with what it takes (in the
     indicator's own units when the table has them: raw_value, raw_for_next_rank, unit) and its lead
     department."""
+    from pii_analysis.data.levers import lever_columns
+
     table = drivers.copy()
     table["indicator"] = table["indicator"].astype(str)
-    info = pd.DataFrame(columns=["indicator"]) if lead is None else lead.assign(indicator=lead["indicator"].astype(str))
-    agency_col = "lead_agency_vi" if lang == "vi" else "lead_agency_en"
-    agencies = dict(zip(info["indicator"], info[agency_col])) if agency_col in info else {}
-    control = dict(zip(info["indicator"], info["controllability"])) if "controllability" in info else {}
+    if lead is not None and "lead_agency" not in table:      # a drivers table without the levers' columns
+        table = table.join(lever_columns(lead, list(table["indicator"]), lang), on="indicator")
+    agencies = dict(zip(table["indicator"], table["lead_agency"])) if "lead_agency" in table else {}
+    control = dict(zip(table["indicator"], table["controllability"])) if "controllability" in table else {}
     short = table.head(SHORTLIST).assign(_order=range(min(SHORTLIST, len(table))))
     short["_control"] = [CONTROL_ORDER.get(str(control.get(c, "")), 1) for c in short["indicator"]]
     picked = short.sort_values(["_control", "_order"]).head(n)
@@ -120,22 +116,21 @@ def levers(drivers: pd.DataFrame, rank: int, target_rank: int, lang: str, lead: 
     for row in picked.to_dict("records"):
         if rank == 1:
             what = _t("lever_first", lang)
+        elif pd.notna(row.get("raw_for_next_rank", float("nan"))) and pd.notna(row.get("raw_value", float("nan"))):
+            unit = row.get("unit", "")
+            what = _t("lever_raw", lang, now=fmt_num(row["raw_value"], lang, 2),
+                      needed=fmt_num(row["raw_for_next_rank"], lang, 2), unit=unit if isinstance(unit, str) else "")
         elif bool(row.get("next_reachable")):
-            if pd.notna(row.get("raw_for_next_rank", float("nan"))) and pd.notna(row.get("raw_value", float("nan"))):
-                unit = str(row.get("unit", "") or "")
-                what = _t("lever_raw", lang, now=fmt_num(row["raw_value"], lang, 1),
-                          needed=fmt_num(row["raw_for_next_rank"], lang, 1), unit=unit)
-            else:
-                what = _t("lever", lang, pts=fmt_num(row["points_to_next_rank"], lang, 1))
-                if rank > target_rank and bool(row.get("target_reachable")):
-                    what += _t("lever_target", lang, pts=fmt_num(row["points_to_target"], lang, 1),
-                               target=target_rank)
+            what = _t("lever", lang, pts=fmt_num(row["points_to_next_rank"], lang, 1))
+            if rank > target_rank and bool(row.get("target_reachable")):
+                what += _t("lever_target", lang, pts=fmt_num(row["points_to_target"], lang, 1), target=target_rank)
         else:
             what = _t("lever_none", lang)
         code = row["indicator"]
-        agency = row.get("lead_agency") if isinstance(row.get("lead_agency"), str) else agencies.get(code)
+        agency = agencies.get(code)
         out.append({"code": code, "name": row["name"], "what": what,
-                    "lead": _t("lead", lang, agency=agency) if agency else _t("lead_unknown", lang)})
+                    "lead": _t("lead", lang, agency=agency) if isinstance(agency, str) and agency.strip()
+                    else _t("lead_unknown", lang)})
     return out
 
 
