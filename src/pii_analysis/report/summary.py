@@ -23,61 +23,13 @@ import pandas as pd
 
 from pii_analysis.report.files import atomic_write
 from pii_analysis.report.formatting import fmt_date, fmt_num
-from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.site import SUMMARY, nav, page_title, render
 
 N_LEVERS = 3
 LEVERS_FILE = "indicator_levers.csv"
 
-TEXT: Table = {
-    "title": {"vi": "{province}: tóm tắt PII {year}", "en": "{province}: PII {year} at a glance"},
-    "rank": {"vi": "Hạng", "en": "Rank"},
-    "of": {"vi": "trên {n}", "en": "of {n}"},
-    "score": {"vi": "Điểm PII", "en": "PII score"},
-    "change": {"vi": "So với {prev}", "en": "Since {prev}"},
-    "change_none": {"vi": "Năm đầu tiên của dữ liệu", "en": "First year of the data"},
-    "up": {"vi": "tăng {k} bậc", "en": "up {k} places"},
-    "up1": {"vi": "tăng 1 bậc", "en": "up 1 place"},
-    "down": {"vi": "giảm {k} bậc", "en": "down {k} places"},
-    "down1": {"vi": "giảm 1 bậc", "en": "down 1 place"},
-    "same": {"vi": "giữ nguyên hạng", "en": "same rank"},
-    "points": {"vi": "{sign} điểm", "en": "{sign} points"},
-    "h_target": {"vi": "Mục tiêu", "en": "Target"},
-    "target": {"vi": "Vào Top {rank} năm {year}", "en": "Top {rank} by {year}"},
-    "probability": {"vi": "Xác suất đạt: {p}", "en": "Probability of reaching it: {p}"},
-    "probability_note": {"vi": "Mô phỏng {draws} lượt; khoảng là chênh lệch giữa các mô hình xu hướng. Chi tiết: "
-                               "trang «Khả năng đạt mục tiêu».",
-                         "en": "{draws} simulated draws; the range spans the trend models. Details: the "
-                               "Feasibility page."},
-    "h_levers": {"vi": "Ba đòn bẩy hành động trước", "en": "Three levers to act on first"},
-    "lever": {"vi": "tăng {pts} điểm chuẩn hóa → lên một bậc", "en": "+{pts} normalised points → one place up"},
-    "lever_raw": {"vi": "từ {now} lên {needed} {unit} → lên một bậc", "en": "from {now} to {needed} {unit} → one place up"},
-    "lever_target": {"vi": "; {pts} điểm → hạng {target}", "en": "; +{pts} points → rank {target}"},
-    "lever_none": {"vi": "riêng chỉ số này không đủ để lên một bậc", "en": "alone, not enough for one place"},
-    "lever_first": {"vi": "giữ khoảng cách với vị trí thứ hai", "en": "keeps the lead over the runner-up"},
-    "lead": {"vi": "Chủ trì: {agency}", "en": "Lead: {agency}"},
-    "lead_unknown": {"vi": "Chủ trì: chưa phân công", "en": "Lead: not assigned"},
-    "levers_note": {"vi": "Giá trị theo đơn vị của chỉ số, tìm bằng cách chấm điểm lại toàn bộ; đơn vị chủ trì là giả "
-                          "định của dự án (data/raw/indicator_levers.csv). Chi tiết: trang «Động lực thứ hạng».",
-                    "en": "Values in the indicator's own units, found by full re-scoring; the lead departments are the "
-                          "project's assumptions (data/raw/indicator_levers.csv). Details: the Rank drivers page."},
-    "h_data": {"vi": "Dữ liệu", "en": "Data"},
-    "data_line": {"vi": "Năm dữ liệu {year}; {status}; nguồn: {source}. Báo cáo lập ngày {date}.",
-                  "en": "Data year {year}; {status}; source: {source}. Report made on {date}."},
-    "h_assumed": {"vi": "Những gì là giả định", "en": "What is assumed"},
-    "a_target": {"vi": "Mục tiêu Top {rank} năm {year} là mục tiêu mặc định của báo cáo, không phải của tỉnh.",
-                 "en": "The Top {rank} by {year} target is the report's default, not the province's own."},
-    "a_plan": {"vi": "Mục tiêu theo {source}.", "en": "Target from {source}."},
-    "a_projection": {"vi": "Dự báo kéo dài xu hướng {first}–{base} của từng chỉ số cho mọi tỉnh; các tỉnh khác cũng "
-                           "tiến bộ.",
-                     "en": "The projection extends every indicator's {first}–{base} trend for every province; rivals "
-                           "improve too."},
-    "status_demonstration": {"vi": "dữ liệu minh họa, không phải số liệu chính thức",
-                             "en": "demonstration data, not official figures"},
-    "status_official": {"vi": "số liệu chính thức", "en": "official data"},
-    "status_user": {"vi": "dữ liệu do người dùng cung cấp", "en": "user-supplied data"},
-    "pages": {"vi": "Các trang chi tiết", "en": "Detailed pages"},
-}
+TEXT: Table = catalog("summary.TEXT")
 
 
 def _t(key: str, lang: str, **kw: object) -> str:
