@@ -64,22 +64,26 @@ def test_same_seed_same_result_other_seed_differs(ctx):
     assert a.years == [2026, 2027, 2028, 2029, 2030] and a.scores.shape[:3] == (60, 5, 34)
 
 
-def test_zero_volatility_is_the_deterministic_trend(ctx):
-    trend = indicator_trends(ctx)
+def test_deterministic_path_is_the_model_average_central_path(ctx):
+    """No shocks: base-year rates moved by the posterior-mean slope times the models' mean number of
+    years of slope (random walk 0, linear h, damped phi(1-phi^h)/(1-phi)); clipped to the range."""
+    from pii_analysis.analysis.models import DAMPING, central_slope
+    from pii_analysis.analysis.projection import _inputs
+
+    inp = _inputs(ctx, None, 2030)
     years, provinces, rates = deterministic_rates(ctx)
     _, _, base = panel_rates(ctx, [2025])
-    h = np.arange(1, 6)[:, None, None]
-    with np.errstate(divide="ignore"):
-        expected = np.where(trend.log, np.exp(np.log(base[0]) + trend.slope * h), base[0] + trend.slope * h)
+    h = np.arange(1, 6, dtype=float)
+    fac = ((0 * h + h + DAMPING * (1 - DAMPING ** h) / (1 - DAMPING)) / 3)[:, None, None]
+    slope = central_slope(inp.model)
+    log = inp.model.log
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = np.where(log, np.exp(np.log(base[0]) + slope * fac), base[0] + slope * fac)
     nodes = ctx.framework.nodes.loc[ctx.framework.indicators]
     expected = np.clip(expected, nodes["min_value"].fillna(-np.inf).to_numpy(),
                        nodes["max_value"].fillna(np.inf).to_numpy())
-    assert np.allclose(rates, expected, rtol=1e-12)
-    proj = project(ctx, n_draws=4, volatility=0.0)
-    det = score_arrays(rates, ctx.framework, rate_method(ctx)).node("PII")
-    for d in range(4):
-        assert np.allclose(proj.scores[d, :, :, 0], det, atol=1e-4)
-    assert (proj.ranks == proj.ranks[0]).all()
+    assert np.allclose(rates, expected, rtol=1e-9, equal_nan=True)
+    assert years == [2026, 2027, 2028, 2029, 2030] and provinces == ctx.panel.provinces()
 
 
 def test_milestones_from_the_targets_file_and_without_rows(ctx, tmp_path):
@@ -100,7 +104,7 @@ def test_milestone_probabilities_and_verdicts(ctx):
     proj = project(ctx, n_draws=100, seed=3)
     table = milestone_verdicts(milestone_table(proj, NB, milestones(ctx, NB)), Thresholds())
     p = proj.ranks[:, proj.years.index(2027), proj.index(NB)]
-    assert table.loc[table["year"] == 2027, "probability"].iloc[0] == pytest.approx(np.mean(p <= 13))
+    assert table.loc[table["year"] == 2027, "probability"].iloc[0] == pytest.approx(np.average(p <= 13, weights=proj.weights))
     assert set(table["verdict"]) <= {"on_track", "needs_acceleration", "off_track"}
     assert classify(0.5) == "on_track" and classify(0.3) == "needs_acceleration" and classify(0.19) == "off_track"
     assert classify(0.3, Thresholds(on_track=0.3, off_track=0.1)) == "on_track"
@@ -177,7 +181,7 @@ def test_notebook_renders_a_vietnamese_report_for_leaders(tmp_path, jupyter_kern
     title = ftext.title(NB, 10, 2030, "vi")
     first_section = text.index(ftext.narrative("h_fan", "vi").lstrip("# "))
     assert text.index(title) < text.index("DỰ BÁO —") < text.index("DỮ LIỆU MINH HỌA") < first_section
-    assert html.count('class="pii-banner"') == 2 and LABELS["projection"]["vi"] in text
+    assert html.count('class="pii-banner ') == 2 and LABELS["projection"]["vi"] in text
     for english in ("2030 Top-10 feasibility", "All computation", "pii_analysis", "plan to raise", "JupyterLab",
                     "target_rank / target_year", "Probability", "Verdict", "PosixPath", "Warning", "<Figure"):
         assert english not in text, english

@@ -1,13 +1,15 @@
 """Monte Carlo projection of every province's PII score and rank to a target year.
 
-Each province's indicator rates move along their shrunk trend (see `trends`): a draw
-takes a slope from the trend's posterior and adds a yearly shock of the pooled residual
-volatility, around a path anchored at the observed base-year value; values are kept in
-the indicator's possible range. A scenario then changes the chosen province's path.
-Every draw and year is scored by the engine's batch path on rates
-(`denomination='none'`), so ranks come from exactly the published method. With
-volatility 0 every draw is the deterministic trend. Draws are generated in fixed-size
-chunks seeded by (seed, chunk), so the same seed always gives the same result.
+Each province's indicator rates move as the uncertainty model of `models` says: accumulating
+yearly shocks correlated within a province and within a pillar, around the drift of one of three
+trend models (calibrated random walk, shrunk linear trend, damped trend; the random walk alone
+with fewer than three years), the shock size calibrated on the published record (`calibration`).
+Draw d follows model d mod M, and every probability is the equal-weight average of the models
+(`Projection.weights`), with the range across models and its Monte Carlo error available.
+A scenario then changes the chosen province's path. Every draw and year is scored by the
+engine's batch path on rates (`denomination='none'`), so ranks come from exactly the published
+method. Draws are generated in fixed-size chunks seeded by (seed, chunk), so the same seed
+always gives the same result (common random numbers across scenarios).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pii_analysis.analysis.budget import check_draws_memory
 from pii_analysis.analysis.cache import file_checksum, memo
 from pii_analysis.analysis.defaults import (  # noqa: F401
     COMPARISON_DRAWS,
@@ -26,8 +29,18 @@ from pii_analysis.analysis.defaults import (  # noqa: F401
     EFFORT_DRAWS,
     UNCERTAINTY_DRAWS,
 )
+from pii_analysis.analysis.calibration import Calibration, calibrate, published_changes
+from pii_analysis.analysis.models import (
+    MIN_TREND_YEARS,
+    ModelInputs,
+    central_path,
+    draw_block,
+    model_inputs,
+    model_of_draws,
+    to_rates,
+)
 from pii_analysis.analysis.scenarios import Scenario, apply_scenario, load_scenario
-from pii_analysis.analysis.trends import TrendFit, indicator_trends, panel_rates
+from pii_analysis.analysis.trends import TrendFit, fit_trends, log_scale, panel_rates
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.loading import load_targets
 from pii_analysis.index.scoring import rank_desc, score_arrays
@@ -66,6 +79,45 @@ class Projection:
     volatility: float = 1.0
     data_status: str = "user"
     source: str = ""
+    model: np.ndarray | None = None          # (D,) trend model of each draw (index into `models`)
+    models: tuple[str, ...] = ("random_walk",)
+    calibration: Calibration | None = None
+
+    @property
+    def weights(self) -> np.ndarray:
+        """(D,) weight of each draw: every model weighs the same (the model average)."""
+        if self.model is None:
+            return np.full(self.n_draws, 1.0 / self.n_draws)
+        counts = np.bincount(self.model, minlength=len(self.models)).astype(float)
+        used = counts > 0
+        return 1.0 / (counts[self.model] * used.sum())
+
+    def prob(self, event: np.ndarray) -> np.ndarray:
+        """Model-average probability of a boolean event (draws, ...) -> (...)."""
+        w = self.weights.reshape((-1,) + (1,) * (event.ndim - 1))
+        return np.sum(event * w, axis=0)
+
+    def model_probabilities(self, event: np.ndarray) -> pd.DataFrame:
+        """Per model: model, draws, probability of the event (draws,), and its Monte Carlo error."""
+        model = np.zeros(len(event), dtype=int) if self.model is None else self.model
+        rows = []
+        for m, name in enumerate(self.models):
+            e = event[model == m]
+            if len(e):
+                p = float(np.mean(e))
+                rows.append({"model": name, "draws": len(e), "probability": p,
+                             "mc_error": float(np.sqrt(p * (1 - p) / len(e)))})
+        return pd.DataFrame(rows)
+
+    def p_summary(self, province: str, rank: int, year: int) -> dict[str, float]:
+        """P(rank <= `rank` in `year`): the model average, the lowest and highest model and the Monte Carlo
+        error of the average (keys p, lo, hi, mc_error, n_models)."""
+        event = self.ranks[:, self.year_index(year), self.index(province)] <= rank
+        per = self.model_probabilities(event)
+        p = float(self.prob(event))
+        err = float(np.sqrt(np.sum(per["mc_error"] ** 2)) / len(per))
+        return {"p": p, "lo": float(per["probability"].min()), "hi": float(per["probability"].max()),
+                "mc_error": err, "n_models": len(per)}
 
     def index(self, province: str) -> int:
         if province not in self.provinces:
@@ -83,7 +135,7 @@ class Projection:
                                                                         else self.codes[0])]
 
     def p_rank_at_most(self, province: str, rank: int, year: int) -> float:
-        return float(np.mean(self.ranks[:, self.year_index(year), self.index(province)] <= rank))
+        return float(self.prob(self.ranks[:, self.year_index(year), self.index(province)] <= rank))
 
     def rank_summary(self, province: str, target_rank: int = 10) -> pd.DataFrame:
         """Per year (observed base year first): median rank, 5/25/75/95% ranks, P(rank <= target), PII."""
@@ -100,7 +152,7 @@ class Projection:
                              "pii_p95": [self.base_scores[p, 0]]})
         proj = pd.DataFrame({"year": self.years, "observed": False, "median_rank": q[2], "rank_p05": q[0],
                              "rank_p25": q[1], "rank_p75": q[3], "rank_p95": q[4],
-                             "p_target": np.mean(r <= target_rank, axis=0),
+                             "p_target": self.prob(r <= target_rank),
                              "median_pii": np.median(s, axis=0), "pii_p05": np.percentile(s, 5, axis=0),
                              "pii_p95": np.percentile(s, 95, axis=0)})
         return pd.concat([base, proj], ignore_index=True)
@@ -121,7 +173,9 @@ class Projection:
 # --- inputs ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Inputs:
-    trend: TrendFit
+    model: ModelInputs
+    calibration: Calibration
+    provinces: list[str]
     rates: np.ndarray      # (P, I) observed base-year rates
     lo: np.ndarray         # (I,) possible range
     hi: np.ndarray
@@ -131,47 +185,67 @@ class _Inputs:
 
 def _inputs(ctx, base_year: int | None, target_year: int, trend: TrendFit | None = None) -> _Inputs:
     base = check_settings(ctx, base_year=base_year, target_year=target_year, n_draws=1, seed=0)
-    if trend is None:   # the context's own trends: the same for every scenario and province of a run
-        return _run_local(ctx, "inputs", {"base_year": base, "target_year": target_year},
-                          lambda: _fit_inputs(ctx, base, target_year, None))
+    if trend is None:   # the context's own model: the same for every scenario and province of a run
+        key = (id(ctx), base, target_year)
+        kept = _CONTEXT_INPUTS.get(key)
+        if kept is not None and kept[0] is ctx:
+            return kept[1]
+        inp = _run_local(ctx, "inputs", {"base_year": base, "target_year": target_year},
+                         lambda: _fit_inputs(ctx, base, target_year, None))
+        _CONTEXT_INPUTS[key] = (ctx, inp)
+        while len(_CONTEXT_INPUTS) > 8:
+            _CONTEXT_INPUTS.pop(next(iter(_CONTEXT_INPUTS)))
+        return inp
     return _fit_inputs(ctx, base, target_year, trend)
 
 
+# the model inputs (and their calibration) of the last contexts used in this process: every scenario
+# and section of a page projects from the same ones (the context is kept with them, so an id is never
+# reused for another context while its entry lives)
+_CONTEXT_INPUTS: dict[tuple, tuple] = {}
+
+
+def model_scale(rates: np.ndarray, log: np.ndarray) -> np.ndarray:
+    """Rates on the model scale: logs for the log-scale indicators (NaN where not positive)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(log, np.log(np.where(rates > 0, rates, np.nan)), rates)
+
+
 def _fit_inputs(ctx, base: int, target_year: int, trend: TrendFit | None) -> _Inputs:
-    trend = trend or indicator_trends(ctx, base)
-    _, _, rates = panel_rates(ctx, [base])
-    nodes = ctx.framework.nodes.loc[ctx.framework.indicators]
-    return _Inputs(trend=trend, rates=rates[0],
-                   lo=nodes["min_value"].fillna(-np.inf).to_numpy(dtype=float),
-                   hi=nodes["max_value"].fillna(np.inf).to_numpy(dtype=float),
+    """The model inputs and calibration from the panel's years up to `base` (any number of years)."""
+    fw = ctx.framework
+    years = [y for y in ctx.panel.years if y <= base]
+    years, provinces, rates = panel_rates(ctx, years)
+    log = log_scale(fw, rates)
+    if trend is None and len(years) >= MIN_TREND_YEARS:
+        trend = fit_trends(rates, years, provinces, fw.indicators, log=log)
+    if trend is not None and len(years) < MIN_TREND_YEARS:
+        trend = None
+    if trend is not None:
+        log = trend.log
+    pillar = {c: next(a for a in fw.ancestors(c) if a in fw.pillars) for c in fw.indicators}
+    pillar_of = np.array([fw.pillars.index(pillar[c]) for c in fw.indicators])
+    model = model_inputs(model_scale(rates, log), years, log, pillar_of, fw.direction, trend)
+    nodes = fw.nodes.loc[fw.indicators]
+    lo = nodes["min_value"].fillna(-np.inf).to_numpy(dtype=float)
+    hi = nodes["max_value"].fillna(np.inf).to_numpy(dtype=float)
+    t = ctx.scores.table
+    t = t[(t["node"] == fw.root) & t["year"].isin(years)]
+    pii = t.pivot(index="year", columns="province", values="score").reindex(index=years, columns=provinces)
+    pii = pii.to_numpy(dtype=float)
+    cal = calibrate(model, pii[-1], pii, lo, hi, fw, rate_method(ctx), published_changes(resolver=ctx.resolver))
+    return _Inputs(model=model, calibration=cal, provinces=list(provinces), rates=rates[-1], lo=lo, hi=hi,
                    years=np.arange(base + 1, target_year + 1), base_year=base)
 
 
-def _paths(inp: _Inputs, z_slope: np.ndarray | None, z_shock: np.ndarray | None, vol: float) -> np.ndarray:
-    """Rates (n, H, P, I) along the trend; z=None (or vol=0) gives the deterministic path."""
-    t = inp.trend
-    h = (inp.years - inp.base_year).astype(float)[:, None, None]            # (H, 1, 1)
-    anchor = np.where(t.log, np.log(np.where(inp.rates > 0, inp.rates, np.nan)), inp.rates)
-    anchor = np.where(t.log & ~(inp.rates > 0), np.nan, anchor)
-    slope = t.slope if z_slope is None or vol == 0 else t.slope + vol * t.slope_sd * z_slope[:, None]
-    centre = anchor + slope * h                                              # (H,P,I) or (n,H,P,I)
-    if z_shock is not None and vol != 0:
-        centre = centre + vol * t.sigma * z_shock
-    if centre.ndim == 3:
-        centre = centre[None]
-    with np.errstate(over="ignore"):
-        out = np.where(t.log, np.exp(centre), centre)
-    return out
-
-
 def _trend_block(inp: _Inputs, seed: int, c: int, n: int, vol: float) -> np.ndarray:
-    """Rates (n, H, P, I) of draw block `c` along the trend with its shocks, before any scenario and
-    unclipped (seeded by (seed, c), so a block never depends on how many draws are asked for)."""
-    P, I = inp.rates.shape
+    """Rates (n, H, P, I) of draw block `c` with its shocks, before any scenario and unclipped (seeded
+    by (seed, c), so a block never depends on how many draws are asked for)."""
     rng = np.random.default_rng([seed, c])
-    z_slope = rng.standard_normal((CHUNK, P, I))[:n]
-    z_shock = rng.standard_normal((CHUNK, len(inp.years), P, I))[:n]
-    return _paths(inp, z_slope, z_shock, vol)
+    models = model_of_draws(c * CHUNK, n, len(inp.model.models))
+    h = (inp.years - inp.base_year).astype(float)
+    z = draw_block(inp.model, inp.calibration.scale * vol, rng, CHUNK, h, models)
+    return to_rates(inp.model, z)
 
 
 # --- run-local reuse -----------------------------------------------------------------------------
@@ -217,8 +291,9 @@ def deterministic_rates(ctx, *, base_year: int | None = None, target_year: int =
                         trend: TrendFit | None = None) -> tuple[list[int], list[str], np.ndarray]:
     """The trend path of every province's rates (H, P, I), with the scenario applied."""
     inp = _inputs(ctx, base_year, target_year, trend)
-    values = _scenario_block(ctx, inp, _paths(inp, None, None, 0.0), scenario, province)
-    return [int(y) for y in inp.years], inp.trend.provinces, values[0]
+    z = central_path(inp.model, (inp.years - inp.base_year).astype(float))
+    values = _scenario_block(ctx, inp, to_rates(inp.model, z), scenario, province)
+    return [int(y) for y in inp.years], inp.provinces, values[0]
 
 
 def _scenario_block(ctx, inp: _Inputs, values: np.ndarray, scenario, province: str | None) -> np.ndarray:
@@ -226,7 +301,7 @@ def _scenario_block(ctx, inp: _Inputs, values: np.ndarray, scenario, province: s
     if sc.changes:
         if province is None:
             raise PiiInputError("a scenario needs the province it applies to", column="province")
-        p = inp.trend.provinces.index(ctx.check_province(province))
+        p = inp.provinces.index(ctx.check_province(province))
         apply_scenario(values, sc, province=p, base=inp.rates[p], years=inp.years, base_year=inp.base_year,
                        framework=ctx.framework)
     return _clip(values, inp)
@@ -245,6 +320,7 @@ def check_settings(ctx, *, base_year: int | None, target_year: int, n_draws: int
                             f"got {target_year!r}", column="target_year")
     if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 1:
         raise PiiInputError(f"n_draws must be a whole number >= 1, got {n_draws!r}", column="n_draws")
+    check_draws_memory(n_draws, len(ctx.panel.provinces(base)), target_year - base)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise PiiInputError(f"seed must be a whole number >= 0, got {seed!r}", column="seed")
     return base
@@ -285,13 +361,16 @@ def project(ctx, *, province: str | None = None, scenario: Scenario | str | dict
         ranks[lo:lo + n] = rank_desc(keep[..., 0], method.rank_decimals)
     base_table = ctx.scores.table[ctx.scores.table["year"] == inp.base_year]
     wide = base_table.pivot(index="province", columns="node", values="score").reindex(
-        index=inp.trend.provinces, columns=codes)
+        index=inp.provinces, columns=codes)
     base_scores = wide.to_numpy(dtype=float)
-    return Projection(years=[int(y) for y in inp.years], base_year=inp.base_year, provinces=inp.trend.provinces,
+    model = np.concatenate([model_of_draws(lo, min(CHUNK, n_draws - lo), len(inp.model.models))
+                            for lo in range(0, n_draws, CHUNK)])
+    return Projection(years=[int(y) for y in inp.years], base_year=inp.base_year, provinces=inp.provinces,
                       codes=codes, scores=scores, ranks=ranks, base_scores=base_scores,
                       base_ranks=rank_desc(base_scores[:, 0], method.rank_decimals),
                       scenario=sc.name, scenario_province=province, n_draws=n_draws, seed=seed,
-                      volatility=vol, data_status=ctx.data_status, source=ctx.panel.source)
+                      volatility=vol, data_status=ctx.data_status, source=ctx.panel.source, model=model,
+                      models=inp.model.models, calibration=inp.calibration)
 
 
 def shared_projection(ctx, *, base_year: int | None = None, target_year: int = 2030, n_draws: int = DEFAULT_DRAWS,
@@ -369,7 +448,7 @@ def milestone_table(proj: Projection, province: str, plan: pd.DataFrame) -> pd.D
     for year, target in zip(plan["year"], plan["target_rank"]):
         r = proj.ranks[:, proj.year_index(int(year)), p].astype(float)
         q = np.percentile(r, [5, 50, 95], method="inverted_cdf")
-        rows.append({"year": int(year), "target_rank": int(target), "probability": float(np.mean(r <= target)),
+        rows.append({"year": int(year), "target_rank": int(target), "probability": float(proj.prob(r <= target)),
                      "median_rank": q[1], "rank_p05": q[0], "rank_p95": q[2]})
     out = pd.DataFrame(rows)
     out["source"] = plan["source"].to_numpy()
@@ -393,5 +472,5 @@ def competitors(proj: Projection, province: str, *, target_rank: int = 10, width
         rows.append({"province": name, "base_rank": r0, "base_pii": float(proj.base_scores[q, 0]),
                      "median_pii": float(np.median(s[:, q])),
                      "median_rank": float(np.percentile(proj.ranks[:, -1, q], 50, method="inverted_cdf")),
-                     "p_ahead": float(np.mean(s[:, q] > s[:, p]))})
+                     "p_ahead": float(proj.prob(s[:, q] > s[:, p]))})
     return pd.DataFrame(rows).sort_values("base_rank").reset_index(drop=True)

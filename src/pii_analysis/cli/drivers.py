@@ -5,15 +5,16 @@ import argparse
 from typing import TYPE_CHECKING
 
 from pii_analysis.analysis.defaults import DEFAULT_PROVINCE, DEFAULT_TARGET_RANK
-from pii_analysis.cli.output import add_format
+from pii_analysis.cli.output import add_data_options, add_format, data_options, print_notes
 
 if TYPE_CHECKING:
     import pandas as pd
 
-TABLE_COLUMNS = ["indicator", "pillar", "effective_weight", "score", "rank", "rank_after_step", "rank_gain",
-                 "points_to_next_rank", "points_to_target", "leverage", "leverage_top10", "leverage_national",
-                 "leverage_best", "rank_without"]
+TABLE_COLUMNS = ["indicator", "name", "unit", "raw_value", "raw_for_next_rank", "raw_for_target", "national_best",
+                 "national_average_raw", "lead_agency", "effective_weight", "rank", "rank_gain_raw_step",
+                 "leverage", "rank_without"]
 NOT_REACHABLE = "not reachable"
+NOT_MONOTONE = " *"   # marks a raw value where the rank is not monotone in the indicator
 
 
 def register(subparsers) -> None:
@@ -23,20 +24,25 @@ def register(subparsers) -> None:
     p.add_argument("--target-rank", type=int, default=DEFAULT_TARGET_RANK,
                    help=f"target rank (default {DEFAULT_TARGET_RANK})")
     p.add_argument("--step", type=float, default=10.0, help="rise in normalised points per step (default 10)")
-    p.add_argument("--data", default=None, help="indicator workbook/CSV (default: shipped demonstration panel)")
+    add_data_options(p)
     p.add_argument("--lang", choices=["vi", "en"], default="en", help="language of indicator names (default en)")
     add_format(p)
     p.set_defaults(func=run)
 
 
 def _readable(table: pd.DataFrame) -> pd.DataFrame:
-    """The terminal table: key columns, 'not reachable' where no single rise reaches the rank."""
+    """The terminal table in real units: 'not reachable' where no raw value up to the search bound
+    reaches the rank, '*' where the rank is not monotone in the indicator's value."""
     out = table[TABLE_COLUMNS].copy()
     first = table.attrs["rank"] == 1
-    for col, ok in (("points_to_next_rank", "next_reachable"), ("points_to_target", "target_reachable")):
-        out[col] = ["—" if first and col == "points_to_next_rank" else f"{v:.2f}" if reach else NOT_REACHABLE
-                    for v, reach in zip(table[col], table[ok])]
-    for col in ("rank", "rank_after_step", "rank_gain", "rank_without"):
+    met = table.attrs["rank"] <= table.attrs["target_rank"]
+    for col in ("raw_for_next_rank", "raw_for_target"):
+        out[col] = ["—" if (first and col == "raw_for_next_rank") or (met and col == "raw_for_target")
+                    else (f"{v:.4g}" if v == v else NOT_REACHABLE) + ("" if mono else NOT_MONOTONE)
+                    for v, mono in zip(table[col], table["monotone"])]
+    for col in ("raw_value", "national_best", "national_average_raw"):
+        out[col] = [f"{v:.4g}" if v == v else "" for v in table[col]]
+    for col in ("rank", "rank_gain_raw_step", "rank_without"):
         out[col] = out[col].round().astype("Int64")
     return out
 
@@ -47,13 +53,20 @@ def run(args: argparse.Namespace) -> int:
     from pii_analysis.index.context import load_context
     from pii_analysis.report.labels import data_banner
 
-    ctx = load_context(args.data)
+    ctx = load_context(args.data, **data_options(args))
+    print_notes(ctx)
     table = drivers_table(ctx, args.province, args.year, target_rank=args.target_rank, step=args.step,
                           lang=args.lang)
     a = table.attrs
     meta = {"province": a["province"], "year": a["year"], "rank": a["rank"], "pii": round(a["pii"], 4),
             "target_rank": a["target_rank"], "reference": a["reference"], "reference_rank": a["reference_rank"],
             "step": a["step"], "data_status": ctx.data_status, "source": ctx.panel.source,
+            "raw_units": "raw values after denomination; raw_for_*: the value needed, the other provinces as "
+                         "they are, the whole panel re-scored (not reachable: no value up to raw_search_bound; "
+                         "* rank not monotone in the value); raw_step = sustained_pace (90th percentile of "
+                         "provinces' multi-year yearly changes)",
+            "levers": "lead_agency, controllability, relative_cost: data/raw/indicator_levers.csv "
+                      "(assumptions to edit)",
             "note": data_banner(ctx.data_status, "en", ctx.panel.source)}
     frame = _readable(table) if args.format == "table" else table
     print(emit(frame, args.format, meta, float_digits=3 if args.format == "table" else 2))

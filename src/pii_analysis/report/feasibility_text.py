@@ -8,7 +8,7 @@ import pandas as pd
 
 from pii_analysis.analysis.projection import TARGET_PARAMETER
 from pii_analysis.analysis.verdict import Assessment, Thresholds, classify
-from pii_analysis.report.formatting import fmt_num, fmt_pct, thousands
+from pii_analysis.report.formatting import fmt_measure, fmt_num, fmt_pct, thousands
 from pii_analysis.report.i18n import Table, check_lang, text
 from pii_analysis.report.labels import banner_html
 from pii_analysis.report.styling import styled
@@ -32,12 +32,12 @@ TEXT: Table = {
     },
     "intro": {
         "vi": "Báo cáo ước tính khả năng {province} đạt các mốc thứ hạng PII trong kế hoạch đến năm {year}. "
-              "Mô phỏng Monte Carlo ({draws} lượt) chiếu xu hướng {first}–{base} của từng chỉ số cho cả {n} tỉnh, "
-              "thành phố (các tỉnh khác cũng tiến bộ), chấm điểm lại bằng đúng phương pháp PII mỗi năm và đếm tỷ "
+              "Mô phỏng Monte Carlo ({draws} lượt) chiếu từng chỉ số từ số liệu {first}–{base} cho cả {n} tỉnh, "
+              "thành phố (các tỉnh khác cũng tiến bộ), chấm điểm lại mỗi năm bằng phương pháp của dự án (mô phỏng theo GII) và đếm tỷ "
               "lệ lượt {province} đạt từng mốc. Kịch bản: **{scenario}**.",
         "en": "This report estimates how likely {province} is to meet the PII rank milestones of its plan up to "
-              "{year}. A Monte Carlo simulation ({draws} draws) projects every indicator's {first}–{base} trend "
-              "for all {n} provinces (rivals move too), re-scores each year with the PII method and counts how "
+              "{year}. A Monte Carlo simulation ({draws} draws) projects every indicator from the {first}–{base} data "
+              "for all {n} provinces (rivals move too), re-scores each year with the project's method (modelled on the GII) and counts how "
               "often {province} meets each milestone. Scenario: **{scenario}**.",
     },
     "headline": {
@@ -56,34 +56,50 @@ TEXT: Table = {
               "(±{sd}).",
     },
     "effort_feasible": {
-        "vi": "**Kế hoạch nỗ lực tối thiểu:** tăng tổng cộng {total} điểm chuẩn hóa mỗi năm trên {k} chỉ số "
-              "(mỗi chỉ số không vượt mức tăng khả thi, tức phân vị {q} mức tăng quan sát được) là đủ để đạt hạng "
-              "{achieved} năm {year} nếu các tỉnh khác đi theo xu hướng; tính cả bất định, xác suất vào Top {rank} "
-              "là **{p}**.",
-        "en": "**Minimum-effort plan:** a total rise of {total} normalised points a year over {k} indicators "
-              "(each within its feasible yearly gain, the {q} quantile of observed gains) reaches rank "
-              "{achieved} in {year} if rivals follow their trends; with uncertainty, the probability of the "
-              "Top {rank} is **{p}**.",
+        "vi": "**Kế hoạch nỗ lực tối thiểu:** để vào Top {rank} năm {year} với xác suất ít nhất **{aim}**, "
+              "{province} cần cải thiện {k} chỉ số, mỗi chỉ số thêm một phần tốc độ bền vững của nó (tốc độ bền "
+              "vững: phân vị {q} mức thay đổi bình quân nhiều năm giữa các tỉnh, đã trừ phần xu hướng mang lại), "
+              "chọn theo chi phí tương đối thấp nhất cho mỗi điểm PII. Tính cả bất định (cùng các lượt mô phỏng "
+              "như bảng so sánh kịch bản), xác suất vào Top {rank} là **{p}**; trên đường xu hướng kế hoạch đưa "
+              "{province} lên hạng {achieved}.",
+        "en": "**Minimum-effort plan:** to reach the Top {rank} in {year} with a probability of at least "
+              "**{aim}**, {province} needs to improve {k} indicators, each by a share of its sustained pace (the "
+              "{q} quantile of provinces' multi-year average yearly changes, net of what the trend already "
+              "brings), chosen by the lowest relative cost per PII point. With uncertainty (the same draws as "
+              "the scenario comparison) the probability of the Top {rank} is **{p}**; on the trend path the plan "
+              "takes {province} to rank {achieved}.",
     },
     "effort_already": {
-        "vi": "Trên đường xu hướng {province} đã ở hạng {achieved} năm {year}: không cần nỗ lực thêm để vào "
-              "Top {rank} (xác suất khi tính bất định: **{p}**).",
-        "en": "On the trend path {province} already ranks {achieved} in {year}: no extra effort is needed for the "
-              "Top {rank} (probability with uncertainty: **{p}**).",
+        "vi": "Theo xu hướng, {province} vào Top {rank} năm {year} với xác suất **{p}** (ít nhất {aim}): không cần "
+              "nỗ lực thêm.",
+        "en": "On its trend {province} reaches the Top {rank} in {year} with a probability of **{p}** (at least "
+              "{aim}): no extra effort is needed.",
     },
     "effort_infeasible": {
-        "vi": "**Không có kế hoạch khả thi:** ngay cả khi mọi chỉ số tăng ở mức khả thi tối đa, {province} chỉ đạt "
-              "hạng {achieved} năm {year} (xác suất vào Top {rank}: **{p}**).",
-        "en": "**No feasible plan:** even with every indicator rising at its feasible maximum, {province} only "
-              "reaches rank {achieved} in {year} (probability of the Top {rank}: **{p}**).",
+        "vi": "**Không kế hoạch nào trong giới hạn tốc độ bền vững** đưa {province} vào Top {rank} năm {year} với "
+              "xác suất {aim} (xác suất vào Top {rank} với kế hoạch dưới đây: **{p}**). Hạng tốt nhất có thể đạt "
+              "với xác suất đó là **hạng {aimed}** (xác suất **{p_aimed}**); kế hoạch nỗ lực tối thiểu cho hạng "
+              "này cải thiện {k} chỉ số.",
+        "en": "**No plan within the sustained paces** takes {province} to the Top {rank} in {year} with a "
+              "probability of {aim} (probability of the Top {rank} with the plan below: **{p}**). The best rank "
+              "reachable with that probability is **rank {aimed}** (probability **{p_aimed}**); the minimum-effort "
+              "plan for it improves {k} indicators.",
+    },
+    "effort_assumption": {
+        "vi": "*Cơ quan chủ trì và chi phí tương đối là **giả định** của dự án (data/raw/indicator_levers.csv), để "
+              "tỉnh tự điều chỉnh; mức tăng tính theo đơn vị của chỉ số, là mức thêm vào xu hướng mỗi năm.*",
+        "en": "*Lead agencies and relative costs are the project's **assumptions** (data/raw/indicator_levers.csv), "
+              "for the province to edit; rises are in each indicator's unit, on top of its trend, each year.*",
     },
     "uncertainty": {
-        "vi": "Bất định phương pháp (như JRC kiểm định GII): thay đổi trọng số, cách chuẩn hóa, xử lý ngoại lai "
-              "và cách tổng hợp ({draws} phương án), rồi xem hạng của {province} dao động thế nào, năm {base} "
-              "(số liệu hiện có) và năm {year} (dự báo theo xu hướng).",
-        "en": "Methodological uncertainty (as the JRC audits the GII): weights, normalisation, outlier treatment "
-              "and aggregation are varied ({draws} variants) to see how far {province}'s rank moves, in {base} "
-              "(the data in hand) and in {year} (projected on the trend).",
+        "vi": "Bất định phương pháp (như JRC kiểm định GII): thay đổi trọng số các trụ cột, cách xử lý số liệu "
+              "thiếu và cách tổng hợp trụ cột (trung bình cộng hay trung bình nhân) ({draws} phương án; giữ chuẩn "
+              "hóa min-max và tỷ lệ đầu vào/đầu ra bằng nhau), rồi xem hạng của {province} dao động thế nào, năm "
+              "{base} (số liệu hiện có) và năm {year} (dự báo theo xu hướng).",
+        "en": "Methodological uncertainty (as the JRC audits the GII): pillar weights, the treatment of missing "
+              "values and the aggregation of pillars (arithmetic or geometric mean) are varied ({draws} variants; "
+              "min-max normalisation and the equal input/output split kept) to see how far {province}'s rank "
+              "moves, in {base} (the data in hand) and in {year} (projected on the trend).",
     },
     "u_observed": {"vi": "Năm {year} (số liệu hiện có)", "en": "{year} (data in hand)"},
     "u_projected": {"vi": "Năm {year} (dự báo theo xu hướng)", "en": "{year} (projected on the trend)"},
@@ -113,10 +129,67 @@ TEXT: Table = {
         "en": "_The interactive scenario explorer is shown only when the notebook is opened in JupyterLab._",
     },
     "caveat": {
-        "vi": "Lưu ý: chỉ có {years} năm số liệu nên xu hướng được co về trung bình cả nước (Bayes thực nghiệm); "
-              "các con số là kết quả mô phỏng theo giả định, không phải dự báo chắc chắn.",
-        "en": "Note: with only {years} years of data, trends are shrunk towards the national mean (empirical "
-              "Bayes); the figures are simulations under stated assumptions, not certain forecasts.",
+        "vi": "Lưu ý: chỉ có {years} năm số liệu; các con số là kết quả mô phỏng theo giả định (mô hình và hiệu "
+              "chỉnh nêu trên), không phải dự báo chắc chắn.",
+        "en": "Note: with only {years} year(s) of data, the figures are simulations under stated assumptions (the "
+              "model and calibration above), not certain forecasts.",
+    },
+    # the uncertainty model and its calibration (analysis.models, analysis.calibration)
+    "model_random_walk": {"vi": "bước ngẫu nhiên đã hiệu chỉnh", "en": "calibrated random walk"},
+    "model_shrunk_trend": {"vi": "xu hướng tuyến tính co về trung bình", "en": "shrunk linear trend"},
+    "model_damped_trend": {"vi": "xu hướng tắt dần", "en": "damped trend"},
+    "models_three": {
+        "vi": "Mô hình: trung bình (trọng số bằng nhau) của ba mô hình xu hướng — {models}. Mỗi năm mọi chỉ số "
+              "chịu một cú sốc ngẫu nhiên cộng dồn qua các năm, tương quan trong cùng tỉnh và cùng trụ cột.",
+        "en": "Model: the equal-weight average of three trend models — {models}. Every year each indicator takes a "
+              "random shock that accumulates over the years, correlated within a province and within a pillar.",
+    },
+    "models_short": {
+        "vi": "Mô hình: chỉ có {years} năm số liệu (cần ít nhất {min} năm để ước lượng xu hướng), nên không ước "
+              "lượng xu hướng nào: mỗi chỉ số đi theo **bước ngẫu nhiên đã hiệu chỉnh** (cú sốc cộng dồn qua các "
+              "năm, tương quan trong cùng tỉnh và cùng trụ cột).",
+        "en": "Model: only {years} year(s) of data (a trend needs at least {min}), so no trend is fitted: every "
+              "indicator follows a **calibrated random walk** (shocks that accumulate over the years, correlated "
+              "within a province and within a pillar).",
+    },
+    "calibration": {
+        "vi": "Hiệu chỉnh: độ lớn cú sốc được chọn để độ phân tán thay đổi PII một năm giữa các tỉnh khớp với "
+              "số liệu công bố ({n_score} thay đổi điểm, độ lệch chuẩn {pub_score} điểm; {n_rank} thay đổi thứ hạng "
+              "2023→2024; 2024→2025 chỉ các tỉnh không sáp nhập){panel}. Mô phỏng cho độ lệch chuẩn thay đổi PII "
+              "một năm là {sim_score} điểm và thay đổi thứ hạng {sim_rank} bậc (mục tiêu {t_score} điểm, {t_rank} bậc).",
+        "en": "Calibration: the shock size is set so that the cross-province spread of one-year PII changes matches "
+              "the published record ({n_score} score changes, standard deviation {pub_score} points; {n_rank} rank "
+              "changes 2023→2024; 2024→2025 only for provinces whose borders did not change){panel}. The "
+              "simulation's one-year spread is {sim_score} points of PII and {sim_rank} places (targets "
+              "{t_score} points, {t_rank} places).",
+    },
+    "calibration_panel": {
+        "vi": " và với độ phân tán thay đổi của chính bộ số liệu ({years}: {score} điểm, {rank} bậc)",
+        "en": " and the spread of the data's own changes ({years}: {score} points, {rank} places)",
+    },
+    "model_range": {
+        "vi": "{p}, từ {lo} đến {hi} tùy mô hình (sai số Monte Carlo ±{err})",
+        "en": "{p}, from {lo} to {hi} across the {n} models (Monte Carlo error ±{err})",
+    },
+    "model_single": {
+        "vi": "{p} (sai số Monte Carlo ±{err})",
+        "en": "{p} (Monte Carlo error ±{err})",
+    },
+    # `pii backtest`
+    "bt_title": {"vi": "Kiểm định ngược dự báo PII", "en": "Backtest of the PII projection"},
+    "bt_method": {
+        "vi": "Ước lượng trên các năm đến t, dự báo t+1 (và t+2 nếu có số liệu); tỷ lệ tỉnh có giá trị thực nằm "
+              "trong khoảng dự báo 50% và 90%. {draws} lượt mô phỏng, hạt giống {seed}. Hiệu chỉnh dùng toàn bộ số "
+              "liệu công bố, kể cả các năm được dự báo.",
+        "en": "Fitted on the years up to t, predicting t+1 (and t+2 where the data allow): the share of provinces "
+              "whose observed value lies inside the 50% and 90% intervals. {draws} draws, seed {seed}. The "
+              "calibration uses the whole published record, including the years predicted.",
+    },
+    "bt_spread": {
+        "vi": "Phân tán thay đổi PII một năm (đã trừ thay đổi chung): mô hình / công bố = {ratio} (mục tiêu trong "
+              "khoảng 0,67-1,5).",
+        "en": "Spread of one-year PII changes (common change removed): model / published = {ratio} (aim: within "
+              "0.67-1.5).",
     },
     # target sources (short labels of the targets file's source_doc)
     "src_parameter": {"vi": "Mục tiêu đặt cho báo cáo này", "en": "Target set for this report"},
@@ -166,14 +239,16 @@ def intro(a: Assessment, ctx, lang: str = "vi") -> str:
     now = ctx.scores.ranking(proj.base_year).set_index("province").loc[a.province]
     standing = narrative("standing", lang, base=proj.base_year, province=a.province, pii=fmt_num(now["pii"], lang),
                          rank=int(now["rank"]), n=len(proj.provinces))
-    return f"{standing} {out}\n\n{headline(a, lang)}\n\n{narrative('caveat', lang, years=len(years))}"
+    return (f"{standing} {out}\n\n{headline(a, lang)}\n\n{model_note(proj, lang)}\n\n"
+            f"{narrative('caveat', lang, years=len(years))}")
 
 
 def headline(a: Assessment, lang: str = "vi") -> str:
     """The headline paragraph: probability of the final target, median rank, verdict."""
     last = a.summary.iloc[-1]
+    p = a.projection.p_summary(a.province, a.target_rank, a.target_year)
     return narrative("headline", lang, province=a.province, rank=a.target_rank, year=a.target_year,
-                     p=fmt_pct(float(last["p_target"]), lang), median=_rank(last["median_rank"]),
+                     p=with_model_range(p, lang), median=_rank(last["median_rank"]),
                      lo=_rank(last["rank_p05"]), hi=_rank(last["rank_p95"]),
                      verdict=text(TEXT, classify(float(last["p_target"]), a.thresholds), lang))
 
@@ -193,12 +268,14 @@ def pace_text(pace: pd.DataFrame, lang: str = "vi") -> str:
 
 
 def effort_narrative(plan, lang: str = "vi", cap_quantile: float = 0.9) -> str:
-    """The minimum-effort plan's headline (plan: effort.EffortPlan)."""
+    """The minimum-effort plan's headline (plan: effort.EffortPlan), with the assumptions it rests on."""
     key = {"feasible": "effort_feasible", "already": "effort_already"}.get(plan.status, "effort_infeasible")
     p = plan.probability if plan.probability is not None else float("nan")
-    return narrative(key, lang, total=fmt_num(plan.total_rise, lang, 1), k=len(plan.table),
-                     q=fmt_pct(cap_quantile, lang), achieved=plan.achieved_rank, year=plan.target_year,
-                     rank=plan.target_rank, p=fmt_pct(p, lang), province=plan.province)
+    p_aimed = plan.aimed_probability if plan.aimed_probability is not None else float("nan")
+    out = narrative(key, lang, k=len(plan.table), q=fmt_pct(cap_quantile, lang), achieved=plan.achieved_rank,
+                    year=plan.target_year, rank=plan.target_rank, p=fmt_pct(p, lang), province=plan.province,
+                    aim=fmt_pct(plan.aim, lang), aimed=plan.aimed_rank, p_aimed=fmt_pct(p_aimed, lang))
+    return out if plan.table.empty else out + "\n\n" + narrative("effort_assumption", lang)
 
 
 # --- target sources -----------------------------------------------------------------------------
@@ -240,7 +317,13 @@ COLUMNS: Table = {
     "pillar": {"vi": "Trụ cột", "en": "Pillar"},
     "yearly_rise": {"vi": "Mức tăng cần mỗi năm (điểm)", "en": "Yearly rise needed (points)"},
     "cap": {"vi": "Mức tăng khả thi mỗi năm (điểm)", "en": "Feasible yearly gain (points)"},
-    "share_of_cap": {"vi": "Tỷ lệ so với mức khả thi", "en": "Share of the feasible gain"},
+    "share_of_cap": {"vi": "Phần của tốc độ bền vững", "en": "Share of the sustained pace"},
+    "unit": {"vi": "Đơn vị", "en": "Unit"},
+    "lead_agency": {"vi": "Cơ quan chủ trì (giả định)", "en": "Lead agency (assumption)"},
+    "raw_value": {"vi": "Giá trị năm {base}", "en": "Value in {base}"},
+    "yearly_rise_raw": {"vi": "Thêm mỗi năm so với xu hướng", "en": "Yearly change on top of the trend"},
+    "sustained_pace": {"vi": "Tốc độ bền vững mỗi năm", "en": "Sustained pace a year"},
+    "raw_in_target_year": {"vi": "Giá trị năm {year}", "en": "Value in {year}"},
     "pii_gain": {"vi": "Đóng góp vào PII (điểm)", "en": "PII gain (points)"},
     "province": {"vi": "Tỉnh, thành phố", "en": "Province"},
     "base_rank": {"vi": "Hạng {base}", "en": "Rank {base}"},
@@ -251,7 +334,7 @@ COLUMNS: Table = {
     "label": {"vi": "Kịch bản", "en": "Scenario"},
     "case": {"vi": "Trường hợp", "en": "Case"},
     "p_target": {"vi": "Xác suất vào Top {rank}", "en": "Probability of the Top {rank}"},
-    "nominal_rank": {"vi": "Hạng theo phương pháp chính thức", "en": "Rank with the official method"},
+    "nominal_rank": {"vi": "Hạng theo phương pháp của dự án (mô phỏng theo GII)", "en": "Rank with the project's method (modelled on the GII)"},
     "method_median_rank": {"vi": "Hạng trung vị khi đổi phương pháp", "en": "Median rank, methods varied"},
 }
 
@@ -260,7 +343,8 @@ COLUMNS: Table = {
 VIEWS: dict[str, list[str]] = {
     "milestones": ["year", "target_rank", "probability", "median_rank", "rank_range", "verdict_label", "source"],
     "competitors": ["province", "base_rank", "base_pii", "median_pii", "median_rank", "p_ahead"],
-    "effort": ["indicator", "name", "pillar", "yearly_rise", "cap", "share_of_cap", "pii_gain"],
+    "effort": ["indicator", "name", "unit", "lead_agency", "raw_value", "yearly_rise_raw", "sustained_pace",
+               "share_of_cap", "raw_in_target_year", "pii_gain"],
     "scenarios": ["label", "median_rank", "rank_range", "p_target"],
     "uncertainty": ["label", "nominal_rank", "median_rank", "rank_range", "p_target"],
 }
@@ -271,6 +355,9 @@ _HEADER = {("competitors", "median_rank"): "target_median_rank", ("scenarios", "
 
 
 PERCENT = ("probability", "p_ahead", "p_target", "share_of_cap")
+
+
+MEASURES = ("raw_value", "yearly_rise_raw", "sustained_pace", "raw_in_target_year")   # in the indicator's unit
 
 
 RANKS = ("year", "target_rank", "median_rank", "base_rank", "nominal_rank")
@@ -297,6 +384,8 @@ def display_table(frame: pd.DataFrame, lang: str, key: str, **header: object) ->
             out[col] = [fmt_pct(float(v), lang) for v in out[col]]
         elif col in RANKS:
             out[col] = [_rank(v) if pd.notna(v) else "" for v in out[col]]
+        elif col in MEASURES:
+            out[col] = [fmt_measure(v, lang, signed=col == "yearly_rise_raw") for v in out[col]]
         elif out[col].dtype.kind == "f":
             out[col] = [fmt_num(v, lang) if pd.notna(v) else "" for v in out[col]]
     names = {c: text(COLUMNS, _HEADER.get((key, c), c), lang, **header) for c in cols}
@@ -319,3 +408,55 @@ def view(frame: pd.DataFrame, lang: str, key: str, **header: object):
     if frame.empty:
         return _Nothing()
     return styled(display_table(frame, lang, key, **header), f"feasibility-{key}")
+
+
+# --- the model, its calibration, the model range and the backtest ------------------------------------
+def model_note(proj, lang: str = "vi") -> str:
+    """Which model ran and how it was calibrated (Markdown), from a Projection."""
+    from pii_analysis.analysis.models import MIN_TREND_YEARS
+
+    cal = proj.calibration
+    names = [text(TEXT, f"model_{m}", lang) for m in proj.models]
+    if len(proj.models) > 1:
+        out = narrative("models_three", lang, models=", ".join(names))
+    else:
+        n = len(cal.panel_years) if cal is not None else 1
+        out = narrative("models_short", lang, years=n, min=MIN_TREND_YEARS)
+    if cal is None:
+        return out
+    panel = ""
+    if cal.panel_score_sd is not None:
+        span = f"{cal.panel_years[0]}–{cal.panel_years[-1]}"
+        panel = narrative("calibration_panel", lang, years=span, score=fmt_num(cal.panel_score_sd, lang),
+                          rank=fmt_num(cal.panel_rank_sd, lang, 1))
+    import numpy as np
+
+    return out + " " + narrative(
+        "calibration", lang, n_score=cal.n_published_score, pub_score=fmt_num(cal.published_score_sd, lang),
+        n_rank=cal.n_published_rank, panel=panel, sim_score=fmt_num(float(np.mean(cal.score_sd)), lang),
+        sim_rank=fmt_num(float(np.mean(cal.rank_sd)), lang, 1), t_score=fmt_num(cal.target_score_sd, lang),
+        t_rank=fmt_num(cal.target_rank_sd, lang, 1))
+
+
+def with_model_range(summary: dict, lang: str = "vi") -> str:
+    """'4%, from 1% to 10% across the 3 models (Monte Carlo error ±1%)' from Projection.p_summary."""
+    err = fmt_pct(summary["mc_error"], lang) if summary["mc_error"] >= 0.005 else "<1%"
+    if summary["n_models"] > 1:
+        return narrative("model_range", lang, p=fmt_pct(summary["p"], lang), lo=fmt_pct(summary["lo"], lang),
+                         hi=fmt_pct(summary["hi"], lang), n=summary["n_models"], err=err)
+    return narrative("model_single", lang, p=fmt_pct(summary["p"], lang), err=err)
+
+
+def backtest_lines(result, data_status: str, source: str = "", lang: str = "en") -> list[str]:
+    """The `pii backtest` report as text lines: banner, method, coverage table, spread."""
+    from pii_analysis.report.labels import data_banner
+
+    cov = result.coverage.copy()
+    overall = result.overall.assign(origin="all", horizon="all", provinces=result.overall["cases"], models="")
+    table = pd.concat([cov, overall[cov.columns]], ignore_index=True)
+    return [f"# {text(TEXT, 'bt_title', lang)}", f"# {data_banner(data_status, lang, source)}",
+            "# " + narrative("bt_method", lang, draws=result.n_draws, seed=result.seed),
+            table.to_string(index=False, float_format=lambda v: f"{v:.2f}"), "",
+            "# " + narrative("bt_spread", lang, ratio=fmt_num(result.spread_ratio, lang)),
+            result.spread.to_string(index=False, float_format=lambda v: f"{v:.2f}")]
+

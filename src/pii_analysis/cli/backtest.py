@@ -1,0 +1,48 @@
+"""`pii backtest`: does the projection's uncertainty match what happened? Coverage of its intervals."""
+from __future__ import annotations
+
+import argparse
+
+from pii_analysis.analysis.defaults import DEFAULT_SEED
+from pii_analysis.cli.output import add_format
+
+DRAWS = 1000
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "backtest", help="coverage of the projection's 50%% and 90%% intervals, fitted on earlier years",
+        description="Fit the projection on the years up to t, predict t+1 (and t+2 where the data allow) and "
+                    "report how often the 50%% and 90%% intervals of PII score and rank hold the observed "
+                    "values, and the model's spread of one-year PII changes beside the published one.")
+    p.add_argument("--data", default=None, help="indicator workbook/CSV (default: shipped demonstration panel)")
+    p.add_argument("--draws", type=int, default=DRAWS, help=f"Monte Carlo draws per origin year (default {DRAWS})")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    add_format(p, ("table", "json"))
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from pii_analysis.analysis.backtest import backtest
+    from pii_analysis.analysis.projection import check_settings
+    from pii_analysis.data.errors import PiiInputError
+    from pii_analysis.index.context import load_context
+    from pii_analysis.report.feasibility_text import backtest_lines
+
+    ctx = load_context(args.data)
+    if len(ctx.scores.years) < 2:
+        raise PiiInputError("a backtest needs at least two years of data", column="year")
+    check_settings(ctx, base_year=None, target_year=ctx.scores.years[-1] + 1, n_draws=args.draws, seed=args.seed)
+    result = backtest(ctx, n_draws=args.draws, seed=args.seed)
+    if args.format == "json":
+        out = {"data_status": ctx.data_status, "source": ctx.panel.source, "draws": args.draws, "seed": args.seed,
+               "coverage": json.loads(result.coverage.to_json(orient="records", double_precision=4)),
+               "overall": json.loads(result.overall.to_json(orient="records", double_precision=4))[0],
+               "spread": json.loads(result.spread.to_json(orient="records", double_precision=4)),
+               "spread_ratio": round(result.spread_ratio, 4)}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    print("\n".join(backtest_lines(result, ctx.data_status, ctx.panel.source)))
+    return 0
