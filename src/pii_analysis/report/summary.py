@@ -49,8 +49,9 @@ SHORTLIST = 10     # the levers are picked among the drivers table's first rows
 def levers(drivers: pd.DataFrame, rank: int, target_rank: int, lang: str, lead: pd.DataFrame | None,
            n: int = N_LEVERS) -> list[dict[str, Any]]:
     """The `n` most actionable indicators: among the first SHORTLIST rows of the drivers table (its order:
-    places gained per step, then the points to the next place), direct policy levers before partly
-    controllable ones before outcomes (data/raw/indicator_levers.csv), each with what it takes (in the
+    places gained per step, then the points to the next place), those that can gain a place first, then
+    direct policy levers before partly controllable ones before outcomes (indicator_levers.csv), each with
+    what it takes (in the
     indicator's own units when the table has them: raw_value, raw_for_next_rank, unit) and its lead
     department."""
     from pii_analysis.data.levers import lever_columns
@@ -63,7 +64,9 @@ def levers(drivers: pd.DataFrame, rank: int, target_rank: int, lang: str, lead: 
     control = dict(zip(table["indicator"], table["controllability"])) if "controllability" in table else {}
     short = table.head(SHORTLIST).assign(_order=range(min(SHORTLIST, len(table))))
     short["_control"] = [CONTROL_ORDER.get(str(control.get(c, "")), 1) for c in short["indicator"]]
-    picked = short.sort_values(["_control", "_order"]).head(n)
+    moves = short["raw_for_next_rank"].notna() if "raw_for_next_rank" in short else short["next_reachable"].astype(bool)
+    short["_still"] = ~moves.to_numpy()          # levers that can gain a place come first
+    picked = short.sort_values(["_still", "_control", "_order"]).head(n)
     out = []
     for row in picked.to_dict("records"):
         if rank == 1:
