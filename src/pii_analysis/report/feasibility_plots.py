@@ -145,6 +145,7 @@ def scenario_explorer(ctx, province: str, *, target_rank: int = 10, target_year:
     import ipywidgets as widgets
 
     from pii_analysis.analysis.projection import DEFAULT_SEED, project
+    from pii_analysis.report.site import render
 
     fw = ctx.framework
     start = start or {}
@@ -156,15 +157,14 @@ def scenario_explorer(ctx, province: str, *, target_rank: int = 10, target_year:
     out = widgets.HTML()
 
     def compute(_=None) -> None:
-        out.value = f"<i>{_t('computing', lang)}</i>"
+        out.value = render("explorer_result.html.j2", busy=True, text=_t("computing", lang))
         changes = [{"pillar": c, "points": s.value} for c, s in sliders.items() if s.value != 0]
         proj = project(ctx, province=province, scenario={"name": "explorer", "changes": changes},
                        base_year=base_year, target_year=target_year, n_draws=n_draws,
                        seed=DEFAULT_SEED if seed is None else seed)
         p = proj.p_rank_at_most(province, target_rank, target_year)
-        out.value = ('<b class="pii-explorer-result">'
-                     f"{_t('result', lang, province=province, rank=target_rank, year=target_year, p=fmt_pct(p, lang), draws=n_draws)}"
-                     "</b>")
+        out.value = render("explorer_result.html.j2", busy=False, text=_t(
+            "result", lang, province=province, rank=target_rank, year=target_year, p=fmt_pct(p, lang), draws=n_draws))
 
     for slider in sliders.values():
         slider.observe(compute, names="value")
