@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from pii_analysis.report.formatting import decimal_ticks, fmt_num
+from pii_analysis.report.formatting import decimal_ticks, fmt_num, fmt_signed
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.profile_plots import COLOURS, DPI, TITLE, PngFigure, _no_ylabel
 
@@ -61,7 +61,7 @@ def pillar_change_chart(changes: pd.DataFrame, province: str, year: int, lang: s
     span = max(float(rows["change"].abs().max()), 0.5)
     for yi, (c, r) in enumerate(zip(rows["change"], rows["rank_change"])):
         sign = "+" if r > 0 else "−" if r < 0 else "±"
-        ax.annotate(f"{fmt_num(c, lang, 1)} ({sign}{abs(int(r))})", (c, yi), xytext=(4 if c >= 0 else -4, 0),
+        ax.annotate(f"{fmt_signed(c, lang, 1)} ({sign}{abs(int(r))})", (c, yi), xytext=(4 if c >= 0 else -4, 0),
                     textcoords="offset points", va="center", ha="left" if c >= 0 else "right", fontsize=8)
     ax.axvline(0, color="#17202a", lw=0.8)
     ax.set_xlim(-1.45 * span, 1.45 * span)       # room for the labels on both sides
