@@ -3,6 +3,8 @@ year-on-year pillar changes and the socio-economic regions. Each returns a PngFi
 alt text) drawn from the tables of `pii_analysis.analysis.national`."""
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -101,5 +103,5 @@ def region_chart(ranking: pd.DataFrame, regions: pd.DataFrame, year: int, lang: 
     decimal_ticks(ax.xaxis, lang)
     _no_ylabel(ax)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(text(TEXT, "regions_title", lang, year=year), **TITLE)
+    ax.set_title(textwrap.fill(text(TEXT, "regions_title", lang, year=year), 80), **TITLE)
     return fig
