@@ -500,7 +500,7 @@ def write_site(ctx: Context, out: Path, outcomes: list[Outcome], *, chosen: list
             from pii_analysis.analysis.drivers import analyse
             drivers = analyse(ctx, province, year, TARGET_RANK, lang=lang).table
         banner = labels.page_banner(ctx, province, year, lang, projection=True)
-        write_summary(folder, ctx, province, year, lang=lang, projection=shared, target_rank=TARGET_RANK,
+        write_summary(folder, ctx, province, year, lang=lang, projection=shared, target_rank=None,
                       target_year=TARGET_YEAR, drivers=drivers, banner=banner, pages=pages, lead=lead)
         summaries[province] = f"{slug(province)}/{SUMMARY}"
     ranking = ranking_with_change(ctx, year)

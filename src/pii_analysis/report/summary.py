@@ -97,10 +97,29 @@ def change_text(h: dict, lang: str) -> str:
     return _t("change", lang, prev=h["prev_year"]) + ": " + _t(key, lang, k=abs(k))
 
 
-def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, projection, target_rank: int,
+TARGETS: Table = catalog("summary.TARGETS")
+
+
+def province_goal(ctx, province: str, year: int, target_rank: int | None, target_year: int) -> dict[str, Any]:
+    """The province's target as page 03 uses it (issue 10's `analysis.targets.province_target`: the run's
+    target rank, else the province's own plan, else the project default for its rank band); before that
+    module exists, the run's target rank."""
+    try:
+        from pii_analysis.analysis.targets import province_target
+    except ImportError:
+        from pii_analysis.analysis.defaults import DEFAULT_TARGET_RANK
+        return {"rank": target_rank or DEFAULT_TARGET_RANK, "year": target_year, "kind": "reach",
+                "origin": "parameter", "places": 0, "source": ""}
+    t = province_target(ctx, province, base_year=year, target_rank=target_rank, target_year=target_year)
+    return {"rank": t.rank, "year": t.year, "kind": t.kind, "origin": t.origin, "places": t.places,
+            "source": t.source}
+
+
+def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, projection, target_rank: int | None,
                   target_year: int, drivers: pd.DataFrame, banner: str, pages: list[str],
                   lead: pd.DataFrame | None = None) -> Path:
-    """<out>/<slug>/summary.html for `province`."""
+    """<out>/<slug>/summary.html for `province` (`target_rank` None: the province's own or default target)."""
+    from pii_analysis.report.feasibility_text import source_label
     from pii_analysis.analysis.profile import headline
     from pii_analysis.report.labels import data_level, level_text
 
@@ -108,11 +127,13 @@ def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, pr
     h = headline(ctx, province, year)
     from pii_analysis.report.feasibility_text import with_model_range
 
+    goal = province_goal(ctx, province, year, target_rank, target_year)
+    target_rank, target_year = goal["rank"], goal["year"]
     chance = with_model_range(projection.p_summary(province, target_rank, target_year), lang)
     years = [y for y in ctx.scores.years if y <= year]
     status_key = f"status_{ctx.data_status}"
-    assumed = [_t("a_target", lang, rank=target_rank, year=target_year),
-               _t("a_projection", lang, first=years[0], base=year)]
+    origin = text(TARGETS, f"o_{goal['origin']}", lang, source=source_label(goal["source"], lang))
+    assumed = [origin, _t("a_projection", lang, first=years[0], base=year)]
     context = {
         "lang": lang, "title": _t("title", lang, province=province, year=year),
         "tab_title": page_title("summary", province, year, lang),
@@ -120,7 +141,8 @@ def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, pr
         "rank": h["rank"], "n": h["n"], "of": _t("of", lang, n=h["n"]), "pii": fmt_num(h["pii"], lang),
         "change": change_text(h, lang), "labels": {k: _t(k, lang) for k in (
             "rank", "score", "h_target", "h_levers", "h_data", "h_assumed", "levers_note", "pages")},
-        "target": _t("target", lang, rank=target_rank, year=target_year),
+        "target": text(TARGETS, f"t_{goal['kind']}", lang, rank=target_rank, year=target_year,
+                       places=goal["places"]),
         "probability": _t("probability", lang, p=chance),
         "probability_note": _t("probability_note", lang, draws=fmt_num(projection.n_draws, lang, 0)),
         "levers": levers(drivers, h["rank"], target_rank, lang, lead),
