@@ -500,9 +500,13 @@ def write_site(ctx: Context, out: Path, outcomes: list[Outcome], *, chosen: list
             from pii_analysis.analysis.drivers import analyse
             drivers = analyse(ctx, province, year, TARGET_RANK, lang=lang).table
         banner = labels.page_banner(ctx, province, year, lang, projection=True)
-        write_summary(folder, ctx, province, year, lang=lang, projection=shared, target_rank=None,
-                      target_year=TARGET_YEAR, drivers=drivers, banner=banner, pages=pages, lead=lead)
-        summaries[province] = f"{slug(province)}/{SUMMARY}"
+        try:
+            write_summary(folder, ctx, province, year, lang=lang, projection=shared, target_rank=None,
+                          target_year=TARGET_YEAR, drivers=drivers, banner=banner, pages=pages, lead=lead)
+            summaries[province] = f"{slug(province)}/{SUMMARY}"
+        except Exception as exc:  # a summary that fails is listed with the failed reports, the others go on
+            outcomes.append(Outcome(notebook=SUMMARY, province=province, year=year, parameters={},
+                                    error=_error_of(exc), attempts=1))
     ranking = ranking_with_change(ctx, year)
     regions = load_regions()
     if regions is not None and not set(ranking["province"]) <= set(regions["province"]):
