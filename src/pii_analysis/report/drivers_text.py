@@ -113,9 +113,9 @@ TEXT: Table = {
     "den_enterprises": {"vi": "số doanh nghiệp", "en": "number of enterprises"},
     "den_grdp": {"vi": "GRDP", "en": "GRDP"},
     "years_never": {"vi": "không tỉnh nào duy trì được mức tăng", "en": "no province sustains a rise"},
-    "non_monotone": {"vi": " *Thứ hạng không tăng đều theo giá trị này: vượt quá một mức, quy tắc xử lý ngoại lai "
-                           "hoặc việc đỉnh cả nước dịch chuyển lại làm hạng giảm.*",
-                     "en": " *The rank does not improve steadily with this value: beyond some level the outlier "
+    "non_monotone": {"vi": " *Thứ hạng không tăng đều theo giá trị này: vượt quá khoảng {value}, quy tắc xử lý ngoại "
+                           "lai hoặc việc đỉnh cả nước dịch chuyển lại làm hạng giảm.*",
+                     "en": " *The rank does not improve steadily with this value: beyond about {value} the outlier "
                            "rule or the moving national maximum make it worse.*"},
     "levers_note": {"vi": "*Cơ quan chủ trì, mức độ chủ động và chi phí tương đối là **giả định** của dự án "
                           "(data/raw/indicator_levers.csv), để tỉnh tự điều chỉnh. Tốc độ bền vững: phân vị 90% "
@@ -412,7 +412,8 @@ def lever_item(row: pd.Series, meta: dict, lang: str) -> str:
                 best=fmt_measure(row["national_best"], lang, res),
                 average=fmt_measure(row["national_average_raw"], lang, res),
                 weight=_n(100 * row["effective_weight"], lang), next_phrase=nxt, target_phrase=tgt,
-                monotone="" if row["monotone"] else text(TEXT, "non_monotone", lang))
+                monotone="" if row["monotone"] else text(TEXT, "non_monotone", lang,
+                                                         value=fmt_measure(row["worse_beyond"], lang, res)))
 
 
 def limits(result: DriversResult, lang: str) -> str:
