@@ -73,6 +73,14 @@ class EffortPlan:
     scenario: Scenario
     caps: pd.Series             # every indicator's yearly cap on top of the trend (normalised points a year)
 
+    def results(self) -> pd.DataFrame:
+        """The machine-readable plan: its rows (none raised: one row without an indicator) with the plan's
+        status, target and aimed ranks, aim and probabilities on every row."""
+        table = self.table if not self.table.empty else pd.DataFrame({"indicator": [""]})
+        return table.assign(status=self.status, target_rank=self.target_rank, target_year=self.target_year,
+                            aim=self.aim, aimed_rank=self.aimed_rank, probability=self.probability,
+                            aimed_probability=self.aimed_probability)
+
 
 def feasible_caps(ctx, base_year: int | None = None, quantile: float = PACE_QUANTILE) -> pd.Series:
     """Per indicator: the sustained pace in raw units a year (the `quantile` of provinces' multi-year
