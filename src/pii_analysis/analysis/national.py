@@ -4,6 +4,8 @@ socio-economic regions. Pure functions of the scored panel (`ctx.scores`); the w
 `pii_analysis.report`."""
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from pii_analysis.index.context import Context
@@ -108,17 +110,33 @@ def position_basis(ctx: Context, province: str, year: int) -> dict:
     map of provinces), 'inferred' (data/raw/pii_inferred_positions.csv, with its source) or 'placed'
     (neither: the demonstration panel's placement). Keys: kind, rank, source."""
     from pii_analysis.data import paths
-    from pii_analysis.data.loading import load_published
 
     rank = int(ctx.scores.ranking(year).set_index("province").at[province, "rank"])
     n = len(ctx.scores.ranking(year))
-    pub = load_published(resolver=ctx.resolver)
+    pub = _published(ctx)
     pub = pub[(pub["year"] == year) & (pub["province"] == province) & (pub["n_provinces"] == n)
               & pub["rank"].notna() & (pub["status"] == "published")]
     if len(pub):
         return {"kind": "published", "rank": rank, "source": ""}
-    inferred = pd.read_csv(paths.raw_file(paths.INFERRED))
+    inferred = _inferred(str(paths.raw_file(paths.INFERRED)))
     rows = inferred[(inferred["year"] == year) & (inferred["province"] == province) & (inferred["measure"] == "rank")]
     if len(rows):
         return {"kind": "inferred", "rank": rank, "source": str(rows.iloc[0]["source"])}
     return {"kind": "placed", "rank": rank, "source": ""}
+
+
+_PUBLISHED: dict[int, pd.DataFrame] = {}
+
+
+def _published(ctx: Context) -> pd.DataFrame:
+    """The published results, read once per context (every page of a province asks)."""
+    from pii_analysis.data.loading import load_published
+    key = id(ctx.resolver)
+    if key not in _PUBLISHED:
+        _PUBLISHED[key] = load_published(resolver=ctx.resolver)
+    return _PUBLISHED[key]
+
+
+@functools.lru_cache(maxsize=4)
+def _inferred(path: str) -> pd.DataFrame:
+    return pd.read_csv(path)
