@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pii_analysis.analysis.defaults import DEFAULT_DRAWS, DEFAULT_PROVINCE, DEFAULT_SEED
 from pii_analysis.data import paths
-from pii_analysis.cli.output import add_data_options, data_options, print_notes
+from pii_analysis.cli.output import add_data_options, data_options
 from pii_analysis.report.defaults import DEFAULT_JOBS, DEFAULT_OUT, TIMEOUT
 
 
@@ -41,19 +41,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pii_analysis.index.context import load_context
-    from pii_analysis.report.run import run_report, write_processed
+    from pii_analysis.report.run import RunInterrupted, run_report, writable_directory
 
-    from pii_analysis.report.run import writable_directory
     writable_directory(args.out, "--out")
     writable_directory(args.processed, "--processed")
-    ctx = load_context(args.data, **data_options(args))
-    print_notes(ctx)
-    written = write_processed(ctx, args.processed)
-    print(f"processed tables: {Path(written[0]).parent}", file=sys.stderr)
-    result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
-                        out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
-                        timeout=args.timeout, progress=not args.no_progress, **data_options(args))
+    try:
+        result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
+                            out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
+                            timeout=args.timeout, progress=not args.no_progress, processed=args.processed,
+                            **data_options(args))
+    except RunInterrupted as stop:
+        print(f"pii report: interrupted ({stop}); {Path(args.out) / 'index.html'} lists the reports that "
+              "finished", file=sys.stderr)
+        return 128 + stop.signum
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"processed tables: {args.processed}", file=sys.stderr)
     failed = [o for o in result.outcomes if o.status != "ok"]
     for o in failed:
         print(f"FAILED {o.province} {o.notebook}: {o.error}", file=sys.stderr)

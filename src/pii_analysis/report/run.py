@@ -20,6 +20,7 @@ notebooks' and `pii feasibility`'s, so a default report reproduces a default not
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html
@@ -28,7 +29,10 @@ import multiprocessing
 import os
 import re
 import secrets
+import signal
+import sys
 import tempfile
+import threading
 import time
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -87,6 +91,11 @@ TEXT: Table = {
     "failed": {"vi": "lỗi", "en": "failed"},
     "data": {"vi": "Dữ liệu: {path} (SHA-256 {sha})", "en": "Data: {path} (SHA-256 {sha})"},
     "results": {"vi": "Kết quả dạng bảng (CSV) và thông tin lần chạy", "en": "Tables (CSV) and run manifest"},
+    "interrupted": {"vi": "Lần chạy đã bị dừng ({signal}) sau {seconds:.0f} giây: {finished}/{total} báo cáo đã xong "
+                          "(liệt kê dưới đây); các báo cáo còn lại chưa được tạo.",
+                    "en": "The run was interrupted ({signal}) after {seconds:.0f} s: {finished} of {total} reports "
+                          "finished (listed below); the others were not made."},
+    "not_run": {"vi": "chưa chạy (đã dừng)", "en": "not run (interrupted)"},
 }
 
 
@@ -112,7 +121,7 @@ class Outcome:
     province: str
     year: int
     parameters: dict[str, Any]
-    status: str = "failed"        # 'ok' or 'failed'
+    status: str = "failed"        # 'ok', 'failed' or 'not_run' (the run was interrupted first)
     error: str = ""
     attempts: int = 0
     seconds: float = 0.0
@@ -481,8 +490,10 @@ th,td{border-bottom:1px solid #d5d8dc;padding:6px 8px;text-align:left;vertical-a
 .err{color:#922b21;font-family:monospace;font-size:12px;white-space:pre-wrap}.params{font-family:monospace;font-size:12px}"""
 
 
-def write_index(outcomes: list[Outcome], out_dir: Path, *, lang: str, data: dict, meta: dict) -> Path:
-    """reports/index.html: every report with province, year, parameters and status (errors shown)."""
+def write_index(outcomes: list[Outcome], out_dir: Path, *, lang: str, data: dict, meta: dict,
+                interrupted: dict | None = None) -> Path:
+    """reports/index.html: every report with province, year, parameters and status (errors shown); an
+    interrupted run says so, and what finished, at the top."""
     from pii_analysis.report.labels import banner_html
 
     e = html.escape
@@ -496,7 +507,7 @@ def write_index(outcomes: list[Outcome], out_dir: Path, *, lang: str, data: dict
         links += "".join(f' · <a href="{e(base + f)}">{e(Path(f).name)}</a>' for f in o.results)
         name = f'<a href="{e(base + o.html)}">{e(Path(o.notebook).stem)}</a>' if o.html else e(o.notebook)
         params = ", ".join(f"{k}={v!r}" for k, v in o.parameters.items())
-        status = f'<span class="{o.status}">{t(o.status)}</span>'
+        status = f'<span class="{e(o.status)}">{t(o.status)}</span>'
         if o.error:
             status += f'<div class="err">{e(o.error)}</div>'
         rows.append(f"<tr><td>{e(o.province)}</td><td>{o.year}</td><td>{name}</td>"
@@ -507,7 +518,7 @@ def write_index(outcomes: list[Outcome], out_dir: Path, *, lang: str, data: dict
 <style>{_INDEX_CSS}</style></head><body>
 <h1>{t('index_title')}</h1>
 {banner_html(data['status'], lang, data['path'])}
-<p>{t('summary', ok=ok, total=len(outcomes), failed=len(outcomes) - ok, version=__version__,
+{_interrupted_html(interrupted, lang)}<p>{t('summary', ok=ok, total=len(outcomes), failed=len(outcomes) - ok, version=__version__,
       seed=meta['seed'], draws=meta['n_draws'])}</p>
 <p>{t('data', path=data['path'], sha=data['sha256'][:16])}</p>
 <table><thead><tr><th>{t('province')}</th><th>{t('year')}</th><th>{t('report')}</th><th>{t('parameters')}</th>
@@ -520,12 +531,117 @@ def write_index(outcomes: list[Outcome], out_dir: Path, *, lang: str, data: dict
     return atomic_write(out_dir / "index.html", page)
 
 
+def _interrupted_html(interrupted: dict | None, lang: str) -> str:
+    if not interrupted:
+        return ""
+    words = html.escape(text(TEXT, "interrupted", lang, signal=interrupted["signal"], seconds=interrupted["seconds"],
+                             finished=interrupted["finished"], total=interrupted["total"]))
+    return (f'<p class="pii-interrupted" style="background:#fdedec;border-left:8px solid #c0392b;padding:10px 14px">'
+            f"<strong>{words}</strong></p>\n")
+
+
+# --- stopping: signals, the lock, workers and kernels ------------------------------------------
+class RunInterrupted(Exception):
+    """Ctrl-C or SIGTERM arrived during the run."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """SIGINT and SIGTERM raise RunInterrupted in the main thread (SIGTERM would otherwise kill the run
+    with no clean-up); the previous handlers come back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        for sig in (signal.SIGINT, signal.SIGTERM):   # a second Ctrl-C must not break the clean-up
+            signal.signal(sig, signal.SIG_IGN)
+        raise RunInterrupted(signum)
+
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+
+LOCK_NAME = ".pii-report.lock"
+
+
+@contextlib.contextmanager
+def run_lock(out: Path):
+    """Keep a second run out of the same output directory, naming the run that holds it. The lock is
+    an flock on `.pii-report.lock`, released by the system however this run ends."""
+    import fcntl
+
+    path = out / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = Path(path).read_text(encoding="utf-8", errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise PiiInputError(f"--out is in use by another pii report run ({holder}); wait for it to finish or "
+                            "choose another --out", file=out) from None
+    try:
+        info = f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}, command {' '.join(sys.argv)[:300]}"
+        os.ftruncate(fd, 0)
+        os.write(fd, info.encode("utf-8"))
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+STOP_GRACE = 3.0   # seconds a worker gets to shut its kernel down before everything left is killed
+
+
+def _stop_processes(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool now: no new job, every worker and every kernel (all descendants of this process)
+    terminated, then killed if still there after STOP_GRACE seconds."""
+    import psutil
+
+    me = psutil.Process()
+    family = me.children(recursive=True)      # before the workers die: kernels are re-parented after
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in family:
+        with contextlib.suppress(psutil.Error):
+            proc.terminate()
+    _, left = psutil.wait_procs(family, timeout=STOP_GRACE)
+    for proc in left:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(left, timeout=STOP_GRACE)
+
+
+def _worker_sigterm(signum, frame) -> None:  # pragma: no cover - runs in a worker
+    """Kill this worker's kernel and remove its connection file, then exit at once."""
+    try:
+        import psutil
+        for child in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        for km, _ in list(_KERNELS.values()):
+            with contextlib.suppress(Exception):
+                Path(km.connection_file).unlink(missing_ok=True)
+    finally:
+        os._exit(128 + signum)
+
+
 # --- the run -------------------------------------------------------------------------------
 @dataclass
 class RunResult:
     index: Path
     outcomes: list[Outcome]
     manifest: Path
+    notes: tuple[str, ...] = ()     # warnings about the data (e.g. an indicator equal for every province)
 
     @property
     def ok(self) -> bool:
@@ -544,17 +660,24 @@ def _init_worker(log_path: str) -> None:
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)
     os.close(fd)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)        # Ctrl-C reaches the whole group: the parent stops us
+    signal.signal(signal.SIGTERM, _worker_sigterm)       # shut this worker's kernel down, then exit
 
 
-def _run_jobs(jobs: list[Job], n_jobs: int, progress: bool, log_path: Path) -> list[Outcome]:
+def _run_jobs(jobs: list[Job], n_jobs: int, progress: bool, log_path: Path,
+              outcomes: list[Outcome] | None = None) -> list[Outcome]:
+    """Run the jobs in worker processes; outcomes are appended to `outcomes` as they finish, so an
+    interrupted run still knows what finished. On RunInterrupted every worker and kernel is stopped
+    before the exception goes on."""
     from tqdm import tqdm
 
-    outcomes: list[Outcome] = []
+    outcomes = [] if outcomes is None else outcomes
     bar = tqdm(total=len(jobs), desc="pii report", unit="report", disable=not progress)
     # spawn: fresh workers (no forked threads); they inherit $PII_CACHE_DIR for the kernels
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init_worker, initargs=(str(log_path),)) as pool:
+    pool = ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(str(log_path),))
+    try:
         futures = {pool.submit(execute_job, job): job for job in jobs}
         for fut in as_completed(futures):
             job = futures[fut]
@@ -566,7 +689,16 @@ def _run_jobs(jobs: list[Job], n_jobs: int, progress: bool, log_path: Path) -> l
             outcomes.append(outcome)
             bar.set_postfix_str(f"{outcome.province}: {outcome.notebook} {outcome.status}", refresh=False)
             bar.update()
-    bar.close()
+    except BaseException:
+        _stop_processes(pool)
+        raise
+    finally:
+        bar.close()
+    pool.shutdown(wait=True)
+    return _in_plan_order(outcomes, jobs)
+
+
+def _in_plan_order(outcomes: list[Outcome], jobs: list[Job]) -> list[Outcome]:
     order = {(j.province, Path(j.notebook).name): i for i, j in enumerate(jobs)}
     return sorted(outcomes, key=lambda o: order[(o.province, o.notebook)])
 
@@ -575,63 +707,110 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
                data_path: str | Path | None = None, out_dir: str | Path = "reports", lang: str = "vi",
                jobs: int = 1, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, timeout: int = TIMEOUT,
                notebooks: list[Path] | None = None, kernel: str = KERNEL, progress: bool = True,
-               sheet: str | None = None, decimal: str | None = None) -> RunResult:
-    """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json."""
+               sheet: str | None = None, decimal: str | None = None,
+               processed: str | Path | None = None) -> RunResult:
+    """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json
+    (and, when `processed` is given, the processed score tables there).
+
+    One run at a time per output directory (`run_lock`). Ctrl-C or SIGTERM stop the workers and their
+    kernels within seconds; index.html and manifest.json then say the run was interrupted and what
+    finished, and RunInterrupted is raised for the caller's exit status."""
     t0 = time.perf_counter()
     lang = check_lang(lang)
-    out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    ctx = load_context(data_path, sheet=sheet, decimal=decimal)
-    year = ctx.check_year(year)
-    chosen = choose_provinces(ctx, provinces, all_provinces, year)
-    notebooks = available_notebooks() if notebooks is None else [Path(n) for n in notebooks]
-    data_file = resolve_data_path(data_path)
-    data = {"path": str(data_path) if data_path else str(data_file.relative_to(paths.REPO_ROOT))
-            if data_file.is_relative_to(paths.REPO_ROOT) else str(data_file),
-            "sha256": file_checksum(data_file), "status": ctx.data_status}
-    run_parameters = {"year": year, "data_path": str(Path(data_path).resolve()) if data_path else None,
-                      "lang": lang, "base_year": year, "target_year": TARGET_YEAR, "n_draws": n_draws,
-                      "seed": seed, "sheet": sheet, "decimal": decimal}
+    out = writable_directory(Path(out_dir).resolve(), "--out")
+    with run_lock(out), stop_on_signals(), _kernel_runtime_dir() as runtime:
+        ctx = load_context(data_path, sheet=sheet, decimal=decimal)
+        year = ctx.check_year(year)
+        chosen = choose_provinces(ctx, provinces, all_provinces, year)
+        notebooks = available_notebooks() if notebooks is None else [Path(n) for n in notebooks]
+        data_file = resolve_data_path(data_path)
+        data = {"path": str(data_path) if data_path else str(data_file.relative_to(paths.REPO_ROOT))
+                if data_file.is_relative_to(paths.REPO_ROOT) else str(data_file),
+                "sha256": file_checksum(data_file), "status": ctx.data_status}
+        run_parameters = {"year": year, "data_path": str(Path(data_path).resolve()) if data_path else None,
+                          "lang": lang, "base_year": year, "target_year": TARGET_YEAR, "n_draws": n_draws,
+                          "seed": seed, "sheet": sheet, "decimal": decimal}
+        meta = {"seed": seed, "n_draws": n_draws}
+        job_list = plan(notebooks, chosen, run_parameters, out, kernel=kernel, timeout=timeout)
+        outcomes: list[Outcome] = []
+        timings: dict[str, float] = {}
+        results = out / "results"
+        manifest = {
+            "package": "pii-analysis", "version": __version__,
+            "parameters": {"provinces": chosen, "year": year, "lang": lang, "n_draws": n_draws, "seed": seed,
+                           "target_year": TARGET_YEAR, "jobs": jobs, "timeout": timeout, "kernel": kernel,
+                           "notebooks": [Path(n).name for n in notebooks]},
+            "data": {**data, "framework_sha256": file_checksum(paths.raw_file(paths.FRAMEWORK)),
+                     "method_sha256": file_checksum(paths.raw_file(paths.METHOD))},
+            "html_max_bytes": HTML_MAX_BYTES,
+        }
+        try:
+            t = time.perf_counter()
+            if processed is not None:
+                write_processed(ctx, processed)
+            write_processed(ctx, results)
+            for name, frame in profile_results(ctx, chosen, year).items():
+                write_csv(frame, results / f"profile_{name}.csv", float_format="%.6f")
+            timings["tables"] = time.perf_counter() - t
 
-    timings: dict[str, float] = {}
-    t = time.perf_counter()
-    results = out / "results"
-    write_processed(ctx, results)
-    for name, frame in profile_results(ctx, chosen, year).items():
-        write_csv(frame, results / f"profile_{name}.csv", float_format="%.6f")
-    timings["tables"] = time.perf_counter() - t
+            t = time.perf_counter()
+            os.environ[CACHE_ENV] = str(out / ".cache")   # for this process, the workers and their kernels
+            os.environ[CACHE_KEY_ENV] = secrets.token_hex(32)  # this run trusts only the cache entries it signs
+            shared = shared_work(ctx, base_year=year, target_year=TARGET_YEAR, n_draws=n_draws, seed=seed)
+            for name, frame in shared_tables(shared, chosen).items():
+                write_csv(frame, results / f"{name}.csv", float_format="%.6f")
+            timings["shared"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    os.environ[CACHE_ENV] = str(out / ".cache")   # for this process, the workers and their kernels
-    os.environ[CACHE_KEY_ENV] = secrets.token_hex(32)  # this run trusts only the cache entries it signs
-    shared = shared_work(ctx, base_year=year, target_year=TARGET_YEAR, n_draws=n_draws, seed=seed)
-    for name, frame in shared_tables(shared, chosen).items():
-        write_csv(frame, results / f"{name}.csv", float_format="%.6f")
-    timings["shared"] = time.perf_counter() - t
+            t = time.perf_counter()
+            outcomes = _run_jobs(job_list, jobs, progress, out / ".logs" / "kernels.log", outcomes)
+            timings["notebooks"] = time.perf_counter() - t
+        except RunInterrupted as stop:
+            done = {(o.province, o.notebook) for o in outcomes}
+            rest = [Outcome(notebook=Path(j.notebook).name, province=j.province, year=j.year,
+                            parameters=j.parameters, status="not_run") for j in job_list
+                    if (j.province, Path(j.notebook).name) not in done]
+            outcomes = _in_plan_order(outcomes + rest, job_list)
+            interrupted = {"signal": signal.Signals(stop.signum).name, "seconds": round(time.perf_counter() - t0, 1),
+                           "finished": len(done), "total": len(job_list), "kernel_runtime_dir": str(runtime)}
+            _finish(out, outcomes, manifest, timings, t0, lang=lang, data=data, meta=meta, interrupted=interrupted)
+            raise
+        index, manifest_path = _finish(out, outcomes, manifest, timings, t0, lang=lang, data=data, meta=meta)
+        return RunResult(index=index, outcomes=outcomes, manifest=manifest_path, notes=ctx.panel.notes)
 
-    t = time.perf_counter()
-    job_list = plan(notebooks, chosen, run_parameters, out, kernel=kernel, timeout=timeout)
-    outcomes = _run_jobs(job_list, jobs, progress, out / ".logs" / "kernels.log")
-    timings["notebooks"] = time.perf_counter() - t
+
+@contextlib.contextmanager
+def _kernel_runtime_dir():
+    """A private directory for the run's kernel connection files ($JUPYTER_RUNTIME_DIR of the workers and
+    kernels), removed at the end however the run ends: no connection file is left behind."""
+    import shutil
+
+    path = Path(tempfile.mkdtemp(prefix="pii-kernels-"))
+    old = os.environ.get("JUPYTER_RUNTIME_DIR")
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(path)
+    try:
+        yield path
+    finally:
+        if old is None:
+            os.environ.pop("JUPYTER_RUNTIME_DIR", None)
+        else:
+            os.environ["JUPYTER_RUNTIME_DIR"] = old
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _finish(out: Path, outcomes: list[Outcome], manifest: dict, timings: dict[str, float], t0: float, *,
+            lang: str, data: dict, meta: dict, interrupted: dict | None = None) -> tuple[Path, Path]:
+    """index.html and manifest.json (atomically), for a finished or an interrupted run."""
     timings["total"] = time.perf_counter() - t0
-
-    meta = {"seed": seed, "n_draws": n_draws}
-    index = write_index(outcomes, out, lang=lang, data=data, meta=meta)
-    manifest = {
-        "package": "pii-analysis", "version": __version__,
-        "parameters": {"provinces": chosen, "year": year, "lang": lang, "n_draws": n_draws, "seed": seed,
-                       "target_year": TARGET_YEAR, "jobs": jobs, "timeout": timeout, "kernel": kernel,
-                       "notebooks": [Path(n).name for n in notebooks]},
-        "data": {**data, "framework_sha256": file_checksum(paths.raw_file(paths.FRAMEWORK)),
-                 "method_sha256": file_checksum(paths.raw_file(paths.METHOD))},
-        "html_max_bytes": HTML_MAX_BYTES,
-        "results": sorted(str(p.relative_to(out)) for p in results.glob("*.csv")),
-        "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
-        "reports": [asdict(o) for o in outcomes],
-        "status": "ok" if all(o.status == "ok" for o in outcomes) else "failed",
-    }
+    index = write_index(outcomes, out, lang=lang, data=data, meta=meta, interrupted=interrupted)
+    status = "interrupted" if interrupted else "ok" if all(o.status == "ok" for o in outcomes) else "failed"
+    manifest = {**manifest,
+                "results": sorted(str(p.relative_to(out)) for p in (out / "results").glob("*.csv")),
+                "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+                "reports": [asdict(o) for o in outcomes], "status": status}
+    if interrupted:
+        manifest["interrupted"] = interrupted
     manifest_path = atomic_write(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-    return RunResult(index=index, outcomes=outcomes, manifest=manifest_path)
+    return index, manifest_path
 
 
 def profile_results(ctx: Context, provinces: list[str], year: int) -> dict[str, pd.DataFrame]:
