@@ -51,6 +51,30 @@ def check_readable(path: str | Path) -> Path:
     return p
 
 
+def read_yaml(path: str | Path) -> object:
+    """A YAML file's content (method, scenarios): unreadable, non-UTF-8 or invalid files fail naming the file."""
+    import yaml
+
+    p = Path(path)
+    if p.is_dir():
+        raise PiiInputError("expected a file, got a directory", file=p)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise PiiInputError("file not found", file=p) from None
+    except OSError as exc:
+        raise PiiInputError(f"file cannot be read ({exc.strerror or exc})", file=p) from None
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PiiInputError("file is not UTF-8 text; save it as UTF-8", file=p,
+                            row=raw[:exc.start].count(b"\n") + 1) from None
+    try:
+        return yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        raise PiiInputError(f"not valid YAML ({exc})", file=p) from None
+
+
 def is_excel(path: Path) -> bool:
     return path.suffix.lower() in EXCEL_SUFFIXES
 

@@ -608,8 +608,14 @@ def _stop_processes(pool: ProcessPoolExecutor) -> None:
     terminated, then killed if still there after STOP_GRACE seconds."""
     import psutil
 
-    me = psutil.Process()
-    family = me.children(recursive=True)      # before the workers die: kernels are re-parented after
+    def ours(proc: psutil.Process) -> bool:   # multiprocessing's resource tracker ignores SIGTERM and ends
+        try:                                  # by itself when this process exits: not waited for
+            return "resource_tracker" not in " ".join(proc.cmdline())
+        except psutil.Error:
+            return False
+
+    # taken before the workers die (their kernels are re-parented afterwards)
+    family = [p for p in psutil.Process().children(recursive=True) if ours(p)]
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in family:
         with contextlib.suppress(psutil.Error):
