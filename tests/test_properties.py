@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -100,6 +101,10 @@ def write_csv(data: st.DataObject, frame: pd.DataFrame, directory: Path) -> Path
     return path
 
 
+def cell_text(value: object) -> str:
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
 def write_xlsx(data: st.DataObject, frame: pd.DataFrame, directory: Path) -> Path:
     path = directory / "mutated.xlsx"
     book = openpyxl.Workbook()
@@ -107,14 +112,14 @@ def write_xlsx(data: st.DataObject, frame: pd.DataFrame, directory: Path) -> Pat
     ws.title = data.draw(st.sampled_from([str(frame.iat[0, 0]) if frame.size else "2025", "Sheet1", "PII 2025",
                                           "2025", "data"]), label="sheet name")[:31] or "Sheet1"
     as_numbers = data.draw(st.booleans(), label="typed numbers")
-    ws.append(list(frame.columns))
+    ws.append([cell_text(c) for c in frame.columns])     # openpyxl refuses control characters in cells
     for rec in frame.itertuples(index=False):
         row = []
         for v in rec:
             try:
-                row.append(float(v) if as_numbers and v.strip() else v)
+                row.append(float(v) if as_numbers and v.strip() else cell_text(v))
             except ValueError:
-                row.append(v)
+                row.append(cell_text(v))
         ws.append(row)
     for extra in range(data.draw(st.integers(0, 2), label="extra sheets")):
         other = book.create_sheet(data.draw(st.sampled_from(["2024", "Nháp", "2026", "Ghi chú"]), label="extra")
@@ -122,7 +127,7 @@ def write_xlsx(data: st.DataObject, frame: pd.DataFrame, directory: Path) -> Pat
         other.sheet_state = data.draw(st.sampled_from(["visible", "hidden"]), label="state")
         if data.draw(st.booleans(), label="extra has cells"):
             other.append(["province", "x"])
-            other.append(["Huế", data.draw(ANY_CELL, label="extra cell")])
+            other.append(["Huế", cell_text(data.draw(ANY_CELL, label="extra cell"))])
     if data.draw(st.booleans(), label="reorder"):
         book.move_sheet(ws, offset=len(book.sheetnames) - 1)
     try:

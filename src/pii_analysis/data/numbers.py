@@ -134,6 +134,8 @@ def parse_numbers(raw: pd.Series, locate: Locate, *, typed: pd.Series | None = N
                     raise PiiInputError(f"'{raw.iloc[i]}' is not a finite number", **locate(int(i)))
                 if value is None:
                     hint = f" (decimal mark of this column: '{mark}')" if mark and _MARKS.search(cell) else ""
+                    hint = "; write it without the % sign (the indicator's unit says it is a share)" \
+                        if cell.endswith("%") and len(cell) > 1 else hint
                     raise PiiInputError(f"'{raw.iloc[i]}' is not a number{hint}", **locate(int(i)))
                 out[i] = value
     finite = np.isfinite(out) | np.isnan(out)

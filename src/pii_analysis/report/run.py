@@ -369,7 +369,8 @@ def execute_job(job: Job) -> Outcome:
     stem.parent.mkdir(parents=True, exist_ok=True)
     ipynb, page = stem.with_suffix(".ipynb"), stem.with_suffix(".html")
     results_dir = stem.parent / f"{stem.name}_results"
-    for stale in (ipynb, page):          # never show a previous run's file as this run's
+    running = stem.parent / f".{stem.name}.running.ipynb"   # papermill's output, before it is scrubbed
+    for stale in (ipynb, page, running):  # never show a previous run's file as this run's
         stale.unlink(missing_ok=True)
     for stale in results_dir.glob("*.csv"):
         stale.unlink()
@@ -381,7 +382,7 @@ def execute_job(job: Job) -> Outcome:
         try:
             km, kc = _kernel(job.kernel, fresh=attempt > 1)
             _prepare_kernel(kc, stem.parent, results_dir)
-            papermill.execute_notebook(job.notebook, str(ipynb), parameters=job.parameters, km=km, kc=kc,
+            papermill.execute_notebook(job.notebook, str(running), parameters=job.parameters, km=km, kc=kc,
                                        engine_name=_warm_engine(), kernel_name=job.kernel,
                                        execution_timeout=job.timeout,
                                        start_timeout=START_TIMEOUT, progress_bar=False, log_output=False,
@@ -393,8 +394,9 @@ def execute_job(job: Job) -> Outcome:
             break
         except Exception as exc:  # kernel died, timed out, failed to start: once more in a new kernel
             error = exc
-    if ipynb.exists():
-        nb = scrub(nbformat.read(ipynb, as_version=4))
+    if running.exists():
+        nb = scrub(nbformat.read(running, as_version=4))
+        running.unlink()
         atomic_write(ipynb, nbformat.writes(nb) + "\n")
         body = render_html(nb, f"PII {job.province} {job.year}: {stem.name}")
         atomic_write(page, body)
