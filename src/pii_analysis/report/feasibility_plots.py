@@ -33,9 +33,9 @@ TEXT: Table = {
     "pii": {"vi": "Điểm PII", "en": "PII score"},
     "effort_title": {"vi": "Kế hoạch nỗ lực tối thiểu của {province} (Top {rank} năm {year})",
                      "en": "Minimum-effort plan for {province} (Top {rank} by {year})"},
-    "rise": {"vi": "Mức tăng cần mỗi năm", "en": "Yearly rise needed"},
-    "cap": {"vi": "Mức tăng khả thi mỗi năm", "en": "Feasible yearly gain"},
-    "points": {"vi": "Điểm chuẩn hóa mỗi năm", "en": "Normalised points a year"},
+    "rise": {"vi": "Mức tăng cần mỗi năm, thêm vào xu hướng", "en": "Yearly rise needed, on top of the trend"},
+    "cap": {"vi": "Tốc độ bền vững", "en": "Sustained pace"},
+    "points": {"vi": "% tốc độ bền vững của chỉ số", "en": "% of the indicator's sustained pace"},
     "none_needed": {"vi": "Không cần nỗ lực thêm", "en": "No extra effort needed"},
     "scen_title": {"vi": "Xác suất {province} vào Top {rank}, theo kịch bản",
                    "en": "Probability that {province} reaches the Top {rank}, by scenario"},
@@ -117,7 +117,7 @@ def competitor_chart(proj, province: str, rivals: list[str], *, lang: str = "vi"
 
 
 def effort_chart(plan, *, lang: str = "vi") -> Figure:
-    """Yearly rise needed per indicator against its feasible yearly gain."""
+    """Yearly rise needed per indicator as a share of its sustained pace (comparable across units)."""
     t = plan.table
     fig, ax = _figure(8, max(2.5, 0.45 * len(t) + 1.2))
     if t.empty:
@@ -126,8 +126,8 @@ def effort_chart(plan, *, lang: str = "vi") -> Figure:
     else:
         y = np.arange(len(t))[::-1]
         labels = [f"{c}  {textwrap.shorten(str(n), width=44, placeholder='…')}" for c, n in zip(t["indicator"], t["name"])]
-        ax.barh(y, t["cap"], color="lightgray", label=_t("cap", lang))
-        ax.barh(y, t["yearly_rise"], color="tab:green", height=0.5, label=_t("rise", lang))
+        ax.barh(y, np.ones(len(t)) * 100.0, color="lightgray", label=_t("cap", lang))
+        ax.barh(y, 100.0 * t["share_of_cap"].fillna(0.0), color="tab:green", height=0.5, label=_t("rise", lang))
         ax.set_yticks(y, labels, fontsize=8)
         ax.set_xlabel(_t("points", lang))
         decimal_ticks(ax.xaxis, lang)

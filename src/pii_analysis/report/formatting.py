@@ -19,6 +19,20 @@ def fmt_num(value: float, lang: str, digits: int = 2) -> str:
     return s.replace(".", ",") if check_lang(lang) == "vi" else s
 
 
+def fmt_measure(value: float, lang: str, step: float | None = None, signed: bool = False) -> str:
+    """A value in its own unit, to the precision of `step` (a power of ten, e.g. 0.01 -> 2 decimals;
+    default 3 significant digits), with thousands grouped: 2,394.7 (en) / 2.394,7 (vi); '—' for NaN."""
+    check_lang(lang)
+    if value is None or not np.isfinite(value):
+        return "—"
+    if step and step > 0:
+        digits = max(0, int(-np.floor(np.log10(step) + 1e-9)))
+    else:
+        digits = max(0, 2 - int(np.floor(np.log10(abs(value))))) if value else 0
+    out = f"{value:{'+' if signed else ''},.{min(digits, 6)}f}"
+    return out.replace(",", "\0").replace(".", ",").replace("\0", ".") if lang == "vi" else out
+
+
 def thousands(value: int, lang: str) -> str:
     """12,345 (en) / 12.345 (vi)."""
     out = f"{int(value):,}"
