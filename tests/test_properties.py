@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from pii_analysis.cli.main import main
 from pii_analysis.data.paths import DEMO_PANEL, raw_file
 
-MAX_EXAMPLES = int(os.environ.get("PII_HYPOTHESIS_EXAMPLES", "50"))
+MAX_EXAMPLES = int(os.environ.get("PII_HYPOTHESIS_EXAMPLES", "40"))   # ~40 s; more to hunt for bugs
 SETTINGS = settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                           HealthCheck.function_scoped_fixture])
 
@@ -37,7 +37,7 @@ ANY_CELL = st.one_of(HOSTILE_CELLS, st.text(max_size=12), st.floats(allow_nan=Tr
                      st.integers(-10**18, 10**18).map(str))
 HEADERS = st.one_of(st.sampled_from(["", "province", "year", "STT", "Ghi chú", "Tỉnh/thành phố", "value",
                                      "indicator", "population", "=cmd", "1.1.1 (x)", "Năm"]), st.text(max_size=8))
-ENCODINGS = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1258", "latin-1"])
+ENCODINGS = st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-16", "cp1258", "latin-1"])
 SEPARATORS = st.sampled_from([",", ";", "\t", "|"])
 
 
@@ -54,9 +54,9 @@ BASE = base_frame()
 
 
 def mutate(data: st.DataObject, frame: pd.DataFrame) -> pd.DataFrame:
-    """One to four mutations of cells, headers and rows."""
+    """Up to four mutations of cells, headers and rows."""
     frame = frame.copy()
-    for _ in range(data.draw(st.integers(1, 4), label="mutations")):
+    for _ in range(data.draw(st.integers(0, 4), label="mutations")):   # 0: format, encoding, separator only
         kind = data.draw(st.sampled_from(["cell", "cell", "cell", "column", "header", "drop_column", "drop_row",
                                           "duplicate_row", "title_row", "blank_row", "national_row"]), label="kind")
         n_rows, n_cols = frame.shape
