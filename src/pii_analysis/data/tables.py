@@ -126,14 +126,15 @@ def frame_from_grid(grid: Grid, *, file: Path, header: Iterable[str] = ()) -> pd
                                 f"{column_letter(j)}); rename or delete one", file=file, sheet=grid.sheet,
                                 row=h + 1, column=name)
         columns.append(name)
-    data = [(i + h + 2, [r[j].strip() for j in keep]) for i, r in enumerate(body)]
+    every = keep == list(range(width))
+    data = [(i + h + 2, r if every else [r[j] for j in keep]) for i, r in enumerate(body)]   # cells come stripped
     data = [(n, cells) for n, cells in data if any(cells)]
     frame = pd.DataFrame([cells for _, cells in data], columns=columns, dtype=object,
                          index=pd.Index([n for n, _ in data], name=ROW))
     if frame.empty:
         frame = pd.DataFrame(columns=columns, dtype=object, index=pd.Index([], name=ROW))
-    frame.attrs[TYPED] = {(i + h + 2, names[j] or f"(no header, column {column_letter(j)})")
-                          for i, t in enumerate(typed[h + 1:]) for j in keep if t[j]}
+    frame.attrs[TYPED] = {(i + h + 2, columns[k]) for i, t in enumerate(typed[h + 1:]) if any(t)
+                          for k, j in enumerate(keep) if t[j]}
     return frame.astype(str) if not frame.empty else frame
 
 
