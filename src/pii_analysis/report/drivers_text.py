@@ -12,6 +12,7 @@ from pii_analysis.analysis.drivers import DriversResult
 from pii_analysis.index.framework import Framework
 from pii_analysis.report.formatting import fmt_measure, fmt_num, join_names, thousands
 from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.labels import mark
 from pii_analysis.report.styling import TableView, styled
 
 N_NAMED = 5  # indicators listed by name in the narrative
@@ -69,6 +70,9 @@ TEXT: Table = {
     "neighbours": {"vi": "Để lên một bậc cần thêm {above} điểm PII; giảm quá {below} điểm sẽ mất một bậc.",
                    "en": "Gaining one place takes {above} more PII points; losing more than {below} points costs "
                          "a place."},
+    "last": {"vi": "Để lên một bậc cần thêm {above} điểm PII; {province} đang xếp cuối nên không còn bậc nào để mất.",
+             "en": "Gaining one place takes {above} more PII points; {province} ranks last, so there is no place "
+                   "left to lose."},
     "first": {"vi": "{province} đang đứng đầu; giảm quá {below} điểm PII sẽ mất vị trí này.",
               "en": "{province} ranks first; losing more than {below} PII points would cost that place."},
     "pillar_moves": {
@@ -333,9 +337,10 @@ def intro(result: DriversResult, lang: str) -> str:
     out = text(TEXT, "intro", lang, year=m["year"], province=m["province"], pii=_n(m["pii"], lang), rank=m["rank"],
                n=m["n_provinces"], target=m["target_rank"], gap_sentence=sentence, step=_step(m, lang))
     above, below = m["gap_above"], m["gap_below"]
-    if np.isfinite(above):
-        extra = text(TEXT, "neighbours", lang, above=_n(above, lang),
-                     below=_n(below, lang) if np.isfinite(below) else "—")
+    if np.isfinite(above) and not np.isfinite(below):
+        extra = text(TEXT, "last", lang, above=_n(above, lang), province=m["province"])
+    elif np.isfinite(above):
+        extra = text(TEXT, "neighbours", lang, above=_n(above, lang), below=_n(below, lang))
     else:
         extra = text(TEXT, "first", lang, province=m["province"], below=_n(below, lang))
     return out + " " + extra
@@ -595,6 +600,9 @@ def display_table(frame: pd.DataFrame, lang: str, columns: list[str] | None = No
     out = out.copy()
     if "term" in out:
         out["term"] = [term_label(t, lang, framework) for t in out["term"]]
+    if framework is not None and {"indicator", "name"} <= set(out.columns):
+        out["name"] = [mark(framework, c, n, weight="effective_weight" in out) for c, n in
+                       zip(out["indicator"], out["name"])]
     if "effective_weight" in out:
         out["effective_weight"] = 100 * out["effective_weight"]
     if "kind" in out:

@@ -40,12 +40,14 @@ TEXT: Table = {
     "scen_title": {"vi": "Xác suất {province} vào Top {rank}, theo kịch bản",
                    "en": "Probability that {province} reaches the Top {rank}, by scenario"},
     "prob": {"vi": "Xác suất vào Top {rank}", "en": "Probability of the Top {rank}"},
-    "pillar_gain": {"vi": "Trụ cột {code}", "en": "Pillar {code}"},
-    "compute": {"vi": "Tính xác suất", "en": "Compute probability"},
-    "result": {"vi": "P(hạng ≤ {rank} năm {year}) = {p:.0%} ({draws} lượt mô phỏng)",
-               "en": "P(rank ≤ {rank} in {year}) = {p:.0%} ({draws} draws)"},
-    "help": {"vi": "Kéo thanh trượt: số điểm chuẩn hóa tăng thêm mỗi năm cho mọi chỉ số của trụ cột, rồi bấm nút.",
-             "en": "Move a slider: extra normalised points a year on every indicator of the pillar, then press the button."},
+    "pillar_gain": {"vi": "{code}. {name}", "en": "{code}. {name}"},
+    "result": {"vi": "Xác suất {province} đạt hạng {rank} trở lên năm {year}: {p} ({draws} lượt mô phỏng)",
+               "en": "Probability that {province} ranks {rank} or better in {year}: {p} ({draws} draws)"},
+    "computing": {"vi": "Đang tính…", "en": "Computing…"},
+    "help": {"vi": "Kéo thanh trượt của một trụ cột: số điểm chuẩn hóa tăng thêm mỗi năm cho mọi chỉ số của trụ cột "
+                   "đó. Các thanh bắt đầu ở kịch bản của trang; xác suất được tính lại khi thả thanh trượt.",
+             "en": "Move a pillar's slider: extra normalised points a year on every indicator of that pillar. The "
+                   "sliders start at the page's scenario; the probability is recomputed when a slider is released."},
 }
 
 
@@ -166,26 +168,35 @@ def is_interactive() -> bool:
 
 def scenario_explorer(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030,
                       base_year: int | None = None, n_draws: int = 300, seed: int | None = None,
-                      lang: str = "vi"):
-    """ipywidgets: one slider per pillar (extra points a year) -> P(rank <= target) on demand."""
+                      lang: str = "vi", start: dict[str, float] | None = None):
+    """ipywidgets: one slider per pillar, labelled with the pillar's name (extra points a year, starting at
+    `start`, the page's scenario; zero by default, the baseline) -> P(rank <= target), shown at once and
+    recomputed whenever a slider is released."""
     import ipywidgets as widgets
 
     from pii_analysis.analysis.projection import DEFAULT_SEED, project
 
     fw = ctx.framework
-    sliders = {code: widgets.FloatSlider(value=0.0, min=-3.0, max=6.0, step=0.5,
-                                         description=_t("pillar_gain", lang, code=code),
-                                         tooltip=fw.name(code, lang)) for code in fw.pillars}
-    button = widgets.Button(description=_t("compute", lang), button_style="primary")
+    start = start or {}
+    sliders = {code: widgets.FloatSlider(value=float(start.get(code, 0.0)), min=-3.0, max=6.0, step=0.5,
+                                         description=_t("pillar_gain", lang, code=code, name=fw.name(code, lang)),
+                                         continuous_update=False, style={"description_width": "initial"},
+                                         layout=widgets.Layout(width="95%"))
+               for code in fw.pillars}
     out = widgets.HTML()
 
     def compute(_=None) -> None:
+        out.value = f"<i>{_t('computing', lang)}</i>"
         changes = [{"pillar": c, "points": s.value} for c, s in sliders.items() if s.value != 0]
         proj = project(ctx, province=province, scenario={"name": "explorer", "changes": changes},
                        base_year=base_year, target_year=target_year, n_draws=n_draws,
                        seed=DEFAULT_SEED if seed is None else seed)
         p = proj.p_rank_at_most(province, target_rank, target_year)
-        out.value = f"<b>{_t('result', lang, rank=target_rank, year=target_year, p=p, draws=n_draws)}</b>"
+        out.value = ('<b class="pii-explorer-result">'
+                     f"{_t('result', lang, province=province, rank=target_rank, year=target_year, p=fmt_pct(p, lang), draws=n_draws)}"
+                     "</b>")
 
-    button.on_click(compute)
-    return widgets.VBox([widgets.HTML(_t("help", lang)), *sliders.values(), button, out])
+    for slider in sliders.values():
+        slider.observe(compute, names="value")
+    compute()
+    return widgets.VBox([widgets.HTML(_t("help", lang)), *sliders.values(), out])

@@ -33,11 +33,11 @@ TEXT: Table = {
     "intro": {
         "vi": "Báo cáo ước tính khả năng {province} đạt các mốc thứ hạng PII trong kế hoạch đến năm {year}. "
               "Mô phỏng Monte Carlo ({draws} lượt) chiếu từng chỉ số từ số liệu {first}–{base} cho cả {n} tỉnh, "
-              "thành phố (các tỉnh khác cũng tiến bộ), chấm điểm lại bằng đúng phương pháp PII mỗi năm và đếm tỷ "
+              "thành phố (các tỉnh khác cũng tiến bộ), chấm điểm lại mỗi năm bằng phương pháp của dự án (mô phỏng theo GII) và đếm tỷ "
               "lệ lượt {province} đạt từng mốc. Kịch bản: **{scenario}**.",
         "en": "This report estimates how likely {province} is to meet the PII rank milestones of its plan up to "
               "{year}. A Monte Carlo simulation ({draws} draws) projects every indicator from the {first}–{base} data "
-              "for all {n} provinces (rivals move too), re-scores each year with the PII method and counts how "
+              "for all {n} provinces (rivals move too), re-scores each year with the project's method (modelled on the GII) and counts how "
               "often {province} meets each milestone. Scenario: **{scenario}**.",
     },
     "headline": {
@@ -334,7 +334,7 @@ COLUMNS: Table = {
     "label": {"vi": "Kịch bản", "en": "Scenario"},
     "case": {"vi": "Trường hợp", "en": "Case"},
     "p_target": {"vi": "Xác suất vào Top {rank}", "en": "Probability of the Top {rank}"},
-    "nominal_rank": {"vi": "Hạng theo phương pháp chính thức", "en": "Rank with the official method"},
+    "nominal_rank": {"vi": "Hạng theo phương pháp của dự án (mô phỏng theo GII)", "en": "Rank with the project's method (modelled on the GII)"},
     "method_median_rank": {"vi": "Hạng trung vị khi đổi phương pháp", "en": "Median rank, methods varied"},
 }
 
