@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -109,8 +110,9 @@ def write_xlsx(data: st.DataObject, frame: pd.DataFrame, directory: Path) -> Pat
     path = directory / "mutated.xlsx"
     book = openpyxl.Workbook()
     ws = book.active
-    ws.title = data.draw(st.sampled_from([str(frame.iat[0, 0]) if frame.size else "2025", "Sheet1", "PII 2025",
-                                          "2025", "data"]), label="sheet name")[:31] or "Sheet1"
+    title = data.draw(st.sampled_from([str(frame.iat[0, 0]) if frame.size else "2025", "Sheet1", "PII 2025",
+                                       "2025", "data"]), label="sheet name")
+    ws.title = re.sub(r"[\[\]:*?/\\']", "", cell_text(title))[:31].strip() or "Sheet1"   # Excel's rules
     as_numbers = data.draw(st.booleans(), label="typed numbers")
     ws.append([cell_text(c) for c in frame.columns])     # openpyxl refuses control characters in cells
     for rec in frame.itertuples(index=False):
