@@ -33,7 +33,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pii_analysis.analysis.verdict import Thresholds, assess
-    from pii_analysis.cli.output import emit
+    from pii_analysis.cli.output import emit, level_meta
     from pii_analysis.index.context import load_context
     from pii_analysis.report.feasibility_text import thresholds_note, verdict_labels
     from pii_analysis.report.labels import TEXT as LABELS
@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     verdicts = a.milestones.assign(verdict_label=verdict_labels(a.milestones["verdict"], args.lang))
     cols = ["year", "observed", "median_rank", "rank_p05", "rank_p95", "p_target", "median_pii"]
     table = years[cols].rename(columns={"p_target": f"p_rank_le_{args.target_rank}"})
-    meta = {"province": province, "target_rank": args.target_rank, "target_year": args.target_year,
+    meta = {**level_meta(ctx.data_level, ctx.province_note(args.province)),
+            "province": province, "target_rank": args.target_rank, "target_year": args.target_year,
             "base_year": proj.base_year, "scenario": sc.name, "draws": args.draws, "seed": seed,
             "data_status": ctx.data_status, "source": ctx.panel.source,
             "note": LABELS["projection"]["en"] + " " + data_banner(ctx.data_status, "en", ctx.panel.source),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pii_analysis.analysis.defaults import DEFAULT_DRAWS, DEFAULT_PROVINCE, DEFAULT_SEED
 from pii_analysis.data import paths
-from pii_analysis.cli.output import add_data_options, data_options
+from pii_analysis.cli.output import add_data_options, data_options, print_notes
 from pii_analysis.report.defaults import DEFAULT_JOBS, DEFAULT_OUT, TIMEOUT
 
 
@@ -41,10 +41,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pii_analysis.index.context import load_context
     from pii_analysis.report.run import RunInterrupted, run_report, writable_directory
 
     writable_directory(args.out, "--out")
     writable_directory(args.processed, "--processed")
+    ctx = load_context(args.data, **data_options(args))
+    print_notes(ctx)
+    for name in args.province or []:
+        if ctx.province_note(name):
+            print(f"note: {ctx.province_note(name)}", file=sys.stderr)
     try:
         result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
                             out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
@@ -54,8 +60,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"pii report: interrupted ({stop}); {Path(args.out) / 'index.html'} lists the reports that "
               "finished", file=sys.stderr)
         return 128 + stop.signum
-    for note in result.notes:
-        print(f"note: {note}", file=sys.stderr)
     print(f"processed tables: {args.processed}", file=sys.stderr)
     failed = [o for o in result.outcomes if o.status != "ok"]
     for o in failed:
