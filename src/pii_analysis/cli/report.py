@@ -34,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=DEFAULT_SEED,
                    help=f"random seed of the projection and the notebooks (default {DEFAULT_SEED}, as the "
                         f"notebooks and `pii feasibility`)")
+    p.add_argument("--target-rank", type=int, default=None,
+                   help="target rank for every province's feasibility report (default: each province's own "
+                        "target, else the project default for its rank band, data/raw/default_targets.csv)")
     p.add_argument("--timeout", type=int, default=TIMEOUT, help=f"seconds per cell (default {TIMEOUT})")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -48,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"processed tables: {Path(written[0]).parent}", file=sys.stderr)
     result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
                         out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
-                        timeout=args.timeout, progress=not args.no_progress)
+                        timeout=args.timeout, progress=not args.no_progress, target_rank=args.target_rank)
     failed = [o for o in result.outcomes if o.status != "ok"]
     for o in failed:
         print(f"FAILED {o.province} {o.notebook}: {o.error}", file=sys.stderr)

@@ -42,8 +42,8 @@ TEXT: Table = {
     "prob": {"vi": "Xác suất vào Top {rank}", "en": "Probability of the Top {rank}"},
     "pillar_gain": {"vi": "Trụ cột {code}", "en": "Pillar {code}"},
     "compute": {"vi": "Tính xác suất", "en": "Compute probability"},
-    "result": {"vi": "P(hạng ≤ {rank} năm {year}) = {p:.0%} ({draws} lượt mô phỏng)",
-               "en": "P(rank ≤ {rank} in {year}) = {p:.0%} ({draws} draws)"},
+    "result": {"vi": "P(hạng ≤ {rank} năm {year}) = {p} ({draws} lượt mô phỏng)",
+               "en": "P(rank ≤ {rank} in {year}) = {p} ({draws} draws)"},
     "help": {"vi": "Kéo thanh trượt: số điểm chuẩn hóa tăng thêm mỗi năm cho mọi chỉ số của trụ cột, rồi bấm nút.",
              "en": "Move a slider: extra normalised points a year on every indicator of the pillar, then press the button."},
 }
@@ -166,8 +166,10 @@ def is_interactive() -> bool:
 
 def scenario_explorer(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030,
                       base_year: int | None = None, n_draws: int = 300, seed: int | None = None,
-                      lang: str = "vi"):
-    """ipywidgets: one slider per pillar (extra points a year) -> P(rank <= target) on demand."""
+                      lang: str = "vi", draws=None):
+    """ipywidgets: one slider per pillar (extra points a year) -> P(rank <= target) on demand. With `draws`
+    (the report's one set of draws) it starts at the page's baseline probability and computes with the
+    same draws."""
     import ipywidgets as widgets
 
     from pii_analysis.analysis.projection import DEFAULT_SEED, project
@@ -181,11 +183,17 @@ def scenario_explorer(ctx, province: str, *, target_rank: int = 10, target_year:
 
     def compute(_=None) -> None:
         changes = [{"pillar": c, "points": s.value} for c, s in sliders.items() if s.value != 0]
-        proj = project(ctx, province=province, scenario={"name": "explorer", "changes": changes},
-                       base_year=base_year, target_year=target_year, n_draws=n_draws,
-                       seed=DEFAULT_SEED if seed is None else seed)
-        p = proj.p_rank_at_most(province, target_rank, target_year)
-        out.value = f"<b>{_t('result', lang, rank=target_rank, year=target_year, p=p, draws=n_draws)}</b>"
+        spec = {"name": "explorer", "changes": changes} if changes else "baseline"
+        if draws is not None:
+            p = draws.probability(province, target_rank, target_year, scenario=spec)
+            n = draws.n_draws
+        else:
+            proj = project(ctx, province=province, scenario=spec, base_year=base_year, target_year=target_year,
+                           n_draws=n_draws, seed=DEFAULT_SEED if seed is None else seed)
+            p, n = proj.p_rank_at_most(province, target_rank, target_year), n_draws
+        out.value = f"<b>{_t('result', lang, rank=target_rank, year=target_year, p=fmt_pct(p, lang), draws=n)}</b>"
 
     button.on_click(compute)
+    if draws is not None:
+        compute()   # the start position: the page's own baseline probability
     return widgets.VBox([widgets.HTML(_t("help", lang)), *sliders.values(), button, out])

@@ -17,6 +17,39 @@ from pii_analysis.report.styling import styled
 TEXT: Table = {
     "title": {"vi": "Khả năng {province} vào Top {rank} PII năm {year}",
               "en": "Can {province} reach the PII Top {rank} by {year}?"},
+    "title_hold": {"vi": "Khả năng {province} giữ hạng {rank} PII đến năm {year}",
+                   "en": "Can {province} hold its PII rank {rank} until {year}?"},
+    "title_stay": {"vi": "Khả năng {province} giữ vị trí trong Top {rank} PII đến năm {year}",
+                   "en": "Can {province} stay in the PII Top {rank} until {year}?"},
+    "title_gain": {"vi": "Khả năng {province} tăng {places} bậc PII (đạt hạng {rank} trở lên) vào năm {year}",
+                   "en": "Can {province} gain {places} PII places (rank {rank} or better) by {year}?"},
+    "title_leave_bottom": {"vi": "Khả năng {province} ra khỏi nhóm 5 tỉnh cuối bảng PII vào năm {year}",
+                           "en": "Can {province} leave the bottom five of the PII by {year}?"},
+    "target_plan": {"vi": "Mục tiêu (theo kế hoạch của tỉnh, {source}): hạng {rank} trở lên năm {year}.",
+                    "en": "Target (the province's own plan, {source}): rank {rank} or better in {year}."},
+    "target_parameter": {"vi": "Mục tiêu đặt cho báo cáo này: hạng {rank} trở lên năm {year}.",
+                         "en": "Target set for this report: rank {rank} or better in {year}."},
+    "target_default": {
+        "vi": "Mục tiêu: hạng {rank} trở lên năm {year} (hiện hạng {base_rank}/{n}) — mục tiêu mặc định của dự án cho "
+              "tỉnh ở vị trí này (*giả định*, không phải mục tiêu của tỉnh; đổi bằng `pii report --target-rank` "
+              "hoặc tham số `target_rank` của notebook).",
+        "en": "Target: rank {rank} or better in {year} (now {base_rank} of {n}) — the project's default for a "
+              "province in this position (*an assumption*, not the province's own target; set another with "
+              "`pii report --target-rank` or the notebook's `target_rank`).",
+    },
+    "overtake": {
+        "vi": "Nguy cơ bị vượt: xác suất {province} tụt xuống dưới hạng {base_rank} hiện nay vào năm {year} là **{p}**.",
+        "en": "Risk of being overtaken: the probability that {province} falls below its current rank {base_rank} "
+              "by {year} is **{p}**.",
+    },
+    "pace_ahead": {
+        "vi": "Trên đường xu hướng, tỉnh giữ hạng {rank} trong số các tỉnh còn lại đạt PII {needed} năm {year}; "
+              "{province} (PII {base_pii} năm {base}) giữ được mục tiêu nếu PII không giảm quá **{margin} điểm/năm**; "
+              "nhịp độ lịch sử là {hist} điểm/năm (±{sd}).",
+        "en": "On the trend path the province holding rank {rank} among the others reaches PII {needed} in {year}; "
+              "{province} (PII {base_pii} in {base}) keeps its target as long as its PII falls by no more than "
+              "**{margin} points a year**; its historical pace is {hist} points a year (±{sd}).",
+    },
     "on_track": {"vi": "Đúng hướng", "en": "On track"},
     "needs_acceleration": {"vi": "Cần tăng tốc", "en": "Needs acceleration"},
     "off_track": {"vi": "Chệch hướng", "en": "Off track"},
@@ -155,6 +188,10 @@ TEXT: Table = {
         "vi": "{p}, từ {lo} đến {hi} tùy mô hình (sai số Monte Carlo ±{err})",
         "en": "{p}, from {lo} to {hi} across the {n} models (Monte Carlo error ±{err})",
     },
+    "model_same": {
+        "vi": "{p} theo cả {n} mô hình (sai số Monte Carlo ±{err})",
+        "en": "{p} in each of the {n} models (Monte Carlo error ±{err})",
+    },
     "model_single": {
         "vi": "{p} (sai số Monte Carlo ±{err})",
         "en": "{p} (Monte Carlo error ±{err})",
@@ -208,6 +245,26 @@ def title(province: str, target_rank: int, target_year: int, lang: str = "vi") -
     return narrative("title", lang, province=province, rank=target_rank, year=target_year)
 
 
+def target_title(target, lang: str = "vi") -> str:
+    """The page title, following the target's kind (analysis.targets.Target)."""
+    key = "title" if target.kind == "reach" else f"title_{target.kind}"
+    return narrative(key, lang, province=target.province, rank=target.rank, year=target.year,
+                     places=target.places)
+
+
+def target_note(target, lang: str = "vi", proj=None) -> str:
+    """Where the target comes from (and, for the top places, the risk of being overtaken)."""
+    out = narrative(f"target_{target.origin}", lang, rank=target.rank, year=target.year,
+                    source=source_label(target.source, lang) if target.source else "", base_rank=target.base_rank,
+                    n=target.n_provinces)
+    if target.overtake_risk and proj is not None:
+        from pii_analysis.analysis.targets import overtake_risk
+
+        out += " " + narrative("overtake", lang, province=target.province, base_rank=target.base_rank,
+                               year=target.year, p=fmt_pct(overtake_risk(proj, target), lang))
+    return out
+
+
 def banners_html(data_status: str, lang: str, source: str = "") -> str:
     """The projection banner and the data banner, styled as in the other reports (labels.banner_html;
     'projection' is a key of labels.TEXT, so data_banner prints the projection label)."""
@@ -245,6 +302,12 @@ def thresholds_note(thresholds: Thresholds = Thresholds(), lang: str = "vi") -> 
 def pace_text(pace: pd.DataFrame, lang: str = "vi") -> str:
     """The required pace (a `required_pace` row) against the historical one, in words."""
     r = pace.iloc[0]
+    if r["required_yearly_gain"] <= 0:
+        return narrative("pace_ahead", lang, province=r["province"], rank=int(r["target_rank"]),
+                         year=int(r["target_year"]), needed=fmt_num(r["needed_pii"], lang, 1),
+                         margin=fmt_num(-r["required_yearly_gain"], lang), base_pii=fmt_num(r["base_pii"], lang, 1),
+                         base=int(r["base_year"]), hist=_signed(r["historical_yearly_gain"], lang),
+                         sd=fmt_num(r["historical_sd"], lang))
     return narrative("pace", lang, province=r["province"], rank=int(r["target_rank"]), year=int(r["target_year"]),
                      needed=fmt_num(r["needed_pii"], lang, 1), required=_signed(r["required_yearly_gain"], lang),
                      base_pii=fmt_num(r["base_pii"], lang, 1), base=int(r["base_year"]),
@@ -309,7 +372,9 @@ COLUMNS: Table = {
     "p_ahead": {"vi": "Xác suất xếp trên {province}", "en": "Probability of ranking above {province}"},
     "label": {"vi": "Kịch bản", "en": "Scenario"},
     "case": {"vi": "Trường hợp", "en": "Case"},
-    "p_target": {"vi": "Xác suất vào Top {rank}", "en": "Probability of the Top {rank}"},
+    "p_target": {"vi": "Xác suất đạt hạng {rank} trở lên", "en": "Probability of rank {rank} or better"},
+    "p_methods": {"vi": "Tỷ lệ phương án phương pháp có hạng {rank} trở lên",
+                  "en": "Share of method variants at rank {rank} or better"},
     "nominal_rank": {"vi": "Hạng theo phương pháp chính thức", "en": "Rank with the official method"},
     "method_median_rank": {"vi": "Hạng trung vị khi đổi phương pháp", "en": "Median rank, methods varied"},
 }
@@ -326,7 +391,8 @@ VIEWS: dict[str, list[str]] = {
 
 
 _HEADER = {("competitors", "median_rank"): "target_median_rank", ("scenarios", "median_rank"): "target_median_rank",
-           ("uncertainty", "label"): "case", ("uncertainty", "median_rank"): "method_median_rank"}
+           ("uncertainty", "label"): "case", ("uncertainty", "median_rank"): "method_median_rank",
+           ("uncertainty", "p_target"): "p_methods"}
 
 
 PERCENT = ("probability", "p_ahead", "p_target", "share_of_cap")
@@ -411,6 +477,9 @@ def model_note(proj, lang: str = "vi") -> str:
 def with_model_range(summary: dict, lang: str = "vi") -> str:
     """'4%, from 1% to 10% across the 3 models (Monte Carlo error ±1%)' from Projection.p_summary."""
     err = fmt_pct(summary["mc_error"], lang) if summary["mc_error"] >= 0.005 else "<1%"
+    same = fmt_pct(summary["lo"], lang) == fmt_pct(summary["hi"], lang)
+    if summary["n_models"] > 1 and same:
+        return narrative("model_same", lang, p=fmt_pct(summary["p"], lang), n=summary["n_models"], err=err)
     if summary["n_models"] > 1:
         return narrative("model_range", lang, p=fmt_pct(summary["p"], lang), lo=fmt_pct(summary["lo"], lang),
                          hi=fmt_pct(summary["hi"], lang), n=summary["n_models"], err=err)

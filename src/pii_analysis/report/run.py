@@ -400,7 +400,7 @@ def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int,
                 target_rank: int = TARGET_RANK) -> Projection:
     """Compute, once per run, the work every notebook reuses (the caller has set $PII_CACHE_DIR, so the
     notebooks load it instead of recomputing it): the projection of all provinces with the run's draws
-    and with the scenario comparison's draws (its baseline), and the method uncertainty of all
+    (the one set of draws every section of a page uses), and the method uncertainty of all
     provinces for the base year and for the target year on the trend path (`verdict.uncertainty_table`'s
     two calls). Returns the projection with the run's draws."""
     from pii_analysis.analysis.projection import deterministic_rates, secondary_draws, shared_projection
@@ -408,7 +408,6 @@ def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int,
 
     draws = secondary_draws(n_draws)  # exactly what notebook 03 asks for
     shared = shared_projection(ctx, base_year=base_year, target_year=target_year, n_draws=n_draws, seed=seed)
-    shared_projection(ctx, base_year=base_year, target_year=target_year, n_draws=draws["comparison"], seed=seed)
     projected = deterministic_rates(ctx, base_year=base_year, target_year=target_year)[2][-1]
     for rates in (None, projected):
         method_uncertainty(ctx, rates=rates, year=base_year, n_draws=draws["uncertainty"], seed=seed,
@@ -416,13 +415,23 @@ def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int,
     return shared
 
 
-def shared_tables(shared: Projection, provinces: list[str], target_rank: int = 10) -> dict[str, pd.DataFrame]:
+def targets(ctx: Context, provinces: list[str], year: int, target_rank: int | None = None) -> dict[str, int]:
+    """Each chosen province's target rank (its own, the default for its band, or `target_rank`)."""
+    from pii_analysis.analysis.targets import province_target
+
+    return {p: province_target(ctx, p, base_year=year, target_rank=target_rank, target_year=TARGET_YEAR).rank
+            for p in provinces}
+
+
+def shared_tables(shared: Projection, provinces: list[str], target_ranks: dict[str, int] | int = 10
+                  ) -> dict[str, pd.DataFrame]:
     """Machine-readable tables of the shared projection: bands of all provinces and, for the chosen
-    provinces, rank quantiles and the probability of a rank <= target_rank per year (all labelled
-    as projections)."""
+    provinces, rank quantiles and the probability of a rank <= the province's target rank per year (all
+    labelled as projections)."""
+    ranks = target_ranks if isinstance(target_ranks, dict) else {p: target_ranks for p in provinces}
     out = {"projection_bands": shared.bands(),
            "projection_probabilities": pd.concat(
-               [shared.rank_summary(p, target_rank).assign(province=p, target_rank=target_rank) for p in provinces],
+               [shared.rank_summary(p, ranks[p]).assign(province=p, target_rank=ranks[p]) for p in provinces],
                ignore_index=True)}
     return {k: v.assign(data_kind="projection (simulated)") for k, v in out.items()}
 
@@ -545,8 +554,10 @@ def _run_jobs(jobs: list[Job], n_jobs: int, progress: bool, log_path: Path) -> l
 def run_report(provinces: list[str] | None = None, *, all_provinces: bool = False, year: int | None = None,
                data_path: str | Path | None = None, out_dir: str | Path = "reports", lang: str = "vi",
                jobs: int = 1, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, timeout: int = TIMEOUT,
-               notebooks: list[Path] | None = None, kernel: str = KERNEL, progress: bool = True) -> RunResult:
-    """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json."""
+               notebooks: list[Path] | None = None, kernel: str = KERNEL, progress: bool = True,
+               target_rank: int | None = None) -> RunResult:
+    """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json.
+    `target_rank` None: each province's own target, else the project default for its rank band."""
     t0 = time.perf_counter()
     lang = check_lang(lang)
     out = Path(out_dir).resolve()
@@ -562,6 +573,8 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
     run_parameters = {"year": year, "data_path": str(Path(data_path).resolve()) if data_path else None,
                       "lang": lang, "base_year": year, "target_year": TARGET_YEAR, "n_draws": n_draws,
                       "seed": seed}
+    if target_rank is not None:   # otherwise each notebook's own default (notebook 03: the province's target)
+        run_parameters["target_rank"] = target_rank
 
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -574,7 +587,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
     t = time.perf_counter()
     os.environ[CACHE_ENV] = str(out / ".cache")   # for this process, the workers and their kernels
     shared = shared_work(ctx, base_year=year, target_year=TARGET_YEAR, n_draws=n_draws, seed=seed)
-    for name, frame in shared_tables(shared, chosen).items():
+    for name, frame in shared_tables(shared, chosen, targets(ctx, chosen, year, target_rank)).items():
         frame.to_csv(results / f"{name}.csv", index=False, float_format="%.6f")
     timings["shared"] = time.perf_counter() - t
 
@@ -589,6 +602,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
     manifest = {
         "package": "pii-analysis", "version": __version__,
         "parameters": {"provinces": chosen, "year": year, "lang": lang, "n_draws": n_draws, "seed": seed,
+                       "target_rank": target_rank,
                        "target_year": TARGET_YEAR, "jobs": jobs, "timeout": timeout, "kernel": kernel,
                        "notebooks": [Path(n).name for n in notebooks]},
         "data": {**data, "framework_sha256": file_checksum(paths.raw_file(paths.FRAMEWORK)),
