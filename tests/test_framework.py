@@ -38,10 +38,11 @@ def test_every_row_says_whether_its_name_is_confirmed():
 
 def test_official_framework_can_be_swapped_in_without_code(tmp_path):
     """A user's framework with other codes, depth and weights scores through the same engine."""
-    rows = [("TOTAL", "", "index", 1), ("IN", "TOTAL", "subindex", 0.5), ("OUT", "TOTAL", "subindex", 0.5),
-            ("x1", "IN", "indicator", 0.7), ("x2", "IN", "indicator", 0.3), ("y1", "OUT", "indicator", 1)]
+    rows = [("TOTAL", "", "index", 1, ""), ("IN", "TOTAL", "subindex", 0.5, ""), ("OUT", "TOTAL", "subindex", 0.5, ""),
+            ("x1", "IN", "indicator", 0.7, "higher"), ("x2", "IN", "indicator", 0.3, "lower"),
+            ("y1", "OUT", "indicator", 1, "higher")]
     path = tmp_path / "official.csv"
-    pd.DataFrame(rows, columns=["code", "parent", "level", "weight"]).to_csv(path, index=False)
+    pd.DataFrame(rows, columns=["code", "parent", "level", "weight", "direction"]).to_csv(path, index=False)
     fw = load_framework(path)
     assert fw.indicators == ["x1", "x2", "y1"]
     assert fw.effective_weights().to_dict() == pytest.approx({"x1": 0.35, "x2": 0.15, "y1": 0.5})

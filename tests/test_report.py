@@ -72,7 +72,7 @@ def test_a_failing_notebook_is_reported_and_the_others_finish(run):
 def test_each_notebook_gets_only_the_parameters_it_declares(run):
     reports = {r["notebook"]: r for r in run["manifest"]["reports"]}
     assert reports["01_province_profile.ipynb"]["parameters"] == {"province": NB, "year": 2025, "data_path": None,
-                                                                  "lang": "vi"}
+                                                                  "sheet": None, "decimal": None, "lang": "vi"}
     assert reports["99_fails.ipynb"]["parameters"] == {"province": NB, "year": 2025}
     assert report.notebook_parameters(PROFILE, {"seed": 1, "lang": "en", "n_draws": 5}) == {"lang": "en"}
 
@@ -144,7 +144,7 @@ def test_committed_notebook_has_no_outputs_and_literal_parameters():
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
-    assert report.declared_parameters(PROFILE) == ["province", "year", "data_path", "lang"]
+    assert report.declared_parameters(PROFILE) == ["province", "year", "data_path", "sheet", "decimal", "lang"]
 
 
 def test_scrub_and_slug():

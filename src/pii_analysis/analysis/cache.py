@@ -3,13 +3,21 @@
 Keyed by a hash of the inputs (data checksum, parameters, package version), so a
 changed input never returns a stale result. The directory is $PII_CACHE_DIR, set by
 the report run for its notebooks; with no directory the value is simply computed.
+
+The cache never unpickles a file it did not write: every entry carries an HMAC-SHA256 of its
+name and bytes under a secret key that lives only in the environment of the run ($PII_CACHE_KEY,
+made at random by the first process that needs it and inherited by the workers and their
+kernels). A file planted in the directory, or left by another run, fails the check before any
+byte is unpickled and is computed again.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import pickle
+import secrets
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +25,9 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 ENV = "PII_CACHE_DIR"
+KEY_ENV = "PII_CACHE_KEY"
+MAGIC = b"PII-CACHE-1\n"
+SUFFIX = ".pkl"   # signed pickle: see read_entry
 
 
 def file_checksum(path: str | Path) -> str:
@@ -34,21 +45,57 @@ def key_of(name: str, parts: dict[str, Any]) -> str:
     return f"{name}-{hashlib.sha256(blob.encode()).hexdigest()[:20]}"
 
 
+def cache_key() -> bytes:
+    """The run's secret key (made, and put in the environment for child processes, on first use)."""
+    key = os.environ.get(KEY_ENV)
+    if not key:
+        key = secrets.token_hex(32)
+        os.environ[KEY_ENV] = key
+    return key.encode("ascii")
+
+
+def _signature(name: str, payload: bytes) -> bytes:
+    return hmac.new(cache_key(), name.encode("utf-8") + b"\0" + payload, hashlib.sha256).digest()
+
+
+def read_entry(path: Path) -> tuple[bool, Any]:
+    """(True, value) if `path` is an entry this run's key signed, else (False, None); nothing unsigned
+    is ever unpickled."""
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return False, None
+    head = len(MAGIC) + 32
+    if not blob.startswith(MAGIC) or len(blob) < head:
+        return False, None
+    signature, payload = blob[len(MAGIC):head], blob[head:]
+    if not hmac.compare_digest(signature, _signature(path.name, payload)):
+        return False, None
+    return True, pickle.loads(payload)
+
+
+def write_entry(path: Path, value: Any) -> None:
+    """Sign and write an entry atomically (parallel workers never read half a file)."""
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as fh:
+        fh.write(MAGIC + _signature(path.name, payload) + payload)
+    os.replace(fh.name, path)
+
+
 def memo(name: str, parts: dict[str, Any], compute: Callable[[], T], cache_dir: str | Path | None = None) -> T:
     """compute(), stored under cache_dir (or $PII_CACHE_DIR) by the key of `parts`."""
     directory = cache_dir or os.environ.get(ENV)
     if not directory:
         return compute()
-    path = Path(directory) / f"{key_of(name, parts)}.pkl"
+    path = Path(directory) / f"{key_of(name, parts)}{SUFFIX}"
     if path.exists():
         try:
-            with open(path, "rb") as fh:
-                return pickle.load(fh)
-        except Exception:  # noqa: BLE001 - a stale or broken entry (older package layout): compute it again
-            pass
+            found, value = read_entry(path)
+        except Exception:  # noqa: BLE001 - signed by this run but unreadable (older layout): compute again
+            found = False
+        if found:
+            return value
     value = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as fh:
-        pickle.dump(value, fh)
-    os.replace(fh.name, path)  # atomic: parallel workers never read half a file
+    write_entry(path, value)
     return value

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pii_analysis.analysis.budget import check_draws_memory
 from pii_analysis.analysis.cache import file_checksum, memo
 from pii_analysis.analysis.defaults import (  # noqa: F401
     COMPARISON_DRAWS,
@@ -328,6 +329,7 @@ def check_settings(ctx, *, base_year: int | None, target_year: int, n_draws: int
                             f"got {target_year!r}", column="target_year")
     if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 1:
         raise PiiInputError(f"n_draws must be a whole number >= 1, got {n_draws!r}", column="n_draws")
+    check_draws_memory(n_draws, len(ctx.panel.provinces(base)), target_year - base)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise PiiInputError(f"seed must be a whole number >= 0, got {seed!r}", column="seed")
     return base

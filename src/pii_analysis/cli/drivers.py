@@ -5,7 +5,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from pii_analysis.analysis.defaults import DEFAULT_PROVINCE, DEFAULT_TARGET_RANK
-from pii_analysis.cli.output import add_format
+from pii_analysis.cli.output import add_data_options, add_format, data_options, print_notes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,7 +23,7 @@ def register(subparsers) -> None:
     p.add_argument("--target-rank", type=int, default=DEFAULT_TARGET_RANK,
                    help=f"target rank (default {DEFAULT_TARGET_RANK})")
     p.add_argument("--step", type=float, default=10.0, help="rise in normalised points per step (default 10)")
-    p.add_argument("--data", default=None, help="indicator workbook/CSV (default: shipped demonstration panel)")
+    add_data_options(p)
     p.add_argument("--lang", choices=["vi", "en"], default="en", help="language of indicator names (default en)")
     add_format(p)
     p.set_defaults(func=run)
@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from pii_analysis.index.context import load_context
     from pii_analysis.report.labels import data_banner
 
-    ctx = load_context(args.data)
+    ctx = load_context(args.data, **data_options(args))
+    print_notes(ctx)
     table = drivers_table(ctx, args.province, args.year, target_rank=args.target_rank, step=args.step,
                           lang=args.lang)
     a = table.attrs

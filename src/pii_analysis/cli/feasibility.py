@@ -11,7 +11,7 @@ from pii_analysis.analysis.defaults import (
     DEFAULT_TARGET_RANK,
     DEFAULT_TARGET_YEAR,
 )
-from pii_analysis.cli.output import add_format
+from pii_analysis.cli.output import add_data_options, add_format, data_options, print_notes
 
 
 def register(subparsers) -> None:
@@ -26,7 +26,7 @@ def register(subparsers) -> None:
     p.add_argument("--scenario", default="baseline", help="baseline, plan, a shipped scenario name or a YAML path")
     p.add_argument("--draws", type=int, default=DEFAULT_DRAWS, help=f"Monte Carlo draws (default {DEFAULT_DRAWS})")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-    p.add_argument("--data", default=None, help="indicator workbook/CSV (default: shipped demonstration panel)")
+    add_data_options(p)
     p.add_argument("--lang", choices=["vi", "en"], default="en", help="language of verdict labels (default en)")
     add_format(p, ("table", "json"))
     p.set_defaults(func=run)
@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     from pii_analysis.report.labels import TEXT as LABELS
     from pii_analysis.report.labels import data_banner
 
-    ctx = load_context(args.data)
+    ctx = load_context(args.data, **data_options(args))
+    print_notes(ctx)
     seed = args.seed
     draws = report_draws(ctx, base_year=args.base_year, target_year=args.target_year, n_draws=args.draws, seed=seed)
     target = province_target(ctx, args.province, base_year=draws.base_year, target_rank=args.target_rank,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -26,12 +27,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a sub-command. Bad input prints one line and exits 2; an interrupt exits 130; nothing prints a
+    traceback unless $PII_DEBUG is set."""
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except PiiInputError as exc:
         print(f"pii {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"pii {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:  # a file or directory that cannot be read or written
+        if os.environ.get("PII_DEBUG"):
+            raise
+        where = f"file {exc.filename}: " if exc.filename else ""
+        print(f"pii {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"pii {args.command}: error: not enough memory (use fewer --draws or provinces)", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a bug: say so in one line, never a traceback for users
+        if os.environ.get("PII_DEBUG"):
+            raise
+        print(f"pii {args.command}: internal error: {type(exc).__name__}: {exc} (set PII_DEBUG=1 for the "
+              "traceback and please report it)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -16,10 +16,33 @@ def add_format(parser: argparse.ArgumentParser, choices: Sequence[str] = FORMATS
     parser.add_argument("--format", choices=list(choices), default="table", help="output format (default table)")
 
 
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """--data, --sheet and --decimal: which file, which sheet, which decimal mark."""
+    parser.add_argument("--data", default=None, help="indicator workbook/CSV (default: shipped demonstration panel)")
+    parser.add_argument("--sheet", default=None,
+                        help="workbook sheet to read (default: the year sheets, else the first visible sheet; "
+                             "hidden sheets only when named here)")
+    parser.add_argument("--decimal", choices=[".", ","], default=None,
+                        help="decimal mark of the numbers in --data (default: decided per column from its cells)")
+
+
+def data_options(args: argparse.Namespace) -> dict:
+    """load_context keywords of the data options."""
+    return {"sheet": getattr(args, "sheet", None), "decimal": getattr(args, "decimal", None)}
+
+
+def print_notes(ctx) -> None:
+    """Warnings about the data that did not stop the run (e.g. an indicator equal for every province)."""
+    import sys
+    for note in ctx.panel.notes:
+        print(f"note: {note}", file=sys.stderr)
+
+
 def emit(frame: pd.DataFrame, fmt: str, meta: dict, float_digits: int = 2) -> str:
     """Render a result table as an aligned table, CSV or JSON (with its metadata)."""
-    if fmt == "csv":
-        return frame.to_csv(index=False, float_format=f"%.{float_digits + 2}f")
+    if fmt == "csv":   # text cells that look like formulas are neutralised for spreadsheets
+        from pii_analysis.report.files import csv_text
+        return csv_text(frame, float_format=f"%.{float_digits + 2}f")
     if fmt == "json":
         return json.dumps({**meta, "rows": json.loads(frame.to_json(orient="records", double_precision=6))},
                           ensure_ascii=False, indent=2)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pii_analysis.analysis.defaults import DEFAULT_DRAWS, DEFAULT_PROVINCE, DEFAULT_SEED
 from pii_analysis.data import paths
+from pii_analysis.cli.output import add_data_options, data_options, print_notes
 from pii_analysis.report.defaults import DEFAULT_JOBS, DEFAULT_OUT, TIMEOUT
 
 
@@ -21,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help=f"province to report on (repeatable; default {DEFAULT_PROVINCE})")
     who.add_argument("--all", action="store_true", help="every province of the year")
     p.add_argument("--year", type=int, default=None, help="year (default: latest in the data)")
-    p.add_argument("--data", default=None, help="indicator workbook/CSV (default: shipped demonstration panel)")
+    add_data_options(p)
     p.add_argument("--out", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT}/)")
     p.add_argument("--processed", default=str(paths.REPO_ROOT / "data" / "processed"),
                    help="where to write the processed score tables (default data/processed/)")
@@ -46,12 +47,17 @@ def run(args: argparse.Namespace) -> int:
     from pii_analysis.index.context import load_context
     from pii_analysis.report.run import run_report, write_processed
 
-    ctx = load_context(args.data)
+    from pii_analysis.report.run import writable_directory
+    writable_directory(args.out, "--out")
+    writable_directory(args.processed, "--processed")
+    ctx = load_context(args.data, **data_options(args))
+    print_notes(ctx)
     written = write_processed(ctx, args.processed)
     print(f"processed tables: {Path(written[0]).parent}", file=sys.stderr)
     result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
                         out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
-                        timeout=args.timeout, progress=not args.no_progress, target_rank=args.target_rank)
+                        timeout=args.timeout, progress=not args.no_progress, target_rank=args.target_rank,
+                        **data_options(args))
     failed = [o for o in result.outcomes if o.status != "ok"]
     for o in failed:
         print(f"FAILED {o.province} {o.notebook}: {o.error}", file=sys.stderr)

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import argparse
 
-from pii_analysis.cli.output import add_format
+from pii_analysis.cli.output import add_data_options, add_format, data_options, print_notes
 from pii_analysis.data.errors import PiiInputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("score", help="score a panel and print the ranking")
     p.add_argument("--year", type=int, default=None, help="year to print (default: latest in the data)")
-    p.add_argument("--data", default=None, help="indicator workbook/CSV (default: shipped demonstration panel)")
+    add_data_options(p)
     p.add_argument("--level", choices=["indicator", "pillar", "subindex"], default="indicator",
                    help="what --data holds: raw indicators (default), or pillar / sub-index scores")
     add_format(p)
@@ -26,14 +26,15 @@ def run(args: argparse.Namespace) -> int:
     from pii_analysis.index.scores import score_node_frame
 
     if args.level == "indicator":
-        ctx = load_context(args.data)
+        ctx = load_context(args.data, **data_options(args))
+        print_notes(ctx)
         year = ctx.check_year(args.year)
         result, status, source = ctx.scores, ctx.data_status, ctx.panel.source
     else:
         if not args.data:
             raise PiiInputError("--level pillar/subindex needs --data: a file of published pillar or sub-index scores")
         fw, method = default_framework(), default_method()
-        frame = load_node_scores(args.data, fw, args.level, method=method)
+        frame = load_node_scores(args.data, fw, args.level, method=method, **data_options(args))
         result = score_node_frame(frame, fw, method, source=args.data)
         status, source = "user", args.data
         years = result.years

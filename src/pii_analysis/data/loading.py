@@ -20,7 +20,19 @@ import pandas as pd
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.provinces import ProvinceResolver
-from pii_analysis.data.tables import check_readable, excel_sheets, is_excel, read_table, require_columns, to_number
+from pii_analysis.data.numbers import parse_numbers
+from pii_analysis.data.provinces import name_key
+from pii_analysis.data.tables import (
+    TYPED,
+    check_readable,
+    excel_sheets,
+    is_excel,
+    read_table,
+    require_columns,
+    row_number,
+    to_number,
+    whole_numbers,
+)
 
 if TYPE_CHECKING:  # the data layer reads files; the index's types are only annotations here
     from pii_analysis.index.framework import Framework
@@ -29,6 +41,14 @@ if TYPE_CHECKING:  # the data layer reads files; the index's types are only anno
 DENOMINATOR_CODES = ("population", "enterprises", "grdp")
 LONG_COLUMNS = ("year", "province", "indicator", "value")
 YEAR_SHEET = re.compile(r"^\s*(?:PII\s*)?(\d{4})\s*$", re.IGNORECASE)
+MAX_MAGNITUDE = 1e12   # no count, rate or denominator of a province comes near: a typo or an overflow
+HEADER_NAMES = ("province", "year", "indicator", "value")   # find the header below title rows
+# columns people add to a wide sheet that are not indicators: numbering, notes, provenance (by name_key)
+EXTRA_COLUMNS = {"stt", "tt", "no", "sott", "sothutu", "number", "ghichu", "note", "notes", "remark", "remarks",
+                 "comment", "comments", "nhanxet", "datastatus", "source", "nguon"}
+# rows that are not a province: the national total or average ("Cả nước", "Toàn quốc", ...), by name_key
+NATIONAL_ROWS = {"canuoc", "toanquoc", "vietnam", "ca nuoc", "tong", "tongcong", "tongso", "total", "national",
+                 "trungbinh", "binhquan", "average", "mean", "median", "trungvi"}
 
 
 # --- reference tables ------------------------------------------------------------------
@@ -38,10 +58,10 @@ def load_crosswalk(path: str | Path | None = None) -> pd.DataFrame:
     frame = read_table(path)
     require_columns(frame, ("new_province", "old_provinces"), file=path)
     rows = []
-    for i, rec in frame.iterrows():
+    for pos, (_, rec) in enumerate(frame.iterrows()):
         olds = [o.strip() for o in rec["old_provinces"].split(";") if o.strip()]
         if not rec["new_province"] or not olds:
-            raise PiiInputError("blank province", file=path, row=int(i) + 2, column="old_provinces")
+            raise PiiInputError("blank province", file=path, row=row_number(frame, pos), column="old_provinces")
         rows += [(rec["new_province"], old) for old in olds]
     return pd.DataFrame(rows, columns=["new_province", "old_province"])
 
@@ -87,11 +107,23 @@ def load_targets(path: str | Path | None = None, province: str | None = None,
     require_columns(frame, ("province", "target_year", "metric", "operator", "value"), file=path)
     out = frame.copy()
     out["province"] = resolver.resolve_many(frame["province"], file=str(path))
-    out["target_year"] = to_number(frame, "target_year", file=path, allow_blank=False).astype(int)
+    years = to_number(frame, "target_year", file=path, allow_blank=False)
+    out["target_year"] = whole_numbers(years, frame, "target_year", file=path, what="year").astype(int)
     out["value"] = to_number(frame, "value", file=path, allow_blank=False)
+    check_target_ranks(out, frame, file=path, n=len(resolver.current))
     if province is not None:
         out = out[out["province"] == resolver.resolve(province)]
     return out.reset_index(drop=True)
+
+
+def check_target_ranks(targets: pd.DataFrame, frame: pd.DataFrame, *, file: str | Path, n: int) -> None:
+    """Rank targets are whole numbers from 1 to the number of provinces, else the row is named."""
+    is_rank = targets["metric"].str.contains("rank", case=False, na=False)
+    bad = is_rank & ~(targets["value"].between(1, n) & (targets["value"] % 1 == 0))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise PiiInputError(f"target rank '{frame['value'].iloc[i]}' must be a whole number from 1 to {n}",
+                            file=file, row=row_number(frame, i), column="value")
 
 
 # --- indicator panels --------------------------------------------------------------------
@@ -108,6 +140,7 @@ class Panel:
     denominators: pd.DataFrame | None
     source: str
     data_status: str
+    notes: tuple[str, ...] = ()   # warnings about the data that do not stop scoring (constant indicators)
 
     @property
     def years(self) -> list[int]:
@@ -143,61 +176,124 @@ def _suggest(code: str, known: list[str]) -> str:
     return f"; closest codes: {', '.join(close)}" if close else ""
 
 
+# Vietnamese and other common headers for the four columns of a panel (compared by name_key)
+HEADER_ALIASES = {"province": ("Tỉnh", "Tỉnh/thành phố", "Tỉnh, thành phố", "Tỉnh thành", "Địa phương", "Tên tỉnh"),
+                  "year": ("Năm",), "indicator": ("Mã chỉ số", "Chỉ số"), "value": ("Giá trị",)}
+
+
+def _rename_headers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns named in Vietnamese ("Tỉnh/thành phố", "Năm", ...) renamed to the panel's names."""
+    keys = {name_key(a) or a.lower(): col for col, aliases in HEADER_ALIASES.items() for a in aliases}
+    keys.update({"tinh": "province"})   # name_key drops the 'tỉnh' prefix only before a name
+    renames = {c: keys[k] for c in frame.columns if (k := name_key(c)) in keys and keys[k] not in frame.columns}
+    if not renames:
+        return frame
+    out = frame.rename(columns=renames)
+    out.attrs[TYPED] = {(r, renames.get(c, c)) for r, c in frame.attrs.get(TYPED, set())}
+    return out
+
+
+def _header_hints() -> tuple[str, ...]:
+    return HEADER_NAMES + tuple(a for aliases in HEADER_ALIASES.values() for a in aliases)
+
+
+def _typed_cells(frame: pd.DataFrame, rows: pd.Series, columns: pd.Series) -> np.ndarray:
+    typed = frame.attrs.get(TYPED) or set()
+    return np.array([(int(r), c) in typed for r, c in zip(rows, columns)], dtype=bool)
+
+
 def _long_from_wide(frame: pd.DataFrame, *, file: str, sheet: str | None, year: int | None) -> pd.DataFrame:
-    """Melt a provinces x codes sheet into long rows, remembering each cell's row number."""
+    """Melt a provinces x codes sheet into long rows, remembering each cell's row number; numbering
+    (STT), notes (Ghi chú) and provenance columns are not indicators."""
     require_columns(frame, ("province",), file=file, sheet=sheet)
     if year is None:
         require_columns(frame, ("year",), file=file, sheet=sheet)
     id_cols = ["province"] + (["year"] if year is None else [])
-    value_cols = [c for c in frame.columns if c not in id_cols and c not in ("data_status", "source", "note")]
-    long = frame.assign(_row=np.arange(len(frame)) + 2).melt(
+    value_cols = [c for c in frame.columns if c not in id_cols and name_key(c) not in EXTRA_COLUMNS]
+    long = frame.assign(_row=frame.index.to_numpy()).melt(
         id_vars=id_cols + ["_row"] + [c for c in ("data_status",) if c in frame.columns],
         value_vars=value_cols, var_name="indicator", value_name="value")
     if year is not None:
         long["year"] = str(year)
     long["_sheet"] = sheet
     long["_column"] = long["indicator"]
+    long["_typed"] = _typed_cells(frame, long["_row"], long["_column"])
     return long
 
 
+def _long_sheet(frame: pd.DataFrame, sheet: str | None) -> pd.DataFrame:
+    """A long sheet's rows with _row/_sheet/_column/_typed."""
+    out = frame.assign(_row=frame.index.to_numpy(), _sheet=sheet, _column="value")
+    out["_typed"] = _typed_cells(frame, out["_row"], out["_column"])
+    return out
+
+
+def _is_long(frame: pd.DataFrame) -> bool:
+    return "indicator" in frame.columns or "value" in frame.columns
+
+
 def _read_raw_long(path: Path, sheet: str | None) -> pd.DataFrame:
-    """The file as long rows of text with _row/_sheet/_column for error messages."""
-    if is_excel(path):
-        sheets = excel_sheets(path)
-        if sheet is not None:
-            if sheet not in sheets:
-                raise PiiInputError(f"sheet '{sheet}' not found; the workbook has: {', '.join(sheets)}", file=path)
-            chosen = [sheet]
+    """The file as long rows of text with _row/_sheet/_column/_typed for error messages.
+
+    A workbook's visible year sheets ('2025', 'PII 2025') are read, else its first visible sheet with
+    cells; hidden sheets (drafts) only when named with `sheet`, and empty sheets are skipped."""
+    hints = _header_hints()
+    if not is_excel(path):
+        frame = _rename_headers(read_table(path, header=hints))
+        return _long_sheet(frame, None) if _is_long(frame) else \
+            _long_from_wide(frame, file=str(path), sheet=None, year=None)
+    visible = excel_sheets(path)
+    if sheet is not None:
+        if sheet not in excel_sheets(path, hidden=True):
+            raise PiiInputError(f"sheet '{sheet}' not found; the workbook has: {', '.join(visible)}", file=path)
+        chosen = [sheet]
+    else:
+        chosen = [s for s in visible if YEAR_SHEET.match(s)] or visible[:1]
+        if not chosen:
+            raise PiiInputError("the workbook has no visible sheet", file=path)
+    parts = []
+    for s in chosen:
+        try:
+            frame = _rename_headers(read_table(path, s, header=hints))
+        except PiiInputError as exc:
+            if len(chosen) > 1 and exc.message in ("sheet is empty", "file has a header but no data rows"):
+                continue   # an empty sheet among full ones
+            if sheet is None and len(chosen) == 1 and exc.message == "sheet is empty":
+                rest = [x for x in visible if x != s]
+                if rest:    # an empty first sheet: the next visible one
+                    return _read_raw_long(path, rest[0])
+            raise
+        m = YEAR_SHEET.match(s)
+        if _is_long(frame):
+            parts.append(_long_sheet(frame, s))
+        elif m or "year" in frame.columns:
+            parts.append(_long_from_wide(frame, file=str(path), sheet=s, year=int(m.group(1)) if m else None))
         else:
-            year_sheets = [s for s in sheets if YEAR_SHEET.match(s)]
-            chosen = year_sheets or [sheets[0]]
-        parts = []
-        for s in chosen:
-            frame = read_table(path, s)
-            m = YEAR_SHEET.match(s)
-            if "indicator" in frame.columns or "value" in frame.columns:
-                parts.append(frame.assign(_row=np.arange(len(frame)) + 2, _sheet=s, _column="value"))
-            elif m or "year" in frame.columns:
-                parts.append(_long_from_wide(frame, file=str(path), sheet=s, year=int(m.group(1)) if m else None))
-            else:
-                raise PiiInputError(
-                    "sheet is neither long (year, province, indicator, value) nor a year sheet "
-                    f"(name it like '2025'); the workbook has: {', '.join(sheets)}", file=path, sheet=s)
-        return pd.concat(parts, ignore_index=True)
-    frame = read_table(path)
-    if "indicator" in frame.columns or "value" in frame.columns:
-        return frame.assign(_row=np.arange(len(frame)) + 2, _sheet=None, _column="value")
-    return _long_from_wide(frame, file=str(path), sheet=None, year=None)
+            raise PiiInputError(
+                "sheet is neither long (year, province, indicator, value) nor a year sheet "
+                f"(name it like '2025', or choose a sheet with --sheet); the workbook has: {', '.join(visible)}",
+                file=path, sheet=s)
+    if not parts:
+        raise PiiInputError("every year sheet is empty", file=path)
+    return pd.concat(parts, ignore_index=True)
 
 
 def load_panel(path: str | Path, framework: Framework, *,
                resolver: ProvinceResolver | None = None, sheet: str | None = None,
-               map_old: bool = False, data_status: str | None = None) -> Panel:
-    """Read and validate an indicator panel (CSV or Excel, long or wide)."""
+               map_old: bool = False, data_status: str | None = None, decimal: str | None = None) -> Panel:
+    """Read and validate an indicator panel (CSV or Excel, long or wide).
+
+    `sheet` chooses a workbook sheet (hidden ones too); `decimal` ('.' or ',') fixes the decimal mark,
+    else it is decided per column from its cells (`numbers.parse_numbers`). Rows of the national total
+    or average ("Cả nước") are not provinces and are left out."""
     p = check_readable(path)
     file = str(p)
     resolver = resolver or default_resolver()
     raw = _read_raw_long(p, sheet)
+    if "province" in raw.columns:
+        raw = raw[~raw["province"].map(lambda n: name_key(n) in NATIONAL_ROWS)].reset_index(drop=True)
+        if raw.empty:
+            raise PiiInputError("no province rows (only national totals)", file=file, column="province")
     sheet_of = raw["_sheet"].where(raw["_sheet"].notna(), None)
 
     def err(msg: str, i: int, column: str) -> PiiInputError:
@@ -230,16 +326,19 @@ def load_panel(path: str | Path, framework: Framework, *,
         code = raw["indicator"].iloc[i]
         raise err(f"unknown indicator code '{code}'{_suggest(code, known)}", i, str(raw["_column"].iloc[i]))
 
-    text = raw["value"].astype(str).str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-    comma = text.str.contains(",", regex=False) & ~text.str.contains(".", regex=False)
-    text = text.where(~comma, text.str.replace(",", ".", regex=False))
-    blank = text.isin(["", "nan", "NaN", "NA", "n/a", "-", "None"])
-    values = pd.to_numeric(text.where(~blank, None), errors="coerce")
-    bad = values.isna() & ~blank
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise err(f"'{raw['value'].iloc[i]}' is not a number", i, str(raw["_column"].iloc[i]))
-    raw["value"] = values.astype(float)
+    def locate(i: int) -> dict:
+        return {"file": file, "sheet": sheet_of.iloc[i], "row": int(raw["_row"].iloc[i]),
+                "column": str(raw["_column"].iloc[i])}
+
+    groups = raw["_sheet"].fillna("").astype(str) + "\x1f" + raw["_column"].fillna("").astype(str)   # one rule per column
+    raw["value"] = parse_numbers(raw["value"], locate, typed=raw["_typed"], groups=groups,
+                                 decimal=decimal).to_numpy()
+    huge = (raw["value"].abs() > MAX_MAGNITUDE).to_numpy()
+    if huge.any():
+        i = int(np.flatnonzero(huge)[0])
+        raise PiiInputError(f"'{raw['value'].iloc[i]:g}' is implausibly large for {raw['indicator'].iloc[i]} (beyond "
+                            f"{MAX_MAGNITUDE:g}); check the cell, or declare the indicator's max_value in the framework",
+                            **locate(i))
 
     dup = raw.duplicated(["year", "province", "indicator"], keep="first")
     if dup.any():
@@ -273,11 +372,48 @@ def load_panel(path: str | Path, framework: Framework, *,
                 + (f" (also missing: {', '.join(absent[1:6])}{'...' if len(absent) > 6 else ''})" if len(absent) > 1 else ""),
                 file=file, column=absent[0])
 
+    _check_denominators(raw, ind, denominators, framework, err)
     _check_ranges(raw, ind, denominators, framework, err)
+    notes = _constant_indicators(ind)
     status = data_status or (str(raw["data_status"].iloc[0]) if "data_status" in raw.columns and
                              raw["data_status"].iloc[0] else "user")
     tidy = ind[["year", "province", "indicator", "value"]].reset_index(drop=True)
-    return Panel(values=tidy, denominators=denominators, source=file, data_status=status)
+    return Panel(values=tidy, denominators=denominators, source=file, data_status=status, notes=notes)
+
+
+def _check_denominators(raw: pd.DataFrame, ind: pd.DataFrame, denominators: pd.DataFrame | None,
+                        framework: Framework, err) -> None:
+    """When the file gives denominators, every value of an indicator that needs one has it: a blank
+    population cell would otherwise make that province's rate missing and change ranks silently."""
+    if denominators is None:
+        return
+    kind = ind["indicator"].map(framework.nodes["denominator"])
+    merged = ind[["year", "province"]].merge(denominators, on=["year", "province"], how="left")
+    for k in DENOMINATOR_CODES:
+        if k not in merged:
+            continue
+        needs = (kind == k).to_numpy() & ind["value"].notna().to_numpy()
+        lacking = needs & merged[k].isna().to_numpy()
+        if lacking.any():
+            j = int(np.flatnonzero(lacking)[0])
+            year, province, code = ind["year"].iloc[j], ind["province"].iloc[j], ind["indicator"].iloc[j]
+            blank = raw[(raw["indicator"] == k) & (raw["year"] == year) & (raw["province"] == province)]
+            i = int(blank.index[0]) if len(blank) else int(ind.index[j])
+            column = str(raw["_column"].iloc[i])
+            raise err(f"{k} of {province} in {year} is blank, but indicator {code} is divided by it; fill it in "
+                      f"(or set 'denomination: none' in the method if the values are already rates)", i, column)
+
+
+def _constant_indicators(ind: pd.DataFrame) -> tuple[str, ...]:
+    """A note for each indicator with the same value for every province of a year: min-max cannot
+    score it, so it carries no weight that year (said, never silently dropped)."""
+    notes = []
+    stats = ind.dropna(subset=["value"]).groupby(["year", "indicator"], sort=False)["value"].agg(["min", "max", "count"])
+    for (year, code), row in stats.iterrows():
+        if row["count"] > 1 and row["min"] == row["max"]:
+            notes.append(f"indicator {code} has the same value ({row['min']:g}) for every province in {year}: "
+                         "it cannot tell provinces apart and carries no weight in that year's scores")
+    return tuple(notes)
 
 
 def _check_ranges(raw: pd.DataFrame, ind: pd.DataFrame, denominators: pd.DataFrame | None,
@@ -308,7 +444,7 @@ def _check_ranges(raw: pd.DataFrame, ind: pd.DataFrame, denominators: pd.DataFra
 
 def load_node_scores(path: str | Path, framework: Framework, level: str = "pillar", *,
                      resolver: ProvinceResolver | None = None, sheet: str | None = None,
-                     method: Method) -> pd.DataFrame:
+                     method: Method, decimal: str | None = None) -> pd.DataFrame:
     """Published-style scores of one level (pillars p1..p7, or sub-indices input/output).
 
     Returns year, province and one column per framework code of that level; every row
@@ -316,7 +452,8 @@ def load_node_scores(path: str | Path, framework: Framework, level: str = "pilla
     """
     file = str(path)
     resolver = resolver or default_resolver()
-    frame = read_table(path, sheet)
+    frame = read_table(path, sheet, header=("year", "province"))
+    frame = frame[~frame["province"].map(lambda n: name_key(n) in NATIONAL_ROWS)] if "province" in frame else frame
     if level == "pillar":
         codes = framework.pillars
         aliases = {c: (f"p{c}", c) for c in codes}
@@ -327,23 +464,24 @@ def load_node_scores(path: str | Path, framework: Framework, level: str = "pilla
     else:
         raise PiiInputError(f"level '{level}' must be 'pillar' or 'subindex'", file=file)
     require_columns(frame, ("year", "province"), file=file, sheet=sheet)
-    out = pd.DataFrame({"year": to_number(frame, "year", file=file, sheet=sheet, allow_blank=False).astype(int),
+    years = to_number(frame, "year", file=file, sheet=sheet, allow_blank=False)
+    out = pd.DataFrame({"year": whole_numbers(years, frame, "year", file=file, sheet=sheet, what="year").astype(int),
                         "province": resolver.resolve_many(frame["province"], allow_old=True, file=file)})
     for code in codes:
         col = next((a for a in aliases[code] if a in frame.columns), None)
         if col is None:
             raise PiiInputError(f"required column is missing (one of {', '.join(aliases[code])})",
                                 file=file, sheet=sheet, row=1, column=aliases[code][0])
-        values = to_number(frame, col, file=file, sheet=sheet, allow_blank=False)
+        values = to_number(frame, col, file=file, sheet=sheet, allow_blank=False, decimal=decimal)
         bad = (values < 0) | (values > 100)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise PiiInputError(f"score {values.iloc[i]:g} is outside 0-100", file=file, sheet=sheet,
-                                row=i + 2, column=col)
+                                row=row_number(frame, i), column=col)
         out[code] = values.to_numpy()
     dup = out.duplicated(["year", "province"])
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
         raise PiiInputError(f"duplicate row for {out['province'].iloc[i]}, {out['year'].iloc[i]}",
-                            file=file, sheet=sheet, row=i + 2, column="province")
+                            file=file, sheet=sheet, row=row_number(frame, i), column="province")
     return out

@@ -92,7 +92,8 @@ class ProvinceResolver:
         out = []
         for i, value in enumerate(names.tolist()):
             if value not in cache:
+                row = int(names.index[i]) if names.index.name == "row" else i + row_offset  # spreadsheet rows
                 cache[value] = self.resolve(value, map_old=map_old, allow_old=allow_old,
-                                            file=file, row=i + row_offset, column=column)
+                                            file=file, row=row, column=column)
             out.append(cache[value])
         return pd.Series(out, index=names.index, name=names.name)

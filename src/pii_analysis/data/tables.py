@@ -3,32 +3,51 @@
 Every loader goes through here, so "file not found", "empty file", "wrong sheet" and
 "missing column" read the same everywhere. Cells are read as text; callers convert
 and validate columns themselves, which lets them name the offending row.
+
+Tables are read as people send them: title rows above the header are skipped (the header is
+the first row with a known column name, else the first row with two or more cells), empty
+rows and Excel's trailing empty columns are dropped, hidden sheets are ignored unless named,
+and legacy .xls is read. The frame's index is each row's spreadsheet row number (header
+row = 1 when there is no title), so messages name the row the user sees.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pii_analysis.data.errors import PiiInputError
+from pii_analysis.data.numbers import parse_numbers
+from pii_analysis.data.workbook import Grid, column_letter, read_csv_grid, read_sheet, sheet_list
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 CSV_SUFFIXES = {".csv", ".txt"}
+HEADER_SEARCH_ROWS = 30       # title rows above the header: at most this many
+ROW = "row"                   # name of the index holding spreadsheet row numbers
+TYPED = "typed_numbers"       # frame.attrs key: {(row, column)} of cells that were numbers in the workbook
 
 
 def check_readable(path: str | Path) -> Path:
-    """The path as a Path, if it exists and has a supported extension."""
+    """The path as a Path, if it exists, is a readable file and has a supported extension."""
     p = Path(path)
-    if not p.exists():
-        raise PiiInputError("file not found", file=p)
-    if p.is_dir():
-        raise PiiInputError("expected a file, got a directory", file=p)
-    if p.suffix.lower() not in EXCEL_SUFFIXES | CSV_SUFFIXES:
-        raise PiiInputError(
-            f"unsupported file type '{p.suffix}' (use .csv or .xlsx)", file=p)
-    if p.stat().st_size == 0:
-        raise PiiInputError("file is empty", file=p)
+    try:
+        if not p.exists():
+            raise PiiInputError("file not found", file=p)
+        if p.is_dir():
+            raise PiiInputError("expected a file, got a directory", file=p)
+        if p.suffix.lower() not in EXCEL_SUFFIXES | CSV_SUFFIXES:
+            raise PiiInputError(
+                f"unsupported file type '{p.suffix}' (use .csv, .xlsx or .xls)", file=p)
+        if p.stat().st_size == 0:
+            raise PiiInputError("file is empty", file=p)
+        with open(p, "rb") as fh:
+            fh.read(1)
+    except PermissionError:
+        raise PiiInputError("file cannot be read (permission denied)", file=p) from None
+    except OSError as exc:
+        raise PiiInputError(f"file cannot be read ({exc.strerror or exc})", file=p) from None
     return p
 
 
@@ -36,42 +55,97 @@ def is_excel(path: Path) -> bool:
     return path.suffix.lower() in EXCEL_SUFFIXES
 
 
-def excel_sheets(path: Path) -> list[str]:
-    """Sheet names of a workbook."""
-    try:
-        with pd.ExcelFile(path) as book:
-            return [str(s) for s in book.sheet_names]
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise PiiInputError(f"cannot open as an Excel workbook ({exc})", file=path) from None
+def excel_sheets(path: Path, *, hidden: bool = False) -> list[str]:
+    """Names of the workbook's visible sheets (all sheets when `hidden`)."""
+    return [name for name, is_hidden in sheet_list(path) if hidden or not is_hidden]
 
 
-def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
-    """All cells as stripped strings ('' for blank); header row gives the columns."""
-    p = check_readable(path)
-    try:
-        if is_excel(p):
-            sheets = excel_sheets(p)
-            if sheet is None:
-                sheet = sheets[0]
-            elif isinstance(sheet, str) and sheet not in sheets:
-                raise PiiInputError(
-                    f"sheet '{sheet}' not found; the workbook has: {', '.join(sheets)}", file=p)
-            frame = pd.read_excel(p, sheet_name=sheet, dtype=str, keep_default_na=False)
-        else:
-            frame = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except PiiInputError:
-        raise
-    except pd.errors.EmptyDataError:
-        raise PiiInputError("file is empty (no header row)", file=p) from None
-    except UnicodeDecodeError:
-        raise PiiInputError("file is not UTF-8 text; save it as CSV UTF-8", file=p) from None
-    except pd.errors.ParserError as exc:
-        raise PiiInputError(f"cannot parse as CSV ({exc})", file=p) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.apply(lambda col: col.astype(str).str.strip())
+def row_number(frame: pd.DataFrame, pos: int) -> int:
+    """Spreadsheet row of the frame's `pos`-th row (header = 1 for a frame built in memory)."""
+    return int(frame.index[pos]) if frame.index.name == ROW else pos + 2
+
+
+def _header_row(rows: list[list[str]], hints: set[str]) -> int:
+    """Position of the header: the first row naming a hinted column, else the first with >= 2 cells."""
+    search = rows[:HEADER_SEARCH_ROWS]
+    if hints:
+        for i, row in enumerate(search):
+            if any(c.strip() in hints for c in row):
+                return i
+    for i, row in enumerate(search):
+        if sum(bool(c.strip()) for c in row) >= 2:
+            return i
+    for i, row in enumerate(search):
+        if any(c.strip() for c in row):
+            return i
+    return 0
+
+
+def frame_from_grid(grid: Grid, *, file: Path, header: Iterable[str] = ()) -> pd.DataFrame:
+    """The grid as a frame of text below its header row, index = spreadsheet row numbers."""
+    width = max((len(r) for r in grid.rows), default=0)
+    rows = [r + [""] * (width - len(r)) for r in grid.rows]
+    typed = [t + [False] * (width - len(t)) for t in grid.typed]
+    if not rows or not any(c for r in rows for c in r):
+        raise PiiInputError("file is empty (no header row)" if grid.sheet is None else "sheet is empty",
+                            file=file, sheet=grid.sheet)
+    h = _header_row(rows, set(header))
+    names = [c.strip() for c in rows[h]]
+    body = rows[h + 1:]
+    keep = [j for j in range(width) if names[j] or any(r[j].strip() for r in body)]
+    columns = []
+    for j in keep:
+        name = names[j] or f"(no header, column {column_letter(j)})"
+        if name in columns:
+            first = keep[columns.index(name)]
+            raise PiiInputError(f"column '{name}' appears twice (columns {column_letter(first)} and "
+                                f"{column_letter(j)}); rename or delete one", file=file, sheet=grid.sheet,
+                                row=h + 1, column=name)
+        columns.append(name)
+    data = [(i + h + 2, [r[j].strip() for j in keep]) for i, r in enumerate(body)]
+    data = [(n, cells) for n, cells in data if any(cells)]
+    frame = pd.DataFrame([cells for _, cells in data], columns=columns, dtype=object,
+                         index=pd.Index([n for n, _ in data], name=ROW))
     if frame.empty:
-        raise PiiInputError("file has a header but no data rows", file=p,
-                            sheet=sheet if is_excel(p) else None)
+        frame = pd.DataFrame(columns=columns, dtype=object, index=pd.Index([], name=ROW))
+    frame.attrs[TYPED] = {(i + h + 2, names[j] or f"(no header, column {column_letter(j)})")
+                          for i, t in enumerate(typed[h + 1:]) for j in keep if t[j]}
+    return frame.astype(str) if not frame.empty else frame
+
+
+def read_grid(path: Path, sheet: str | int | None = None) -> Grid:
+    """The raw cells of a CSV file, or of a sheet (default: the first visible one with cells)."""
+    if not is_excel(path):
+        return read_csv_grid(path)
+    sheets = excel_sheets(path, hidden=True)
+    visible = excel_sheets(path)
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(visible):
+            raise PiiInputError(f"sheet number {sheet} not found; the workbook has: {', '.join(visible)}", file=path)
+        sheet = visible[sheet]
+    if sheet is not None:
+        if sheet not in sheets:
+            raise PiiInputError(f"sheet '{sheet}' not found; the workbook has: {', '.join(visible)}", file=path)
+        return read_sheet(path, sheet)
+    if not visible:
+        raise PiiInputError("the workbook has no visible sheet", file=path)
+    for name in visible:
+        grid = read_sheet(path, name)
+        if any(c for r in grid.rows for c in r):
+            return grid
+    return read_sheet(path, visible[0])
+
+
+def read_table(path: str | Path, sheet: str | int | None = None, *, header: Iterable[str] = ()) -> pd.DataFrame:
+    """All cells as stripped strings ('' for blank) below the header row, which gives the columns.
+
+    `header`: column names that identify the header row below any title rows.
+    """
+    p = check_readable(path)
+    grid = read_grid(p, sheet)
+    frame = frame_from_grid(grid, file=p, header=header)
+    if frame.empty:
+        raise PiiInputError("file has a header but no data rows", file=p, sheet=grid.sheet)
     return frame
 
 
@@ -85,22 +159,32 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], *, file: str | 
                 file=file, sheet=sheet, row=1, column=col)
 
 
+def typed_mask(frame: pd.DataFrame, column: str) -> pd.Series:
+    """True for the cells of `column` that were numbers in the workbook."""
+    typed = frame.attrs.get(TYPED) or set()
+    if not typed or frame.index.name != ROW:
+        return pd.Series(False, index=frame.index)
+    return pd.Series([(int(r), column) in typed for r in frame.index], index=frame.index)
+
+
 def to_number(frame: pd.DataFrame, column: str, *, file: str | Path, sheet: str | None = None,
-              allow_blank: bool = True, row_offset: int = 2) -> pd.Series:
-    """Column as floats; text fails naming the first bad row. Accepts a decimal comma."""
-    raw = frame[column].astype(str).str.strip()
-    cleaned = raw.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-    comma_only = cleaned.str.contains(",") & ~cleaned.str.contains(r"\.")
-    cleaned = cleaned.where(~comma_only, cleaned.str.replace(",", ".", regex=False))
-    blank = cleaned.isin(["", "nan", "NaN", "NA", "n/a", "-", "None"])
-    values = pd.to_numeric(cleaned.where(~blank, None), errors="coerce")
-    bad = values.isna() & ~blank
+              allow_blank: bool = True, decimal: str | None = None) -> pd.Series:
+    """Column as floats (NaN for blank) by one decimal-mark rule for the column (`numbers.parse_numbers`);
+    text, non-finite values and, unless allowed, blanks fail naming the row."""
+    def locate(pos: int) -> dict:
+        return {"file": file, "sheet": sheet, "row": row_number(frame, pos), "column": column}
+
+    values = parse_numbers(frame[column].astype(str), locate, typed=typed_mask(frame, column),
+                           decimal=decimal, allow_blank=allow_blank)
+    return pd.Series(values.to_numpy(dtype=float), index=frame.index, name=column)
+
+
+def whole_numbers(values: pd.Series, frame: pd.DataFrame, column: str, *, file: str | Path,
+                  sheet: str | None = None, what: str = "value") -> pd.Series:
+    """Whole numbers (blank stays NaN); a fraction fails naming the row."""
+    bad = values.notna() & (values % 1 != 0)
     if bad.any():
-        pos = int(bad.to_numpy().nonzero()[0][0])
-        raise PiiInputError(f"'{raw.iloc[pos]}' is not a number", file=file, sheet=sheet,
-                            row=pos + row_offset, column=column)
-    if not allow_blank and blank.any():
-        pos = int(blank.to_numpy().nonzero()[0][0])
-        raise PiiInputError("value is blank", file=file, sheet=sheet, row=pos + row_offset,
-                            column=column)
-    return values.astype(float)
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise PiiInputError(f"{what} '{frame[column].iloc[i]}' is not a whole number", file=file, sheet=sheet,
+                            row=row_number(frame, i), column=column)
+    return values

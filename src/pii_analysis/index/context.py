@@ -13,6 +13,7 @@ from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.loading import Panel, default_resolver, load_panel
 from pii_analysis.data.provinces import ProvinceResolver
+from pii_analysis.data.tables import check_readable
 from pii_analysis.index.framework import Framework, load_framework
 from pii_analysis.index.method import Method, load_method
 from pii_analysis.index.scores import ScoreResult, score_panel
@@ -60,20 +61,30 @@ def resolve_data_path(data_path: str | Path | None) -> Path:
 
 
 @lru_cache(maxsize=4)
-def _load(data: str, mtime: float, framework: str, method: str, sheet: str | None) -> Context:
+def _load(data: str, mtime: float, framework: str, method: str, sheet: str | None,
+          decimal: str | None = None) -> Context:
     fw = load_framework(framework)
     m = load_method(method)
+    for key in ("input_node", "output_node"):
+        code = getattr(m, key)
+        if code not in fw.nodes.index:
+            raise PiiInputError(f"'{code}' is not a node of the framework {framework}", file=method, column=key)
     resolver = default_resolver()
-    panel = load_panel(data, fw, resolver=resolver, sheet=sheet)
+    panel = load_panel(data, fw, resolver=resolver, sheet=sheet, decimal=decimal)
+    if len(panel.provinces()) < 2:
+        raise PiiInputError(f"the data hold {len(panel.provinces())} province; ranks and scores compare "
+                            "provinces, so at least two are needed", file=data, column="province")
     return Context(framework=fw, method=m, panel=panel, scores=score_panel(panel, fw, m), resolver=resolver)
 
 
 def load_context(data_path: str | Path | None = None, *, framework_path: str | Path | None = None,
-                 method_path: str | Path | None = None, sheet: str | None = None) -> Context:
-    """Load, validate and score; cached per file (and its modification time)."""
-    data = resolve_data_path(data_path)
-    if not data.exists():
-        raise PiiInputError("file not found", file=data)
+                 method_path: str | Path | None = None, sheet: str | None = None,
+                 decimal: str | None = None) -> Context:
+    """Load, validate and score; cached per file (and its modification time).
+
+    `sheet` chooses a workbook's sheet; `decimal` ('.' or ',') the decimal mark of the numbers
+    (default: decided per column from its cells)."""
+    data = check_readable(resolve_data_path(data_path))
     fw = Path(framework_path) if framework_path else paths.raw_file(paths.FRAMEWORK)
     m = Path(method_path) if method_path else paths.raw_file(paths.METHOD)
-    return _load(str(data), data.stat().st_mtime, str(fw), str(m), sheet)
+    return _load(str(data), data.stat().st_mtime, str(fw), str(m), sheet, decimal)

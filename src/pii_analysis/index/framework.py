@@ -16,7 +16,7 @@ import pandas as pd
 
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
-from pii_analysis.data.tables import read_table, require_columns, to_number
+from pii_analysis.data.tables import read_table, require_columns, row_number, to_number
 
 REQUIRED = ("code", "parent", "level", "weight")
 OPTIONAL_TEXT = ("name_vi", "name_en", "unit", "evidence", "source", "evidence_note")
@@ -214,7 +214,7 @@ class Framework:
 
 def load_framework(path: str | Path, sheet: str | None = None) -> Framework:
     """Read and validate a framework file (CSV or Excel)."""
-    frame = read_table(path, sheet)
+    frame = read_table(path, sheet, header=REQUIRED)
     return framework_from_frame(frame, source=str(path), sheet=sheet)
 
 
@@ -226,8 +226,10 @@ def framework_from_frame(frame: pd.DataFrame, *, source: str = "<memory>",
     for col in OPTIONAL_TEXT:
         if col not in df:
             df[col] = ""
-    if "direction" not in df:
-        df["direction"] = "higher"
+    if "direction" not in df:   # "lower is better" must never turn silently into "higher is better"
+        raise PiiInputError("required column is missing: say for every indicator whether 'higher' or 'lower' "
+                            f"is better (columns present: {', '.join(frame.columns)})",
+                            file=source, sheet=sheet, row=1, column="direction")
     if "denominator" not in df:
         df["denominator"] = "none"
     for col in ("scale", "min_value", "max_value"):
@@ -235,7 +237,7 @@ def framework_from_frame(frame: pd.DataFrame, *, source: str = "<memory>",
             df[col] = ""
 
     def err(msg: str, i: int, col: str) -> PiiInputError:
-        return PiiInputError(msg, file=source, sheet=sheet, row=i + 2, column=col)
+        return PiiInputError(msg, file=source, sheet=sheet, row=row_number(df, i), column=col)
 
     codes = df["code"].tolist()
     for i, code in enumerate(codes):
@@ -272,8 +274,11 @@ def framework_from_frame(frame: pd.DataFrame, *, source: str = "<memory>",
             raise err(f"weight {w} is negative", i, "weight")
     df["weight"] = weights
     directions = []
+    has_kids = set(p for p in parents if p)
     for i, d in enumerate(df["direction"].str.lower()):
-        d = d or "higher"
+        if not d and codes[i] not in has_kids:
+            raise err(f"direction of indicator '{codes[i]}' is blank; write 'higher' or 'lower'", i, "direction")
+        d = d or "higher"     # aggregates: no direction of their own
         if d not in DIRECTIONS:
             raise err(f"direction '{d}' must be 'higher' or 'lower'", i, "direction")
         directions.append(DIRECTIONS[d])
@@ -284,6 +289,9 @@ def framework_from_frame(frame: pd.DataFrame, *, source: str = "<memory>",
             raise err(f"denominator '{d}' must be one of {', '.join(DENOMINATORS)}", i, "denominator")
     df["denominator"] = dens
     df["scale"] = to_number(df, "scale", file=source, sheet=sheet).fillna(1.0)
+    for i, v in enumerate(df["scale"]):
+        if not v > 0:
+            raise err(f"scale {v:g} must be positive", i, "scale")
     df["min_value"] = to_number(df, "min_value", file=source, sheet=sheet)
     df["max_value"] = to_number(df, "max_value", file=source, sheet=sheet)
     for i in range(len(df)):
@@ -291,7 +299,6 @@ def framework_from_frame(frame: pd.DataFrame, *, source: str = "<memory>",
         if pd.notna(lo) and pd.notna(hi) and lo > hi:
             raise err(f"min_value {lo} is above max_value {hi}", i, "min_value")
 
-    has_kids = set(p for p in parents if p)
     for i, code in enumerate(codes):
         level = df["level"].iloc[i]
         if code in has_kids and level == "indicator":

@@ -6,6 +6,9 @@ override any option; unknown keys or values fail naming the file and the key.
 """
 from __future__ import annotations
 
+import difflib
+import math
+import re
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -68,19 +71,51 @@ class Method:
         return asdict(self)
 
 
-def validate_method(options: dict[str, Any], *, source: str) -> None:
-    known = {f.name: f.type for f in fields(Method)}
+# numeric options: (kind, lowest, highest) -- every value is checked for type, range and NaN
+BOUNDS: dict[str, tuple[type, float, float]] = {
+    "skew_threshold": (float, 0.0, 100.0),
+    "kurtosis_threshold": (float, 0.0, 1000.0),
+    "max_winsorised": (int, 0, 100),
+    "rank_decimals": (int, 0, 15),
+}
+TEXT_OPTIONS = ("input_node", "output_node")
+
+
+def _plain(word: str) -> str:
+    return re.sub(r"[\s_-]+", "", word.lower())
+
+
+def _did_you_mean(value: str, allowed: tuple[str, ...] | list[str]) -> str:
+    same = [a for a in allowed if _plain(a) == _plain(value)]
+    close = same or difflib.get_close_matches(str(value), list(allowed), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def validate_method(options: object, *, source: str) -> None:
+    """Every option known, of the right type, inside its range and finite; errors name the key and the
+    values allowed ('min-max' -> did you mean 'minmax'?)."""
+    if not isinstance(options, dict):
+        raise PiiInputError(f"the method options must be a mapping of option: value, got "
+                            f"{'nothing' if options is None else type(options).__name__}", file=source,
+                            column="method")
+    known = [f.name for f in fields(Method)]
     for key, value in options.items():
         if key not in known:
-            raise PiiInputError(f"unknown method option (known: {', '.join(known)})", file=source, column=key)
-        if key in CHOICES and value not in CHOICES[key]:
-            raise PiiInputError(f"'{value}' is not one of {', '.join(CHOICES[key])}", file=source, column=key)
-    for key in ("skew_threshold", "kurtosis_threshold"):
-        if key in options and not isinstance(options[key], (int, float)):
-            raise PiiInputError(f"'{options[key]}' is not a number", file=source, column=key)
-    for key in ("max_winsorised", "rank_decimals"):
-        if key in options and (not isinstance(options[key], int) or options[key] < 0):
-            raise PiiInputError(f"'{options[key]}' is not a whole number >= 0", file=source, column=key)
+            raise PiiInputError(f"unknown method option{_did_you_mean(str(key), known)} (known: {', '.join(known)})",
+                                file=source, column=str(key))
+        if key in CHOICES:
+            if not isinstance(value, str) or value not in CHOICES[key]:
+                raise PiiInputError(f"'{value}' is not one of {', '.join(CHOICES[key])}"
+                                    f"{_did_you_mean(str(value), CHOICES[key])}", file=source, column=key)
+        elif key in BOUNDS:
+            kind, lo, hi = BOUNDS[key]
+            ok_type = isinstance(value, (int, float)) and not isinstance(value, bool) and \
+                (kind is float or isinstance(value, int))
+            what = "a whole number" if kind is int else "a number"
+            if not ok_type or not math.isfinite(value) or not lo <= value <= hi:
+                raise PiiInputError(f"'{value}' is not {what} from {lo:g} to {hi:g}", file=source, column=key)
+        elif key in TEXT_OPTIONS and (not isinstance(value, str) or not value.strip()):
+            raise PiiInputError(f"'{value}' is not a framework node code", file=source, column=key)
 
 
 def load_method(path: str | Path | None = None) -> Method:
@@ -90,13 +125,25 @@ def load_method(path: str | Path | None = None) -> Method:
     p = Path(path)
     if not p.exists():
         raise PiiInputError("file not found", file=p)
+    if p.is_dir():
+        raise PiiInputError("expected a file, got a directory", file=p)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise PiiInputError(f"file cannot be read ({exc.strerror or exc})", file=p) from None
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise PiiInputError("file is not UTF-8 text; save it as UTF-8", file=p, row=line) from None
+    try:
+        data = yaml.safe_load(content)
     except yaml.YAMLError as exc:
         raise PiiInputError(f"not valid YAML ({exc})", file=p) from None
     if not isinstance(data, dict):
-        raise PiiInputError("expected a mapping of option: value", file=p)
-    options = data.get("method", data)
+        raise PiiInputError("expected a mapping of option: value (for example 'method:' followed by "
+                            "'  normalisation: minmax')", file=p)
+    options = data.get("method", data) if "method" in data else data
     validate_method(options, source=str(p))
     return Method(**options)
 

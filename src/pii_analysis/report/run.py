@@ -21,11 +21,14 @@ notebooks' and `pii feasibility`'s, so a default report reproduces a default not
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import multiprocessing
 import os
 import re
+import secrets
+import tempfile
 import time
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -37,6 +40,7 @@ import pandas as pd
 
 from pii_analysis import __version__
 from pii_analysis.analysis.cache import ENV as CACHE_ENV
+from pii_analysis.analysis.cache import KEY_ENV as CACHE_KEY_ENV
 from pii_analysis.analysis.cache import file_checksum
 from pii_analysis.analysis.defaults import (
     DEFAULT_DRAWS,
@@ -47,8 +51,10 @@ from pii_analysis.analysis.defaults import (
 )
 from pii_analysis.analysis.projection import Projection
 from pii_analysis.data import paths
+from pii_analysis.data.errors import PiiInputError
 from pii_analysis.index.context import Context, load_context, resolve_data_path
 from pii_analysis.report.defaults import TIMEOUT
+from pii_analysis.report.files import atomic_write, inside, write_csv
 from pii_analysis.report.i18n import Table, check_lang, text
 
 NOTEBOOK_DIR = paths.REPO_ROOT / "notebooks"
@@ -120,7 +126,8 @@ def slug(name: str) -> str:
     """ASCII file name of a province: 'Ninh Bình' -> 'ninh-binh', 'TP. Hồ Chí Minh' -> 'tp-ho-chi-minh'."""
     plain = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d"))
     plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    ascii_slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    return ascii_slug or "province-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
 
 
 def available_notebooks(names: tuple[str, ...] = NOTEBOOKS, directory: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -162,7 +169,7 @@ def plan(notebooks: list[Path], provinces: list[str], run_parameters: dict[str, 
         for nb in notebooks:
             params = {k: v for k, v in values.items() if k in declared[nb]}
             jobs.append(Job(notebook=str(nb), province=province, year=int(run_parameters["year"]),
-                            parameters=params, stem=str(out_dir / slug(province) / Path(nb).stem),
+                            parameters=params, stem=str(inside(out_dir, Path(slug(province)) / Path(nb).stem)),
                             kernel=kernel, timeout=timeout))
     return jobs
 
@@ -211,12 +218,27 @@ _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 
 @functools.lru_cache(maxsize=None)
 def _exporter() -> Any:
-    """The HTML exporter, built once per process (loading its templates costs more than a render)."""
-    from jinja2 import DictLoader
+    """The HTML exporter, built once per process (loading its templates costs more than a render).
+
+    Markdown that cells *print* (titles and narratives with province, indicator and scenario names
+    from data files) is rendered with raw HTML escaped and harmful link protocols (javascript:)
+    refused; the notebooks' own Markdown cells render as written."""
+    from jinja2 import DictLoader, pass_context
     from nbconvert import HTMLExporter
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+    class SafeHTMLExporter(HTMLExporter):
+        @pass_context
+        def markdown2html(self, context, source):
+            if context.get("cell", {}).get("cell_type") == "markdown":
+                return super().markdown2html(context, source)
+            renderer = IPythonRenderer(escape=True, allow_harmful_protocols=False, embed_images=self.embed_images,
+                                       anchor_link_text=self.anchor_link_text,
+                                       exclude_anchor_links=self.exclude_anchor_links)
+            return MarkdownWithMath(renderer=renderer).render(source)
+
+    exporter = SafeHTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True,
                             extra_loaders=[DictLoader({"pii_report.html.j2": _TEMPLATE})],
                             template_file="pii_report.html.j2")
@@ -364,9 +386,9 @@ def execute_job(job: Job) -> Outcome:
             error = exc
     if ipynb.exists():
         nb = scrub(nbformat.read(ipynb, as_version=4))
-        nbformat.write(nb, ipynb)
+        atomic_write(ipynb, nbformat.writes(nb) + "\n")
         body = render_html(nb, f"PII {job.province} {job.year}: {stem.name}")
-        page.write_text(body, encoding="utf-8")
+        atomic_write(page, body)
         out.html, out.ipynb = page.name, ipynb.name
         out.html_bytes = len(body.encode("utf-8"))
     if error is not None:
@@ -386,10 +408,8 @@ def save_results(frame: pd.DataFrame, name: str) -> Path | None:
     directory = os.environ.get(RESULTS_ENV)
     if not directory:
         return None
-    path = Path(directory) / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False)
-    return path
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "results"
+    return write_csv(frame, inside(directory, f"{safe}.csv"))
 
 
 # --- shared work and processed tables --------------------------------------------------------
@@ -446,9 +466,20 @@ def write_processed(ctx: Context, out_dir: str | Path | None = None) -> list[Pat
               "pii_treatments.csv": s.treatments}
     written = []
     for name, frame in tables.items():
-        frame.to_csv(out / name, index=False, float_format="%.6f")
-        written.append(out / name)
+        written.append(write_csv(frame, out / name, float_format="%.6f"))
     return written
+
+
+def writable_directory(path: str | Path, option: str) -> Path:
+    """The directory, created if needed, after checking that a file can be written in it."""
+    p = Path(path)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=p, prefix=".pii-write-test-"):
+            pass
+    except OSError as exc:
+        raise PiiInputError(f"{option}: cannot write in this directory ({exc.strerror or exc})", file=p) from None
+    return p
 
 
 # --- index and manifest ----------------------------------------------------------------------
@@ -495,9 +526,7 @@ def write_index(outcomes: list[Outcome], out_dir: Path, *, lang: str, data: dict
 <p>{t('results')}: <a href="results/">results/</a> · <a href="manifest.json">manifest.json</a></p>
 </body></html>
 """
-    path = out_dir / "index.html"
-    path.write_text(page, encoding="utf-8")
-    return path
+    return atomic_write(out_dir / "index.html", page)
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -555,6 +584,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
                data_path: str | Path | None = None, out_dir: str | Path = "reports", lang: str = "vi",
                jobs: int = 1, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, timeout: int = TIMEOUT,
                notebooks: list[Path] | None = None, kernel: str = KERNEL, progress: bool = True,
+               sheet: str | None = None, decimal: str | None = None,
                target_rank: int | None = None) -> RunResult:
     """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json.
     `target_rank` None: each province's own target, else the project default for its rank band."""
@@ -562,7 +592,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
     lang = check_lang(lang)
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    ctx = load_context(data_path)
+    ctx = load_context(data_path, sheet=sheet, decimal=decimal)
     year = ctx.check_year(year)
     chosen = choose_provinces(ctx, provinces, all_provinces, year)
     notebooks = available_notebooks() if notebooks is None else [Path(n) for n in notebooks]
@@ -572,7 +602,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
             "sha256": file_checksum(data_file), "status": ctx.data_status}
     run_parameters = {"year": year, "data_path": str(Path(data_path).resolve()) if data_path else None,
                       "lang": lang, "base_year": year, "target_year": TARGET_YEAR, "n_draws": n_draws,
-                      "seed": seed}
+                      "seed": seed, "sheet": sheet, "decimal": decimal}
     if target_rank is not None:   # otherwise each notebook's own default (notebook 03: the province's target)
         run_parameters["target_rank"] = target_rank
 
@@ -581,14 +611,15 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
     results = out / "results"
     write_processed(ctx, results)
     for name, frame in profile_results(ctx, chosen, year).items():
-        frame.to_csv(results / f"profile_{name}.csv", index=False, float_format="%.6f")
+        write_csv(frame, results / f"profile_{name}.csv", float_format="%.6f")
     timings["tables"] = time.perf_counter() - t
 
     t = time.perf_counter()
     os.environ[CACHE_ENV] = str(out / ".cache")   # for this process, the workers and their kernels
+    os.environ[CACHE_KEY_ENV] = secrets.token_hex(32)  # this run trusts only the cache entries it signs
     shared = shared_work(ctx, base_year=year, target_year=TARGET_YEAR, n_draws=n_draws, seed=seed)
     for name, frame in shared_tables(shared, chosen, targets(ctx, chosen, year, target_rank)).items():
-        frame.to_csv(results / f"{name}.csv", index=False, float_format="%.6f")
+        write_csv(frame, results / f"{name}.csv", float_format="%.6f")
     timings["shared"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -613,8 +644,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
         "reports": [asdict(o) for o in outcomes],
         "status": "ok" if all(o.status == "ok" for o in outcomes) else "failed",
     }
-    manifest_path = out / "manifest.json"
-    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    manifest_path = atomic_write(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     return RunResult(index=index, outcomes=outcomes, manifest=manifest_path)
 
 

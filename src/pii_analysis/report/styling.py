@@ -15,6 +15,8 @@ class TableView(Styler):
 
 def styled(shown: pd.DataFrame, key: str) -> TableView:
     """A display-ready table styled for a report: no index column, left-aligned, and a fixed
-    element id (`key`) so the HTML is the same on every run."""
+    element id (`key`) so the HTML is the same on every run. Every cell and header is HTML-escaped:
+    names come from data files (a province or indicator named '<script>' shows as text)."""
     return (TableView(shown, uuid=f"pii-{key}").hide(axis="index")
+            .format(escape="html").format_index(escape="html", axis=1)
             .set_table_styles([{"selector": "th, td", "props": "text-align: left; padding: 3px 10px;"}]))
