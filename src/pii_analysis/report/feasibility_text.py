@@ -196,6 +196,46 @@ TEXT: Table = {
         "vi": "{p} (sai số Monte Carlo ±{err})",
         "en": "{p} (Monte Carlo error ±{err})",
     },
+    # plan delivery (the 'plan_typical' scenario)
+    "delivery": {
+        "vi": "Kế hoạch của tỉnh được tính hai lần: *mọi mục tiêu đạt đủ*, và *mức thực hiện điển hình* — mỗi "
+              "mục tiêu chỉ đạt một tỷ lệ ngẫu nhiên của mức thay đổi kế hoạch, trung vị {median} (**giả định** của "
+              "dự án, `data/raw/plan_delivery.yaml`, không phải số liệu).",
+        "en": "The province's plan is reported twice: *every mapped target met in full*, and *typical delivery* — "
+              "each target delivered at a random share of its planned change, median {median} (an **assumption** "
+              "of the project, `data/raw/plan_delivery.yaml`, not data).",
+    },
+    "below_current": {
+        "vi": "Mục tiêu đã đạt (thấp hơn hoặc bằng mức hiện nay của tỉnh, nên không tạo thêm thay đổi): {codes}.",
+        "en": "Targets already met (at or below the province's current level, so they add no change): {codes}.",
+    },
+    # indicator targets, Eurostat-style (analysis.pace)
+    "h_targets": {"vi": "## 8. Mục tiêu theo chỉ số: nhịp độ thực tế so với nhịp độ cần thiết",
+                  "en": "## 8. Targets by indicator: actual against required pace"},
+    "targets_intro": {
+        "vi": "Với mỗi mục tiêu định lượng trong kế hoạch của tỉnh được gắn với một chỉ số, bảng so sánh nhịp độ "
+              "thực tế (bình quân mỗi năm trong các năm đã quan sát; tăng trưởng bình quân %/năm với mục tiêu tăng "
+              "trưởng) với nhịp độ cần thiết để đạt mục tiêu, theo đơn vị của chính chỉ số. Xếp loại theo cách "
+              "Eurostat theo dõi các mục tiêu SDG: đạt ít nhất 95% nhịp độ cần thiết là *đúng hướng*; 60-95% *tiến "
+              "bộ vừa phải*; 0-60% *chưa đủ*; âm là *đi xa mục tiêu*. Chuỗi có ít hơn {min} năm số liệu chưa được "
+              "đánh giá.",
+        "en": "For each quantified target of the province's plan mapped to an indicator, the table sets the actual "
+              "pace (the average yearly change over the observed years; the average yearly growth, % a year, for "
+              "growth targets) against the pace needed to meet the target, in the indicator's own units. Bands as "
+              "in Eurostat's monitoring of SDG targets: at least 95% of the required pace is *on track*; 60-95% "
+              "*moderate progress*; 0-60% *insufficient progress*; negative *moving away*. A series with fewer "
+              "than {min} years of data is not judged.",
+    },
+    "targets_none": {"vi": "_{province} chưa có mục tiêu định lượng nào được gắn với chỉ số PII._",
+                     "en": "_{province} has no quantified target mapped to a PII indicator._"},
+    "band_on_track": {"vi": "Đúng hướng", "en": "On track"},
+    "band_moderate": {"vi": "Tiến bộ vừa phải", "en": "Moderate progress"},
+    "band_insufficient": {"vi": "Chưa đủ", "en": "Insufficient progress"},
+    "band_moving_away": {"vi": "Đi xa mục tiêu", "en": "Moving away"},
+    "band_met": {"vi": "Đã đạt (mục tiêu ≤ mức hiện nay)", "en": "Already met (target at or below the current level)"},
+    "band_too_short": {"vi": "Chưa đánh giá (chuỗi quá ngắn)", "en": "Not judged (series too short)"},
+    "kind_level": {"vi": "mức", "en": "level"},
+    "kind_growth": {"vi": "tăng trưởng %/năm", "en": "growth, % a year"},
     # `pii backtest`
     "bt_title": {"vi": "Kiểm định ngược dự báo PII", "en": "Backtest of the PII projection"},
     "bt_method": {
@@ -376,6 +416,15 @@ COLUMNS: Table = {
     "p_methods": {"vi": "Tỷ lệ phương án phương pháp có hạng {rank} trở lên",
                   "en": "Share of method variants at rank {rank} or better"},
     "nominal_rank": {"vi": "Hạng theo phương pháp chính thức", "en": "Rank with the official method"},
+    "unit": {"vi": "Đơn vị", "en": "Unit"},
+    "kind_label": {"vi": "Loại mục tiêu", "en": "Kind of target"},
+    "base_value": {"vi": "Giá trị {base}", "en": "Value {base}"},
+    "target_value": {"vi": "Mục tiêu", "en": "Target"},
+    "target_year": {"vi": "Năm mục tiêu", "en": "Target year"},
+    "actual_pace": {"vi": "Nhịp độ thực tế mỗi năm", "en": "Actual pace a year"},
+    "required_pace": {"vi": "Nhịp độ cần thiết mỗi năm", "en": "Required pace a year"},
+    "ratio": {"vi": "Tỷ lệ thực tế / cần thiết", "en": "Actual / required"},
+    "band_label": {"vi": "Đánh giá (Eurostat)", "en": "Assessment (Eurostat bands)"},
     "method_median_rank": {"vi": "Hạng trung vị khi đổi phương pháp", "en": "Median rank, methods varied"},
 }
 
@@ -387,6 +436,8 @@ VIEWS: dict[str, list[str]] = {
     "effort": ["indicator", "name", "pillar", "yearly_rise", "cap", "share_of_cap", "pii_gain"],
     "scenarios": ["label", "median_rank", "rank_range", "p_target"],
     "uncertainty": ["label", "nominal_rank", "median_rank", "rank_range", "p_target"],
+    "targets": ["indicator", "name", "unit", "kind_label", "base_value", "target_value", "target_year", "actual_pace",
+                "required_pace", "ratio", "band_label"],
 }
 
 
@@ -398,7 +449,7 @@ _HEADER = {("competitors", "median_rank"): "target_median_rank", ("scenarios", "
 PERCENT = ("probability", "p_ahead", "p_target", "share_of_cap")
 
 
-RANKS = ("year", "target_rank", "median_rank", "base_rank", "nominal_rank")
+RANKS = ("year", "target_rank", "median_rank", "base_rank", "nominal_rank", "target_year")
 
 
 def display_table(frame: pd.DataFrame, lang: str, key: str, **header: object) -> pd.DataFrame:
@@ -413,6 +464,9 @@ def display_table(frame: pd.DataFrame, lang: str, key: str, **header: object) ->
         out["source"] = [source_label(s, lang) for s in out["source"]]
     if "verdict" in out:
         out["verdict_label"] = verdict_labels(out["verdict"], lang)
+    if "band" in out:
+        out["band_label"] = [text(TEXT, f"band_{b}", lang) for b in out["band"]]
+        out["kind_label"] = [text(TEXT, f"kind_{k}", lang) for k in out["kind"]]
     if "case" in out and "label" not in out:
         out["label"] = [text(TEXT, f"u_{c}", lang, year=int(y)) for c, y in zip(out["case"], out["year"])]
     cols = [c for c in VIEWS[key] if c in out.columns]
@@ -498,4 +552,23 @@ def backtest_lines(result, data_status: str, source: str = "", lang: str = "en")
             table.to_string(index=False, float_format=lambda v: f"{v:.2f}"), "",
             "# " + narrative("bt_spread", lang, ratio=fmt_num(result.spread_ratio, lang)),
             result.spread.to_string(index=False, float_format=lambda v: f"{v:.2f}")]
+
+
+def targets_section(frame: pd.DataFrame, province: str, lang: str = "vi", min_years: int = 3) -> str:
+    """The Eurostat-style section's heading and text (Markdown); the table is `view(frame, lang, 'targets')`."""
+    head = narrative("h_targets", lang)
+    if frame.empty:
+        return head + "\n\n" + narrative("targets_none", lang, province=province)
+    return head + "\n\n" + narrative("targets_intro", lang, min=min_years)
+
+
+def delivery_note(scenarios, lang: str = "vi") -> str:
+    """The typical-delivery assumption and the targets already met, for the scenario comparison."""
+    out = []
+    for sc in scenarios:
+        if getattr(sc, "delivery", None) is not None and sc.name == "plan_typical":
+            out.append(narrative("delivery", lang, median=fmt_pct(sc.delivery.median, lang)))
+        if getattr(sc, "below_current", ()) and sc.name == "plan":
+            out.append(narrative("below_current", lang, codes=", ".join(sc.below_current)))
+    return " ".join(out)
 
