@@ -25,9 +25,15 @@ test: $(STAMP)
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b; done
 
+# JupyterLab on notebooks/: as root it needs --allow-root; without a display (a headless server) it opens no
+# browser and the URL to open (with its token) is printed below. LAB_IP=0.0.0.0 to reach it from another machine.
+LAB_PORT ?= 8888
+LAB_IP   ?= 127.0.0.1
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
-	$(BIN)/jupyter lab notebooks/
+	@echo "JupyterLab on http://$(LAB_IP):$(LAB_PORT)/lab - open the URL with its token printed below (Ctrl-C stops it)"
+	$(BIN)/jupyter lab notebooks/ --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root,) $(if $(DISPLAY)$(WAYLAND_DISPLAY),,--no-browser)
 
 demo-panel: $(STAMP)
 	$(BIN)/python -m pii_analysis.index.demo_panel --write

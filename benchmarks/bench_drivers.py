@@ -3,7 +3,8 @@ and the notebook under papermill.
 
 Run: .venv/bin/python benchmarks/bench_drivers.py [--province "Ninh Bình"] [--repeat 5] [--n-sobol 512]
      [--notebook]
-Prints seconds per part (best of --repeat) and, for Ninh Bình, the five indicators that matter most.
+Prints seconds per part (best of --repeat) and, for Ninh Bình, the five indicators that matter most, in real
+units (issue 11: drivers for one province including the raw-unit re-scoring under 1 s).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pii_analysis.analysis import drivers, sensitivity
+from pii_analysis.analysis import drivers, raw_units, sensitivity, uncertainty
 from pii_analysis.data.paths import REPO_ROOT
 from pii_analysis.index.context import load_context
 from pii_analysis.report import drivers_plots
@@ -48,6 +49,12 @@ def main() -> None:
         "pillar + sub-pillar rank gains": lambda: drivers.node_rank_gains(st, 10.0),
         "leave-one-out (52 re-scorings)": lambda: drivers.leave_one_out(st),
         "gap decomposition": lambda: drivers.gap_decomposition(st, st.reference(10)),
+        "method robustness (500 variants + Sobol, JRC design)": lambda: uncertainty._method_uncertainty(
+            ctx, None, year, 500, 1, 10, 50.0, uncertainty.IMPUTATIONS, uncertainty.AGGREGATIONS),
+        "raw standing + raw-unit thresholds (full re-scoring)": lambda: raw_units.raw_thresholds(
+            raw_units.raw_standing(ctx, args.province, year), [st.rank - 1, 10]),
+        "real_units (thresholds, paces, raw-step effects, levers)": lambda: raw_units.real_units(
+            ctx, args.province, year, 10),
         "drivers_table (all of the above per indicator)": lambda: drivers.drivers_table(ctx, args.province, year),
         "analyse (table, nodes, decomposition, S&W, checklist)": lambda: drivers.analyse(ctx, args.province, year),
         f"Sobol, 52 indicators, n={args.n_sobol}": lambda: sensitivity.sobol_rank(st, n=args.n_sobol),
@@ -88,10 +95,10 @@ def main() -> None:
 
     table = drivers.drivers_table(ctx, args.province, year, lang="en")
     print(f"\n{args.province} {year}: rank {table.attrs['rank']}, PII {table.attrs['pii']:.2f}; reference "
-          f"{table.attrs['reference']} (rank {table.attrs['reference_rank']}); step 10")
-    cols = ["indicator", "name", "effective_weight", "score", "rank", "rank_after_step", "points_to_next_rank",
-            "points_to_target", "leverage", "rank_without"]
-    print(table.head(5)[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+          f"{table.attrs['reference']} (rank {table.attrs['reference_rank']}); the five levers in real units")
+    cols = ["indicator", "name", "unit", "raw_value", "raw_for_next_rank", "raw_for_target", "quantity_for_next_rank",
+            "national_best", "national_average_raw", "years_to_next_rank", "lead_agency"]
+    print(table.head(5)[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
 
 
 if __name__ == "__main__":

@@ -69,14 +69,20 @@ def test_required_columns_and_ordering(nb_table):
                 "leverage_best", "rank_without"):
         assert col in nb_table
     assert nb_table.attrs["rank"] == 14 and nb_table.attrs["reference"] == "Cần Thơ"
-    gains = nb_table["rank_gain"].to_numpy()
-    assert (np.diff(gains) <= 0).all()  # ordered by rank gain, then the rise that gains a place
-    same = nb_table[nb_table["rank_gain"] == gains[0]]
-    needed = same["points_to_next_rank"].where(same["next_reachable"], np.inf).to_numpy()
+    # ordered in real terms: places gained by one year at a sustained pace, then the years at that
+    # pace to gain a place (unreachable last), then leverage
+    gains = nb_table["rank_gain_raw_step"].to_numpy()
+    assert (np.diff(gains) <= 0).all()
+    same = nb_table[nb_table["rank_gain_raw_step"] == gains[0]]
+    needed = same["years_to_next_rank"].fillna(np.inf).to_numpy()
     assert (needed[1:] >= needed[:-1]).all()
-    unreachable = same[~same["next_reachable"]]
-    assert (np.diff(unreachable["leverage"].to_numpy()) <= 1e-12).all()  # then leverage
-    assert nb_table.iloc[0]["indicator"] == "7.2.1"  # cheapest single route to a better place
+    unreachable = same[np.isinf(needed)]
+    assert (np.diff(unreachable["leverage"].to_numpy()) <= 1e-12).all()
+    # the years are the raw move over the sustained pace
+    row = same.iloc[0]
+    d = 1 if row["national_best"] >= row["national_average_raw"] else -1
+    assert row["years_to_next_rank"] == pytest.approx(
+        (row["raw_for_next_rank"] - row["raw_value"]) * d / row["sustained_pace"])
 
 
 def test_leverage_is_weight_times_gap(nb_table, normalised):
@@ -237,12 +243,28 @@ def test_cli_prints_the_required_columns():
                 "leverage"):
         assert col in table
     assert len(table) == 52 and abs(table["effective_weight"].sum() - 1) < 1e-3
+    # real units (issue 11): the raw values, the raw values needed, the national best, who acts
+    for col in ("unit", "raw_value", "raw_for_next_rank", "raw_for_target", "national_best", "lead_agency"):
+        assert col in table
     code, out, _ = run_cli("drivers", "--province", "Ninh Binh", "--target-rank", "10", "--step", "10")
     assert code == 0 and "# data_status: demonstration" in out and "not reachable" in out
     header = next(line for line in out.splitlines() if line.lstrip().startswith("indicator"))
-    for col in ("indicator", "effective_weight", "rank_after_step", "points_to_next_rank", "points_to_target",
-                "leverage"):
+    for col in ("indicator", "unit", "raw_value", "raw_for_next_rank", "raw_for_target", "national_best",
+                "lead_agency", "effective_weight", "leverage"):
         assert col in header.split()
+
+
+def test_cli_csv_names_indicators_in_the_chosen_language():
+    names = {}
+    for lang in ("vi", "en"):
+        code, out, _ = run_cli("drivers", "--province", "Ninh Binh", "--format", "csv", "--lang", lang)
+        assert code == 0
+        table = pd.read_csv(io.StringIO(out), dtype={"indicator": str}, comment="#").set_index("indicator")
+        names[lang] = table["name"]
+    from pii_analysis.index.framework import default_framework
+    fw = default_framework()
+    for code_ in names["vi"].index[:5]:
+        assert names["vi"][code_] == fw.name(code_, "vi") and names["en"][code_] == fw.name(code_, "en")
 
 
 def test_cli_bad_input_is_one_line_and_exit_2():
@@ -259,7 +281,10 @@ def test_narrative_in_both_languages(ctx):
     assert "3,19 điểm" in drivers_text.intro(vi, "vi")
     assert "ranks **14 of 34**" in drivers_text.intro(en, "en")
     assert "Không chỉ số đơn lẻ nào tăng 10 điểm" in drivers_text.moves(vi, "vi")
-    assert "7.2.1 Poverty reduction rate" in drivers_text.limits(en, "en")
+    cannot = en.table[en.table["raw_for_next_rank"].isna()].sort_values("effective_weight", ascending=False)
+    first = cannot.iloc[0]
+    assert f"{first['indicator']} {first['name']}" in drivers_text.limits(en, "en")   # no raw value gains a place
+    assert f"{len(cannot)} of 52 indicators **cannot**" in drivers_text.limits(en, "en")
     assert "không thể đạt" in drivers_text.display_table(vi.table, "vi").to_string()
     for fn in (drivers_text.gap_text, drivers_text.loo_text, drivers_text.checklist_text):
         assert NB in fn(vi, "vi") or "52" in fn(vi, "vi")
@@ -325,7 +350,9 @@ def test_notebook_runs_headless(tmp_path, jupyter_kernel):
     assert "PosixPath" not in html and "drivers.csv" not in html
     body = html[html.index("<body"):]
     assert body.index("What moves the PII rank") < body.index("pii-banner") < body.index("In 2025")  # as in 01
-    assert "row_heading" not in body and "Pillar 7 Impact" in body and "Intercept" in body
+    assert "row_heading" not in body
+    # leaders read exact effects in real units; the OLS table and the Sobol chart stay for researchers
+    assert "One year at a sustained pace" in body and "Intercept" not in body
 
 
 def test_tables_use_the_shared_report_styling(ctx):

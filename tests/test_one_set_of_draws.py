@@ -39,7 +39,8 @@ def page_probabilities(ctx, province: str, lang: str = "en") -> dict[tuple, set[
     ms = ftext.display_table(a.milestones, lang, "milestones")
     for _, row in ms.iterrows():
         add(("baseline", int(row.iloc[1]), int(row.iloc[0])), row.iloc[2])
-    plan = draws.checked(minimum_effort_plan(ctx, province, target_rank=target.rank, n_draws=0))
+    plan = draws.checked(minimum_effort_plan(ctx, province, target_rank=target.rank, n_draws=draws.n_draws,
+                                             seed=draws.seed))
     add(("min_effort", target.rank, year), PCT.search(ftext.effort_narrative(plan, lang)).group(1))
     comp = scenario_comparison(ctx, a, extra=[plan.scenario], lang=lang, draws=draws)
     shown = ftext.display_table(final_year(comp), lang, "scenarios", year=year, rank=target.rank)

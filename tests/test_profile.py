@@ -154,7 +154,8 @@ def test_figures_are_png(ctx):
     assert [len(f.axes[0].get_yticks()) for f in figs[:3]] == [7, 18, 52]
     assert len(figs[3].axes[0].lines) == 34      # one line per province, highlights not drawn twice
     for fig in figs:
-        assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+        png, meta = fig._repr_png_()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(meta["alt"]) > 10   # alt text: the chart's title
 
 
 def test_png_has_the_pixels_of_savefig(ctx):
@@ -166,7 +167,7 @@ def test_png_has_the_pixels_of_savefig(ctx):
     h = P.headline(ctx, NB, 2025)
     make = lambda: PP.indicator_tier_chart(P.indicator_table(ctx, NB, 2025, "en"), NB, 2025,  # noqa: E731
                                            h["rank"], h["n"], "en")
-    ours = image.imread(io.BytesIO(make()._repr_png_()))
+    ours = image.imread(io.BytesIO(make()._repr_png_()[0]))
     buf = io.BytesIO()
     ref_fig = make()
     ref_fig.savefig(buf, format="png", dpi=ref_fig.dpi)

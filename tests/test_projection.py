@@ -181,7 +181,7 @@ def test_notebook_renders_a_vietnamese_report_for_leaders(tmp_path, jupyter_kern
     title = ftext.title(NB, 10, 2030, "vi")
     first_section = text.index(ftext.narrative("h_fan", "vi").lstrip("# "))
     assert text.index(title) < text.index("DỰ BÁO —") < text.index("DỮ LIỆU MINH HỌA") < first_section
-    assert html.count('class="pii-banner"') == 2 and LABELS["projection"]["vi"] in text
+    assert html.count('class="pii-banner ') == 2 and LABELS["projection"]["vi"] in text
     for english in ("2030 Top-10 feasibility", "All computation", "pii_analysis", "plan to raise", "JupyterLab",
                     "target_rank / target_year", "Probability", "Verdict", "PosixPath", "Warning", "<Figure"):
         assert english not in text, english

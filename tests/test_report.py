@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from pii_analysis.analysis import profile
@@ -23,6 +24,13 @@ from pii_analysis.report import run as report
 NB = "Ninh Bình"
 PROFILE = report.NOTEBOOK_DIR / "01_province_profile.ipynb"
 FAIL_MESSAGE = "deliberate failure for the report test"
+
+
+def has_regions(province: str) -> bool:
+    """Whether the shipped region file covers `province` (the profile then shows the regional chart)."""
+    from pii_analysis.data.regions import load_regions
+    regions = load_regions()
+    return regions is not None and province in set(regions["province"])
 
 
 def failing_notebook(directory: Path) -> Path:
@@ -63,9 +71,12 @@ def test_a_failing_notebook_is_reported_and_the_others_finish(run):
     assert failed["status"] == "failed" and failed["attempts"] == 1     # a notebook error is not retried
     assert failed["error"] == f"ValueError: {FAIL_MESSAGE}"
     assert run["manifest"]["status"] == "failed"
+    log = (run["out"] / "run_log.html").read_text(encoding="utf-8")
+    assert log.count("<tr") == 3                                        # header + two reports
+    assert FAIL_MESSAGE in log and 'href="ninh-binh/01_province_profile.html"' in log
     index = (run["out"] / "index.html").read_text(encoding="utf-8")
-    assert index.count("<tr>") == 3                                     # header + two reports
-    assert FAIL_MESSAGE in index and 'href="ninh-binh/01_province_profile.html"' in index
+    assert 'role="alert"' in index and FAIL_MESSAGE in index           # the failure stays visible
+    assert 'href="ninh-binh/01_province_profile.html"' in index and 'href="ninh-binh/summary.html"' in index
     assert "DỮ LIỆU MINH HỌA" in index and "Ninh Bình" in index and "2025" in index
 
 
@@ -101,20 +112,20 @@ def test_profile_html_is_small_offline_and_embeds_png_figures(run):
     assert run["manifest"]["reports"][0]["html_bytes"] == size
     assert "<script" not in html and "cdnjs" not in html and "src=\"http" not in html
     images = re.findall(r'<img[^>]*src="data:image/png;base64,([^"]+)"', html)
-    assert len(images) == 4
+    assert len(images) == 6 + has_regions(NB)      # 4 profile charts, the 34 provinces, the pillar changes
     assert all(base64.b64decode(i)[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
 
 
 def test_results_tables_and_manifest(run):
     out, m = run["out"], run["manifest"]
     ranking = (out / "results" / "pii_ranking.csv").read_text(encoding="utf-8").splitlines()
-    assert ranking[0].startswith("year,province,rank,pii")
+    assert ranking[0].startswith("province,year,data_status,data_level,rank,pii")
     assert len(ranking) == 1 + 3 * 34
     head = (out / "results" / "profile_headline.csv").read_text(encoding="utf-8")
-    assert "Ninh Bình,2025,34,14,42.81" in head
+    assert "Ninh Bình,2025,demonstration,panel,34,14,42.81" in head
     assert m["parameters"]["seed"] == 7 and m["parameters"]["n_draws"] == 20
     assert m["data"]["status"] == "demonstration" and len(m["data"]["sha256"]) == 64
-    assert m["version"] and set(m["timings_seconds"]) == {"tables", "shared", "notebooks", "total"}
+    assert m["version"] and set(m["timings_seconds"]) == {"tables", "shared", "notebooks", "pages", "total"}
     assert (run["tmp"] / "processed" / "pii_scores_tidy.csv").exists()
     executed = nbformat.read(out / "ninh-binh" / "01_province_profile.ipynb", as_version=4)
     assert "start_time" not in json.dumps(executed.metadata) and "execution" not in executed.cells[3].metadata
@@ -123,9 +134,9 @@ def test_results_tables_and_manifest(run):
 
 
 def test_a_rerun_gives_the_same_files(run, tmp_path):
-    again = report.run_report([NB], out_dir=tmp_path / "again", n_draws=20, seed=7, notebooks=[PROFILE],
-                              progress=False)
-    assert again.ok
+    again = report.run_report([NB], out_dir=tmp_path / "again", n_draws=20, seed=7,
+                              notebooks=[PROFILE, failing_notebook(tmp_path)], progress=False)
+    assert again.outcomes[0].status == "ok"
     for rel in ["ninh-binh/01_province_profile.ipynb", "ninh-binh/01_province_profile.html",
                 "results/pii_ranking.csv", "results/profile_indicators.csv", "results/profile_nodes.csv"]:
         assert (tmp_path / "again" / rel).read_bytes() == (run["out"] / rel).read_bytes(), rel
@@ -245,10 +256,11 @@ def test_the_run_reports_every_notebook_in_the_index(hue_run):
         [o.error for o in result.outcomes]
     assert result.ok and hue_run["manifest"]["status"] == "ok"
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.count("<tr>") == 1 + len(names) and index.count('<span class="ok">') == len(names)
+    log = (out / "run_log.html").read_text(encoding="utf-8")
+    assert log.count("<tr") == 1 + len(names) and log.count('<span class="ok">') == len(names)
     for name in names:
         assert f'href="hue/{Path(name).stem}.html"' in index
-    assert f"{len(names)}/{len(names)} báo cáo hoàn thành; 0 lỗi" in index
+    assert f"{len(names)}/{len(names)} báo cáo hoàn thành; 0 lỗi" in log
 
 
 def _hue_target() -> int:
@@ -281,8 +293,9 @@ def test_the_results_tables_exist(hue_run):
         assert (out / "results" / f"{name}.csv").stat().st_size > 0, name
     rank, _, pii = _library_rank(HUE, 2025)
     head = (out / "results" / "profile_headline.csv").read_text(encoding="utf-8")
-    assert f"{HUE},2025,34,{rank},{pii:.6f}," in head
-    assert f",{HUE},{_hue_target()}," in (out / "results" / "projection_probabilities.csv").read_text(encoding="utf-8")
+    assert f"{HUE},2025,demonstration,panel,34,{rank},{pii:.6f}," in head
+    probabilities = pd.read_csv(out / "results" / "projection_probabilities.csv")
+    assert set(probabilities["province"]) == {HUE} and set(probabilities["target_rank"]) == {_hue_target()}
     drivers = (out / "hue" / "02_rank_drivers_results" / "drivers.csv").read_text(encoding="utf-8")
     assert len(drivers.splitlines()) == 1 + 52
     assert {o.notebook: o.results for o in hue_run["result"].outcomes}["02_rank_drivers.ipynb"] == \
@@ -306,7 +319,9 @@ def test_a_report_in_english(tmp_path, jupyter_kernel):
     assert "DEMONSTRATION DATA" in words.upper() and "DỮ LIỆU MINH HỌA" not in words
     assert ftext.narrative("h_fan", "vi").lstrip("# ") not in words       # no Vietnamese section left
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert '<html lang="en">' in index and "1 of 1 reports succeeded" in index
+    assert '<html lang="en">' in index and "1 of 1 reports succeeded" in (out / "run_log.html").read_text("utf-8")
+    page = (out / "hue" / "03_top10_feasibility.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and "<title>Feasibility: Huế, PII 2025</title>" in page
 
 
 def test_the_run_defaults_are_the_notebooks_defaults():
@@ -356,3 +371,72 @@ def test_shared_work_precomputes_what_notebook_03_asks_for(tmp_path, monkeypatch
     a = verdict.assess(ctx, "Huế", base_year=base, n_draws=250, seed=3)   # the run's projection: loaded
     assert a.projection.n_draws == 250
     assert sorted(p.name for p in tmp_path.glob("*.pkl")) == stored
+
+
+# --- the site: joinable tables, pages that link, provenance --------------------------------------
+def result_csvs(out: Path) -> list[Path]:
+    return sorted((out / "results").glob("*.csv")) + sorted(out.glob("*/*_results/*.csv"))
+
+
+def test_every_results_csv_is_joinable(hue_run):
+    """Every results CSV carries province, year, data_status and data_level, filled in."""
+    out = hue_run["out"]
+    files = result_csvs(out)
+    assert len(files) >= 9
+    for path in files:
+        frame = pd.read_csv(path)
+        assert list(frame.columns[:4]) == list(report.JOIN_COLUMNS), path.name
+        assert frame[list(report.JOIN_COLUMNS)].notna().all().all(), path.name
+        assert set(frame["data_status"]) == {"demonstration"} and set(frame["data_level"]) == {"panel"}, path.name
+    nodes = pd.read_csv(out / "results" / "profile_nodes.csv")
+    assert set(nodes["province"]) == {HUE} and set(nodes["year"]) == {2025}
+    drivers = pd.read_csv(out / "hue" / "02_rank_drivers_results" / "drivers.csv")
+    assert set(drivers["province"]) == {HUE} and set(drivers["year"]) == {2025}
+
+
+def test_pages_link_to_each_other_and_to_the_index(hue_run):
+    out = hue_run["out"]
+    pages = ["summary.html", *(f"{Path(n).stem}.html" for n in report.NOTEBOOKS)]
+    for page in pages:
+        html_text = (out / "hue" / page).read_text(encoding="utf-8")
+        nav = re.findall(r'<nav\b[^>]*class="pii-nav"[^>]*>(.*?)</nav>', html_text, flags=re.S)
+        assert len(nav) == 1, page
+        hrefs = set(re.findall(r'href="([^"]+)"', nav[0]))
+        assert hrefs == {"../index.html", *pages}, page
+        for href in hrefs:
+            assert (out / "hue" / href).resolve().exists(), (page, href)
+        assert '<html lang="vi">' in html_text and 'name="viewport"' in html_text
+        title = re.search(r"<title>(.*?)</title>", html_text).group(1)
+        assert "Huế" in title and ".ipynb" not in title and "_" not in title, title
+        imgs = re.findall(r"<img\b[^>]*>", html_text)
+        assert all(re.search(r'alt="[^"]{10,}"', i) for i in imgs), page     # alt text on every figure
+        assert "@media print" in html_text, page
+
+
+def test_every_page_states_its_provenance(hue_run):
+    """The demonstration banner speaks of the page's own province, the method is 'modelled on the GII'
+    (never claimed official), the data level is stated, assumed names are marked with a footnote."""
+    out = hue_run["out"]
+    for page in ["summary.html", *(f"{Path(n).stem}.html" for n in report.NOTEBOOKS)]:
+        words = page_text((out / "hue" / page).read_text(encoding="utf-8"))
+        assert "Hạng 2025 của Huế" in words and "Ninh Bình (hạng 14)" not in words, page
+        assert "mô phỏng theo GII" in words and "Cấp dữ liệu:" in words, page
+        assert "đúng phương pháp PII" not in words and "Hạng theo phương pháp chính thức" not in words, page
+    profile_words = page_text((out / "hue" / "01_province_profile.html").read_text(encoding="utf-8"))
+    assert "* Tên hoặc vị trí của chỉ số là giả định" in profile_words
+
+
+def test_landing_page_lists_every_province_in_rank_order(hue_run):
+    from pii_analysis.analysis.national import ranking_with_change
+    from pii_analysis.report.collation import sorted_vi
+
+    index = (hue_run["out"] / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr data-rank="(\d+)" data-name="(\d+)">\s*<td class="num">\d+</td>\s*<td>(.*?)</td>', index)
+    ranking = ranking_with_change(load_context(), 2025)
+    assert [int(r) for r, _, _ in rows] == list(ranking["rank"])
+    names = [re.sub(r"<[^>]+>", "", cell) for _, _, cell in rows]
+    assert names == list(ranking["province"])
+    linked = [re.sub(r"<[^>]+>", "", cell) for _, _, cell in rows if "<a " in cell]
+    assert linked == [HUE]                                   # the others have no page in this run
+    by_name = [n for _, n in sorted((int(o), n) for (_, o, _), n in zip(rows, names))]
+    assert by_name == sorted_vi(names) and by_name.index("Đà Nẵng") < by_name.index("Gia Lai")

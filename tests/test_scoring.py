@@ -173,3 +173,68 @@ def test_tidy_table_has_every_node_and_the_efficiency_ratio(shipped_scores):
     assert one.at["efficiency", "score"] == pytest.approx(one.at["OUT", "score"] / one.at["IN", "score"])
     assert one.at["PII", "score"] == pytest.approx((one.at["IN", "score"] + one.at["OUT", "score"]) / 2)
     assert set(shipped_scores.method) >= {"outliers", "normalisation", "aggregation", "missing"}
+
+
+# --- COINr edge cases: winsorised points are counted as COINr counts them; log_CT_plus ------------------
+def _coinr_treat(x: np.ndarray, winmax: int = 5, skew_t: float = 2.25, kurt_t: float = 3.5):
+    """COINr 1.1 `Treat.numeric` with `winsorise` then `log_CT_plus`, written out one column at a time."""
+    def fails(v):
+        s, k = sample_skew_kurt(v[:, None])
+        return abs(s[0]) > skew_t and k[0] > kurt_t
+
+    x = x.astype(float)
+    if not fails(x):
+        return x, 0
+    v, imax, imin, nwin = x.copy(), [], [], 0
+    while fails(v) and nwin < winmax:
+        if stats.skew(v, bias=False) >= 0:
+            imax = np.flatnonzero(v == v.max())
+            v[imax] = np.delete(v, imax).max()
+        else:
+            imin = np.flatnonzero(v == v.min())
+            v[imin] = np.delete(v, imin).min()
+        nwin = len(imax) + len(imin)
+    if not fails(v):
+        return v, nwin
+    lo, hi = x.min(), x.max()
+    a = 0.01 * (hi - lo)
+    return (np.log(x - lo + a) if stats.skew(x, bias=False) > 0 else -np.log(hi + a - x)), TREAT_LOG
+
+
+def test_winsorising_counts_points_tied_at_the_extreme_as_coinr():
+    # three provinces tied far ahead: one step moves three points, so COINr records 3, not 1 step
+    x = np.array([*range(1, 31), 500.0, 500.0, 500.0, 40.0])[:, None]
+    treated, code, *_ = treat_outliers(x, Method())
+    ref, ref_code = _coinr_treat(x[:, 0])
+    assert code[0] == ref_code == 3
+    assert np.array_equal(treated[:, 0], ref)
+
+
+@pytest.mark.parametrize("n", [34, 60, 200])
+def test_outlier_rule_matches_coinr_written_out_on_heavy_tailed_columns_with_ties(n):
+    rng = np.random.default_rng(n)
+    x = np.round(rng.pareto(0.8, size=(n, 300)) * 10.0, 0)   # heavy tails, many ties
+    treated, code, *_ = treat_outliers(x, Method())
+    for j in range(x.shape[1]):
+        ref, ref_code = _coinr_treat(x[:, j])
+        assert code[j] == ref_code, j
+        assert np.allclose(treated[:, j], ref, rtol=0, atol=1e-12), j
+
+
+def test_log_branch_needs_more_than_34_provinces_under_gii_thresholds():
+    # 34 provinces: once 5 points sit at the extreme the column passes, so the log branch never fires
+    rng = np.random.default_rng(11)
+    small = np.concatenate([rng.pareto(0.5, size=(34, 2000)), rng.lognormal(0, 3, size=(34, 2000))], axis=1)
+    assert not np.any(treat_outliers(small, Method())[1] == TREAT_LOG)
+    # a larger synthetic panel (200 units, 10 far outliers) does reach it: COINr's log_CT_plus
+    big = np.concatenate([rng.uniform(0, 1, size=190), rng.uniform(50, 100, size=10)])[:, None]
+    treated, code, *_ = treat_outliers(big, Method())
+    assert code[0] == TREAT_LOG
+    lo, hi = big.min(), big.max()
+    assert np.allclose(treated[:, 0], np.log(big[:, 0] - lo + 0.01 * (hi - lo)))
+    # and its mirror for negative skew: -log(max + a - x)
+    mirrored = -big
+    treated, code, *_ = treat_outliers(mirrored, Method())
+    lo, hi = mirrored.min(), mirrored.max()
+    assert code[0] == TREAT_LOG
+    assert np.allclose(treated[:, 0], -np.log(hi + 0.01 * (hi - lo) - mirrored[:, 0]))

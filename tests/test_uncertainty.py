@@ -22,19 +22,23 @@ def test_seeded_and_interval_contains_median(ctx):
     assert (t["rank_p05"] <= t["median_rank"]).all() and (t["median_rank"] <= t["rank_p95"]).all()
     nominal = ctx.scores.ranking(2025).set_index("province")["rank"]
     assert (t.set_index("province")["nominal_rank"] == nominal.reindex(t["province"]).to_numpy()).all()
-    assert set(a.choices["normalisation"]) <= {"minmax", "zscore", "rank"}
+    assert set(a.choices["imputation"]) <= {"available", "mean", "median"}
+    assert set(a.choices["aggregation"]) <= {"arithmetic", "geometric"}
+    assert len(a.ranks) == 80
 
 
 def test_nothing_varies_gives_the_nominal_rank(ctx):
-    u = method_uncertainty(ctx, n_draws=5, weight_concentration=1e12, normalisations=("minmax",),
-                           outliers=("gii",), aggregations=("arithmetic",))
+    u = method_uncertainty(ctx, n_draws=6, weight_concentration=1e12, imputations=("available",),
+                           aggregations=("arithmetic",))
     assert (u.table["median_rank"] == u.table["nominal_rank"]).all()
     assert (u.table["p_target"] == (u.table["nominal_rank"] <= 10)).all()
 
 
 def test_bad_options(ctx):
-    with pytest.raises(PiiInputError, match="normalisation"):
-        method_uncertainty(ctx, n_draws=5, normalisations=("minmax", "log"))
+    with pytest.raises(PiiInputError, match="aggregation"):
+        method_uncertainty(ctx, n_draws=5, aggregations=("arithmetic", "harmonic"))
+    with pytest.raises(PiiInputError, match="imputation"):
+        method_uncertainty(ctx, n_draws=5, imputations=("available", "guess"))
 
 
 def test_memoised_in_a_report_run_and_identical_to_an_uncached_call(ctx, tmp_path, monkeypatch):
@@ -53,3 +57,47 @@ def test_memoised_in_a_report_run_and_identical_to_an_uncached_call(ctx, tmp_pat
     other = method_uncertainty(ctx, n_draws=20, seed=6)
     assert len(list(tmp_path.glob("method_uncertainty-*.pkl"))) == 3
     assert not np.array_equal(other.ranks, plain[0].ranks)
+
+
+def test_pillar_level_geometric_aggregation_by_hand(ctx):
+    """The geometric variant aggregates the pillars of each sub-index geometrically (score + 1), the
+    sub-indices then with the confirmed equal split; the arithmetic one reproduces the engine."""
+    from pii_analysis.analysis.projection import rate_method
+    from pii_analysis.analysis.trends import panel_rates
+    from pii_analysis.analysis.uncertainty import aggregate_pillars, pillar_scores
+
+    fw = ctx.framework
+    _, provinces, rates = panel_rates(ctx, [2025])
+    method = rate_method(ctx)
+    pillars = pillar_scores(fw, method, rates[0], "available")[None]
+    w = fw.weight[fw.pillars].to_numpy()[None]
+    arith = aggregate_pillars(fw, method, pillars, w, np.array([False]))[0]
+    assert np.allclose(arith, ctx.scores.table.query("year == 2025 and node == 'PII'")
+                       .set_index("province")["score"].reindex(provinces).to_numpy(), atol=1e-9)
+    geo = aggregate_pillars(fw, method, pillars, w, np.array([True]))[0]
+    p = 0
+    by_hand = 0.0
+    for sub in fw.children[fw.root]:
+        kids = fw.children[sub]
+        idx = [fw.pillars.index(k) for k in kids]
+        ww = fw.weight[kids].to_numpy()
+        g = np.exp(np.sum(ww * np.log(pillars[0, p, idx] + 1.0)) / ww.sum()) - 1.0
+        by_hand += fw.weight[sub] * g
+    assert geo[p] == pytest.approx(by_hand, abs=1e-12)
+    assert (geo <= arith + 1e-12).all()       # geometric never above arithmetic
+
+
+def test_sobol_indices_on_the_assumptions(ctx):
+    """Only the aggregation varies: every province whose rank moves owes all of it to that factor
+    (ST = 1 up to sampling error, the other factors exactly 0)."""
+    u = method_uncertainty(ctx, n_draws=400, seed=2, weight_concentration=1e12, imputations=("available",))
+    s = u.sobol.set_index(["province", "factor"])
+    moving = u.table.loc[u.table["rank_p05"] < u.table["rank_p95"], "province"]
+    assert len(moving)
+    for province in moving:
+        assert s.loc[(province, "aggregation"), "ST"] == pytest.approx(1.0, abs=0.15)
+        assert s.loc[(province, "weights"), "ST"] == pytest.approx(0.0, abs=1e-12)
+        assert s.loc[(province, "imputation"), "ST"] == 0.0
+    full = method_uncertainty(ctx, n_draws=400, seed=2).sobol
+    assert set(full["factor"]) == {"weights", "imputation", "aggregation"}
+    assert (full["ST"].dropna() >= 0).all()

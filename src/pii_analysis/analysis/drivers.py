@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from pii_analysis.analysis.strengths import StrengthRule, flag_indicators
+from pii_analysis.analysis.weights import present_weights
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.languages import check_lang
 from pii_analysis.index.context import Context
@@ -238,8 +239,17 @@ def leave_one_out(st: Standing) -> pd.Series:
 
 # --- gaps and references ------------------------------------------------------------------------
 def effective_weights(fw: Framework) -> pd.Series:
-    """Weight of each indicator in the PII (product of weights along its path; sums to 1)."""
+    """Nominal weight of each indicator in the PII (product of weights along its path; sums to 1)."""
     return fw.effective_weights().reindex(fw.indicators)
+
+
+def province_weights(st: Standing) -> pd.Series:
+    """What one normalised point of each indicator is worth in this province's PII: the nominal
+    weights re-spread over the indicators it reports (GII 'available' rule); 0 where missing.
+    Geometric aggregation has no fixed weights: the nominal ones are shown."""
+    if st.method.aggregation != "arithmetic":
+        return effective_weights(st.framework)
+    return pd.Series(present_weights(st.framework, st.method, st.own), index=st.framework.indicators)
 
 
 def references(st: Standing, target_rank: int, top_n: int = TOP_N) -> pd.DataFrame:
@@ -341,7 +351,7 @@ def below_national_average(table: pd.DataFrame) -> pd.DataFrame:
 def indicator_table(st: Standing, target_rank: int = 10, step: float = 10.0, lang: str = "vi") -> pd.DataFrame:
     """One row per indicator: weights, scores, references, leverage, rank gains, points to rank."""
     fw, lang = st.framework, check_lang(lang)
-    ew = effective_weights(fw)
+    ew = province_weights(st)
     refs = references(st, target_rank)
     frame = pd.DataFrame({
         "indicator": fw.indicators,
@@ -382,17 +392,24 @@ def indicator_table(st: Standing, target_rank: int = 10, step: float = 10.0, lan
 
 
 def rank_order(table: pd.DataFrame) -> pd.DataFrame:
-    """Rows ordered by what moves the rank most: rank gain per step, then the smallest rise
-    that gains a place (unreachable last), then leverage.
+    """Rows ordered by what moves the rank most in real terms: places gained by one year at a
+    sustained pace (raw units, whole panel re-scored), then the years at that pace to gain a place
+    (unreachable last), then leverage. Without the real-units columns: places per normalised step,
+    then the normalised rise that gains a place, then leverage.
 
     When no single step gains a place (common: one place is often worth ~1 PII point),
-    leverage alone would put first an indicator that cannot move the rank even at 100.
+    leverage alone would put first an indicator that cannot move the rank at any value.
     """
-    needed = table["points_to_next_rank"].where(table["next_reachable"], np.inf)
-    order = pd.DataFrame({"gain": -table["rank_gain"], "needed": needed, "leverage": -table["leverage"],
+    if "rank_gain_raw_step" in table:
+        gain, needed = table["rank_gain_raw_step"], table["years_to_next_rank"].fillna(np.inf)
+    else:
+        gain, needed = table["rank_gain"], table["points_to_next_rank"].where(table["next_reachable"], np.inf)
+    order = pd.DataFrame({"gain": -gain, "needed": needed, "leverage": -table["leverage"],
                           "weight": -table["effective_weight"]})
     index = order.sort_values(["gain", "needed", "leverage", "weight"], kind="stable").index
-    return table.loc[index].reset_index(drop=True)
+    out = table.loc[index].reset_index(drop=True)
+    out.attrs.update(table.attrs)
+    return out
 
 
 def drivers_table(ctx: Context, province: str, year: int | None = None, target_rank: int = 10,
@@ -404,10 +421,25 @@ def drivers_table(ctx: Context, province: str, year: int | None = None, target_r
     above when the target is met; top10_average, national_average, best_score),
     gap_* and leverage_* to each, leverage (= to the target-rank province), pii_rank,
     rank_after_step, rank_gain, rank_after_drop, points_to_next_rank / next_reachable,
-    points_to_target / target_reachable, rank_without (leave-one-out).
+    points_to_target / target_reachable, rank_without (leave-one-out); then in real units
+    (`raw_units.real_units`): unit, raw_value, national_best, national_average_raw,
+    raw_for_next_rank, raw_for_target, quantity_for_*, monotone, sustained_pace, raw_step and its
+    exact effect, lead_agency, controllability, relative_cost. `effective_weight` is the
+    province's own (missing-aware) weight.
     """
     st = standing(ctx, province, year, target_rank)
-    return rank_order(indicator_table(st, target_rank, check_step(step), lang))
+    return rank_order(with_real_units(ctx, st, indicator_table(st, target_rank, check_step(step), lang), lang))
+
+
+def with_real_units(ctx: Context, st: Standing, table: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """The table with the real-units columns of `raw_units.real_units` (raw values and the raw values
+    needed for the next place and the target, by re-scoring the raw panel; lead agencies)."""
+    from pii_analysis.analysis.raw_units import real_units
+
+    extra = real_units(ctx, st.province, st.year, int(table.attrs["target_rank"]), lang)
+    out = table.join(extra, on="indicator")
+    out.attrs.update(table.attrs)
+    return out
 
 
 @dataclass(frozen=True)
@@ -431,7 +463,7 @@ def analyse(ctx: Context, province: str, year: int | None = None, target_rank: i
     """Run every drivers analysis for a province (the notebook's and the report's one call)."""
     st = standing(ctx, province, year, target_rank)
     step = check_step(step)
-    table = rank_order(indicator_table(st, target_rank, step, lang))
+    table = rank_order(with_real_units(ctx, st, indicator_table(st, target_rank, step, lang), lang))
     return DriversResult(table=table, nodes=node_rank_gains(st, step),
                          decomposition=gap_decomposition(st, table.attrs["reference"]),
                          strengths=strengths_weaknesses(table, n=n_strengths),

@@ -139,7 +139,8 @@ def results(ctx: Context, province: str, year: int) -> dict[str, pd.DataFrame]:
                        for lv in ("pillar", "subpillar")], ignore_index=True)
     return {
         "headline": pd.DataFrame([h]),
-        "nodes": nodes,
+        "nodes": nodes.assign(province=province, year=year),
         "indicators": indicator_table(ctx, province, year, "en").assign(province=province, year=year),
-        "peers": peers(ctx, province, year).assign(of=province, year=year),
+        "peers": peers(ctx, province, year).rename(columns={"province": "peer"}).assign(province=province,
+                                                                                        year=year),
     }

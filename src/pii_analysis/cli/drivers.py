@@ -10,10 +10,11 @@ from pii_analysis.cli.output import add_data_options, add_format, data_options, 
 if TYPE_CHECKING:
     import pandas as pd
 
-TABLE_COLUMNS = ["indicator", "pillar", "effective_weight", "score", "rank", "rank_after_step", "rank_gain",
-                 "points_to_next_rank", "points_to_target", "leverage", "leverage_top10", "leverage_national",
-                 "leverage_best", "rank_without"]
+TABLE_COLUMNS = ["indicator", "name", "unit", "raw_value", "raw_for_next_rank", "raw_for_target", "national_best",
+                 "national_average_raw", "lead_agency", "effective_weight", "rank", "rank_gain_raw_step",
+                 "leverage", "rank_without"]
 NOT_REACHABLE = "not reachable"
+NOT_MONOTONE = " *"   # marks a raw value where the rank is not monotone in the indicator
 
 
 def register(subparsers) -> None:
@@ -30,13 +31,18 @@ def register(subparsers) -> None:
 
 
 def _readable(table: pd.DataFrame) -> pd.DataFrame:
-    """The terminal table: key columns, 'not reachable' where no single rise reaches the rank."""
+    """The terminal table in real units: 'not reachable' where no raw value up to the search bound
+    reaches the rank, '*' where the rank is not monotone in the indicator's value."""
     out = table[TABLE_COLUMNS].copy()
     first = table.attrs["rank"] == 1
-    for col, ok in (("points_to_next_rank", "next_reachable"), ("points_to_target", "target_reachable")):
-        out[col] = ["—" if first and col == "points_to_next_rank" else f"{v:.2f}" if reach else NOT_REACHABLE
-                    for v, reach in zip(table[col], table[ok])]
-    for col in ("rank", "rank_after_step", "rank_gain", "rank_without"):
+    met = table.attrs["rank"] <= table.attrs["target_rank"]
+    for col in ("raw_for_next_rank", "raw_for_target"):
+        out[col] = ["—" if (first and col == "raw_for_next_rank") or (met and col == "raw_for_target")
+                    else (f"{v:.4g}" if v == v else NOT_REACHABLE) + ("" if mono else NOT_MONOTONE)
+                    for v, mono in zip(table[col], table["monotone"])]
+    for col in ("raw_value", "national_best", "national_average_raw"):
+        out[col] = [f"{v:.4g}" if v == v else "" for v in table[col]]
+    for col in ("rank", "rank_gain_raw_step", "rank_without"):
         out[col] = out[col].round().astype("Int64")
     return out
 
@@ -55,6 +61,12 @@ def run(args: argparse.Namespace) -> int:
     meta = {"province": a["province"], "year": a["year"], "rank": a["rank"], "pii": round(a["pii"], 4),
             "target_rank": a["target_rank"], "reference": a["reference"], "reference_rank": a["reference_rank"],
             "step": a["step"], "data_status": ctx.data_status, "source": ctx.panel.source,
+            "raw_units": "raw values after denomination; raw_for_*: the value needed, the other provinces as "
+                         "they are, the whole panel re-scored (not reachable: no value up to raw_search_bound; "
+                         "* rank not monotone in the value); raw_step = sustained_pace (90th percentile of "
+                         "provinces' multi-year yearly changes)",
+            "levers": "lead_agency, controllability, relative_cost: data/raw/indicator_levers.csv "
+                      "(assumptions to edit)",
             "note": data_banner(ctx.data_status, "en", ctx.panel.source)}
     frame = _readable(table) if args.format == "table" else table
     print(emit(frame, args.format, meta, float_digits=3 if args.format == "table" else 2))

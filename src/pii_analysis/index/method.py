@@ -39,7 +39,8 @@ class Method:
         gives a missing indicator the worst normalised score.
     outliers: 'gii' winsorises when |skewness| > skew_threshold and kurtosis >
         kurtosis_threshold (sample-adjusted, as Excel SKEW/KURT), up to max_winsorised
-        points, else log-transforms (COINr log_CT); 'none' skips the step.
+        points (counted as COINr counts them: ties at the extreme count each), else
+        log-transforms (COINr log_CT_plus); 'none' skips the step.
     normalisation: 'minmax' to 0-100 (direction-aware); 'zscore' (mean 50, sd 10) and
         'rank' (percentile 0-100) are alternatives for sensitivity analysis.
     aggregation: weighted 'arithmetic' mean at every node; 'geometric' for sensitivity.

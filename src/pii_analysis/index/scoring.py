@@ -16,7 +16,7 @@ from pii_analysis.data.errors import PiiInputError
 from pii_analysis.index.framework import Framework
 from pii_analysis.index.method import Method
 
-TREAT_NONE, TREAT_LOG = 0, -1  # positive codes = number of winsorised points
+TREAT_NONE, TREAT_LOG = 0, -1  # positive codes = number of winsorised points (COINr counts points)
 
 
 # --- statistics ------------------------------------------------------------------
@@ -82,23 +82,29 @@ def _treat(x: np.ndarray, method: Method) -> tuple[np.ndarray, np.ndarray, np.nd
     where = np.nonzero(fail)
     original = x[where]                            # (columns, provinces)
     block = original.copy()
-    col_code = np.zeros(len(block), dtype=int)
     cur_skew = skew[where]
-    still = np.ones(len(block), dtype=bool)
-    for step in range(1, method.max_winsorised + 1):
-        pos = (still & (cur_skew > 0))[:, None]
-        neg = (still & (cur_skew < 0))[:, None]
+    still = np.ones(len(block), dtype=bool)        # still failing the rule
+    active = still.copy()                          # still winsorising (failing and below the limit)
+    # COINr `winsorise` counts POINTS, not steps: each step moves every value tied at the extreme
+    # to the next value, and the count is the size of the latest group moved at the top plus the
+    # latest at the bottom (ties at the extreme count one each, as in the GII).
+    n_hi = np.zeros(len(block), dtype=int)
+    n_lo = np.zeros(len(block), dtype=int)
+    while active.any():
+        pos = (active & (cur_skew >= 0))[:, None]
+        neg = (active & (cur_skew < 0))[:, None]
         hi = np.nanmax(block, axis=1, keepdims=True)
         lo = np.nanmin(block, axis=1, keepdims=True)
         next_hi = np.nanmax(np.where(block < hi, block, -np.inf), axis=1, keepdims=True)
         next_lo = np.nanmin(np.where(block > lo, block, np.inf), axis=1, keepdims=True)
-        block = np.where(pos & (block == hi), next_hi, block)
-        block = np.where(neg & (block == lo), next_lo, block)
-        col_code = np.where(still, step, col_code)
+        at_hi, at_lo = pos & (block == hi), neg & (block == lo)
+        n_hi = np.where(pos[:, 0], at_hi.sum(axis=1), n_hi)
+        n_lo = np.where(neg[:, 0], at_lo.sum(axis=1), n_lo)
+        block = np.where(at_hi, next_hi, np.where(at_lo, next_lo, block))
         cur_skew, cur_kurt = sample_skew_kurt(block, axis=1)
-        still &= failing(cur_skew, cur_kurt)
-        if not still.any():
-            break
+        still &= ~active | failing(cur_skew, cur_kurt)
+        active &= still & (n_hi + n_lo < method.max_winsorised)
+    col_code = n_hi + n_lo
     if still.any():
         lo = np.nanmin(original, axis=1, keepdims=True)
         hi = np.nanmax(original, axis=1, keepdims=True)
@@ -117,9 +123,13 @@ def treat_outliers(x: np.ndarray, method: Method) -> tuple[np.ndarray, np.ndarra
     """GII outlier rule per indicator column of (..., provinces, indicators).
 
     If |skewness| > threshold and kurtosis > threshold: winsorise (the current extreme
-    values on the skewed side take the next value) up to `max_winsorised` points,
-    re-checking after each; if still failing, log-transform the original column
-    (COINr log_CT: log(x - min + 0.01 (max - min)), mirrored for negative skew).
+    values on the skewed side take the next value), re-checking after each step, until
+    `max_winsorised` points are winsorised, counted as COINr's `winsorise` counts them (a
+    step moving k tied values counts k); if still failing, log-transform the original
+    column (COINr `log_CT_plus`: log(x - min + 0.01 (max - min)), or -log(max + 0.01
+    (max - min) - x) for negative skew). With 34 provinces the log branch cannot fire
+    under the GII thresholds: once 5 points sit at the extreme the column passes
+    (README, Method; tests/test_scoring.py checks the branch on a larger synthetic panel).
     Returns (treated values, treatment code per indicator, skew, kurtosis before).
     """
     treated, code, skew, kurt = _treat(np.swapaxes(x, -1, -2), method)

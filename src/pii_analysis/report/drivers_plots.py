@@ -21,8 +21,8 @@ TEXT: Table = {
                             "điểm chuẩn hóa",
                       "en": "{province} {year} (rank {rank}): PII change when one indicator rises / falls by {step} "
                             "normalised points"},
-    "tornado_axis": {"vi": "Thay đổi điểm PII (số ở đầu thanh: hạng mới)",
-                     "en": "Change in PII score (number at the bar end: new rank)"},
+    "tornado_axis": {"vi": "Thay đổi điểm PII (số ở đầu thanh: hạng mới, chỉ khi hạng thay đổi)",
+                     "en": "Change in PII score (number at the bar end: the new rank, where the rank changes)"},
     "rise": {"vi": "Tăng {step} điểm", "en": "Rise by {step}"},
     "fall": {"vi": "Giảm {step} điểm", "en": "Fall by {step}"},
     "gain_line": {"vi": "Cần để lên 1 bậc ({gap})", "en": "Needed to gain a place ({gap})"},
@@ -79,10 +79,13 @@ def tornado(table: pd.DataFrame, lang: str = "vi", top: int = 15) -> Figure:
     ax.barh(y, rows["pii_change_drop"], color=DOWN, label=text(TEXT, "fall", lang, step=step))
     for yi, (up, down, r_up, r_down) in enumerate(zip(rows["pii_change_step"], rows["pii_change_drop"],
                                                        rows["rank_after_step"], rows["rank_after_drop"])):
-        ax.annotate(f"{int(r_up)}", (up, yi), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8,
-                    fontweight="bold" if r_up < meta["rank"] else "normal")
-        ax.annotate(f"{int(r_down)}", (down, yi), xytext=(-3, 0), textcoords="offset points", va="center",
-                    ha="right", fontsize=8, fontweight="bold" if r_down > meta["rank"] else "normal")
+        # only a rank that changes is labelled: the unchanged rank repeated on every bar says nothing
+        if int(r_up) != meta["rank"]:
+            ax.annotate(f"{int(r_up)}", (up, yi), xytext=(3, 0), textcoords="offset points", va="center",
+                        fontsize=8, fontweight="bold")
+        if int(r_down) != meta["rank"]:
+            ax.annotate(f"{int(r_down)}", (down, yi), xytext=(-3, 0), textcoords="offset points", va="center",
+                        ha="right", fontsize=8, fontweight="bold")
     for gap, sign, key in ((meta.get("gap_above"), 1, "gain_line"), (meta.get("gap_below"), -1, "lose_line")):
         if gap is not None and np.isfinite(gap):
             ax.axvline(sign * gap, color=UP if sign > 0 else DOWN, ls="--", lw=1,
@@ -136,9 +139,10 @@ def waterfall(decomposition: pd.DataFrame, lang: str = "vi", level: str = "pilla
     ax.set_ylabel(text(TEXT, "waterfall_axis", lang))
     decimal_ticks(ax.yaxis, lang)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(handles=[Patch(color=DOWN, label=text(TEXT, "behind", lang, reference=meta["reference"])),
-                       Patch(color=UP, label=text(TEXT, "ahead", lang, province=meta["province"]))],
-              fontsize=8, frameon=False, loc="upper left")
+    # below the axes: inside, the legend covered the first bar's value label
+    fig.legend(handles=[Patch(color=DOWN, label=text(TEXT, "behind", lang, reference=meta["reference"])),
+                        Patch(color=UP, label=text(TEXT, "ahead", lang, province=meta["province"]))],
+               fontsize=8, frameon=False, loc="outside lower center", ncol=2)
     _title(fig, text(TEXT, "waterfall_title", lang, province=meta["province"], own=fmt_num(own, lang),
                      reference=meta["reference"], ref=fmt_num(ref, lang), target=meta["reference_rank"],
                      level=text(TEXT, f"level_{level}", lang)))

@@ -33,19 +33,21 @@ TEXT: Table = {
     "pii": {"vi": "Điểm PII", "en": "PII score"},
     "effort_title": {"vi": "Kế hoạch nỗ lực tối thiểu của {province} (Top {rank} năm {year})",
                      "en": "Minimum-effort plan for {province} (Top {rank} by {year})"},
-    "rise": {"vi": "Mức tăng cần mỗi năm", "en": "Yearly rise needed"},
-    "cap": {"vi": "Mức tăng khả thi mỗi năm", "en": "Feasible yearly gain"},
-    "points": {"vi": "Điểm chuẩn hóa mỗi năm", "en": "Normalised points a year"},
+    "rise": {"vi": "Mức tăng cần mỗi năm, thêm vào xu hướng", "en": "Yearly rise needed, on top of the trend"},
+    "cap": {"vi": "Tốc độ bền vững", "en": "Sustained pace"},
+    "points": {"vi": "% tốc độ bền vững của chỉ số", "en": "% of the indicator's sustained pace"},
     "none_needed": {"vi": "Không cần nỗ lực thêm", "en": "No extra effort needed"},
     "scen_title": {"vi": "Xác suất {province} vào Top {rank}, theo kịch bản",
                    "en": "Probability that {province} reaches the Top {rank}, by scenario"},
     "prob": {"vi": "Xác suất vào Top {rank}", "en": "Probability of the Top {rank}"},
-    "pillar_gain": {"vi": "Trụ cột {code}", "en": "Pillar {code}"},
-    "compute": {"vi": "Tính xác suất", "en": "Compute probability"},
-    "result": {"vi": "P(hạng ≤ {rank} năm {year}) = {p} ({draws} lượt mô phỏng)",
-               "en": "P(rank ≤ {rank} in {year}) = {p} ({draws} draws)"},
-    "help": {"vi": "Kéo thanh trượt: số điểm chuẩn hóa tăng thêm mỗi năm cho mọi chỉ số của trụ cột, rồi bấm nút.",
-             "en": "Move a slider: extra normalised points a year on every indicator of the pillar, then press the button."},
+    "pillar_gain": {"vi": "{code}. {name}", "en": "{code}. {name}"},
+    "result": {"vi": "Xác suất {province} đạt hạng {rank} trở lên năm {year}: {p} ({draws} lượt mô phỏng)",
+               "en": "Probability that {province} ranks {rank} or better in {year}: {p} ({draws} draws)"},
+    "computing": {"vi": "Đang tính…", "en": "Computing…"},
+    "help": {"vi": "Kéo thanh trượt của một trụ cột: số điểm chuẩn hóa tăng thêm mỗi năm cho mọi chỉ số của trụ cột "
+                   "đó. Các thanh bắt đầu ở kịch bản của trang; xác suất được tính lại khi thả thanh trượt.",
+             "en": "Move a pillar's slider: extra normalised points a year on every indicator of that pillar. The "
+                   "sliders start at the page's scenario; the probability is recomputed when a slider is released."},
 }
 
 
@@ -117,7 +119,7 @@ def competitor_chart(proj, province: str, rivals: list[str], *, lang: str = "vi"
 
 
 def effort_chart(plan, *, lang: str = "vi") -> Figure:
-    """Yearly rise needed per indicator against its feasible yearly gain."""
+    """Yearly rise needed per indicator as a share of its sustained pace (comparable across units)."""
     t = plan.table
     fig, ax = _figure(8, max(2.5, 0.45 * len(t) + 1.2))
     if t.empty:
@@ -126,8 +128,8 @@ def effort_chart(plan, *, lang: str = "vi") -> Figure:
     else:
         y = np.arange(len(t))[::-1]
         labels = [f"{c}  {textwrap.shorten(str(n), width=44, placeholder='…')}" for c, n in zip(t["indicator"], t["name"])]
-        ax.barh(y, t["cap"], color="lightgray", label=_t("cap", lang))
-        ax.barh(y, t["yearly_rise"], color="tab:green", height=0.5, label=_t("rise", lang))
+        ax.barh(y, np.ones(len(t)) * 100.0, color="lightgray", label=_t("cap", lang))
+        ax.barh(y, 100.0 * t["share_of_cap"].fillna(0.0), color="tab:green", height=0.5, label=_t("rise", lang))
         ax.set_yticks(y, labels, fontsize=8)
         ax.set_xlabel(_t("points", lang))
         decimal_ticks(ax.xaxis, lang)
@@ -166,34 +168,40 @@ def is_interactive() -> bool:
 
 def scenario_explorer(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030,
                       base_year: int | None = None, n_draws: int = 300, seed: int | None = None,
-                      lang: str = "vi", draws=None):
-    """ipywidgets: one slider per pillar (extra points a year) -> P(rank <= target) on demand. With `draws`
-    (the report's one set of draws) it starts at the page's baseline probability and computes with the
-    same draws."""
+                      lang: str = "vi", start: dict[str, float] | None = None, draws=None):
+    """ipywidgets: one slider per pillar, labelled with the pillar's name (extra points a year, starting at
+    `start`, the page's scenario; zero by default, the baseline) -> P(rank <= target), shown at once and
+    recomputed whenever a slider is released. With `draws` (the report's one set of draws,
+    analysis.draws.ReportDraws) every position is computed on those draws, so the start position prints
+    the page's own probability."""
     import ipywidgets as widgets
 
     from pii_analysis.analysis.projection import DEFAULT_SEED, project
 
     fw = ctx.framework
-    sliders = {code: widgets.FloatSlider(value=0.0, min=-3.0, max=6.0, step=0.5,
-                                         description=_t("pillar_gain", lang, code=code),
-                                         tooltip=fw.name(code, lang)) for code in fw.pillars}
-    button = widgets.Button(description=_t("compute", lang), button_style="primary")
+    start = start or {}
+    sliders = {code: widgets.FloatSlider(value=float(start.get(code, 0.0)), min=-3.0, max=6.0, step=0.5,
+                                         description=_t("pillar_gain", lang, code=code, name=fw.name(code, lang)),
+                                         continuous_update=False, style={"description_width": "initial"},
+                                         layout=widgets.Layout(width="95%"))
+               for code in fw.pillars}
     out = widgets.HTML()
 
     def compute(_=None) -> None:
+        out.value = f"<i>{_t('computing', lang)}</i>"
         changes = [{"pillar": c, "points": s.value} for c, s in sliders.items() if s.value != 0]
         spec = {"name": "explorer", "changes": changes} if changes else "baseline"
         if draws is not None:
-            p = draws.probability(province, target_rank, target_year, scenario=spec)
-            n = draws.n_draws
+            p, n = draws.probability(province, target_rank, target_year, scenario=spec), draws.n_draws
         else:
             proj = project(ctx, province=province, scenario=spec, base_year=base_year, target_year=target_year,
                            n_draws=n_draws, seed=DEFAULT_SEED if seed is None else seed)
             p, n = proj.p_rank_at_most(province, target_rank, target_year), n_draws
-        out.value = f"<b>{_t('result', lang, rank=target_rank, year=target_year, p=fmt_pct(p, lang), draws=n)}</b>"
+        out.value = ('<b class="pii-explorer-result">'
+                     f"{_t('result', lang, province=province, rank=target_rank, year=target_year, p=fmt_pct(p, lang), draws=n)}"
+                     "</b>")
 
-    button.on_click(compute)
-    if draws is not None:
-        compute()   # the start position: the page's own baseline probability
-    return widgets.VBox([widgets.HTML(_t("help", lang)), *sliders.values(), button, out])
+    for slider in sliders.values():
+        slider.observe(compute, names="value")
+    compute()
+    return widgets.VBox([widgets.HTML(_t("help", lang)), *sliders.values(), out])

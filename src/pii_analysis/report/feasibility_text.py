@@ -8,7 +8,7 @@ import pandas as pd
 
 from pii_analysis.analysis.projection import TARGET_PARAMETER
 from pii_analysis.analysis.verdict import Assessment, Thresholds, classify
-from pii_analysis.report.formatting import fmt_num, fmt_pct, thousands
+from pii_analysis.report.formatting import fmt_measure, fmt_num, fmt_pct, thousands
 from pii_analysis.report.i18n import Table, check_lang, text
 from pii_analysis.report.labels import banner_html
 from pii_analysis.report.styling import styled
@@ -66,11 +66,11 @@ TEXT: Table = {
     "intro": {
         "vi": "Báo cáo ước tính khả năng {province} đạt các mốc thứ hạng PII trong kế hoạch đến năm {year}. "
               "Mô phỏng Monte Carlo ({draws} lượt) chiếu từng chỉ số từ số liệu {first}–{base} cho cả {n} tỉnh, "
-              "thành phố (các tỉnh khác cũng tiến bộ), chấm điểm lại bằng đúng phương pháp PII mỗi năm và đếm tỷ "
+              "thành phố (các tỉnh khác cũng tiến bộ), chấm điểm lại mỗi năm bằng phương pháp của dự án (mô phỏng theo GII) và đếm tỷ "
               "lệ lượt {province} đạt từng mốc. Kịch bản: **{scenario}**.",
         "en": "This report estimates how likely {province} is to meet the PII rank milestones of its plan up to "
               "{year}. A Monte Carlo simulation ({draws} draws) projects every indicator from the {first}–{base} data "
-              "for all {n} provinces (rivals move too), re-scores each year with the PII method and counts how "
+              "for all {n} provinces (rivals move too), re-scores each year with the project's method (modelled on the GII) and counts how "
               "often {province} meets each milestone. Scenario: **{scenario}**.",
     },
     "headline": {
@@ -89,34 +89,50 @@ TEXT: Table = {
               "(±{sd}).",
     },
     "effort_feasible": {
-        "vi": "**Kế hoạch nỗ lực tối thiểu:** tăng tổng cộng {total} điểm chuẩn hóa mỗi năm trên {k} chỉ số "
-              "(mỗi chỉ số không vượt mức tăng khả thi, tức phân vị {q} mức tăng quan sát được) là đủ để đạt hạng "
-              "{achieved} năm {year} nếu các tỉnh khác đi theo xu hướng; tính cả bất định, xác suất vào Top {rank} "
-              "là **{p}**.",
-        "en": "**Minimum-effort plan:** a total rise of {total} normalised points a year over {k} indicators "
-              "(each within its feasible yearly gain, the {q} quantile of observed gains) reaches rank "
-              "{achieved} in {year} if rivals follow their trends; with uncertainty, the probability of the "
-              "Top {rank} is **{p}**.",
+        "vi": "**Kế hoạch nỗ lực tối thiểu:** để vào Top {rank} năm {year} với xác suất ít nhất **{aim}**, "
+              "{province} cần cải thiện {k} chỉ số, mỗi chỉ số thêm một phần tốc độ bền vững của nó (tốc độ bền "
+              "vững: phân vị {q} mức thay đổi bình quân nhiều năm giữa các tỉnh, đã trừ phần xu hướng mang lại), "
+              "chọn theo chi phí tương đối thấp nhất cho mỗi điểm PII. Tính cả bất định (cùng các lượt mô phỏng "
+              "như bảng so sánh kịch bản), xác suất vào Top {rank} là **{p}**; trên đường xu hướng kế hoạch đưa "
+              "{province} lên hạng {achieved}.",
+        "en": "**Minimum-effort plan:** to reach the Top {rank} in {year} with a probability of at least "
+              "**{aim}**, {province} needs to improve {k} indicators, each by a share of its sustained pace (the "
+              "{q} quantile of provinces' multi-year average yearly changes, net of what the trend already "
+              "brings), chosen by the lowest relative cost per PII point. With uncertainty (the same draws as "
+              "the scenario comparison) the probability of the Top {rank} is **{p}**; on the trend path the plan "
+              "takes {province} to rank {achieved}.",
     },
     "effort_already": {
-        "vi": "Trên đường xu hướng {province} đã ở hạng {achieved} năm {year}: không cần nỗ lực thêm để vào "
-              "Top {rank} (xác suất khi tính bất định: **{p}**).",
-        "en": "On the trend path {province} already ranks {achieved} in {year}: no extra effort is needed for the "
-              "Top {rank} (probability with uncertainty: **{p}**).",
+        "vi": "Theo xu hướng, {province} vào Top {rank} năm {year} với xác suất **{p}** (ít nhất {aim}): không cần "
+              "nỗ lực thêm.",
+        "en": "On its trend {province} reaches the Top {rank} in {year} with a probability of **{p}** (at least "
+              "{aim}): no extra effort is needed.",
     },
     "effort_infeasible": {
-        "vi": "**Không có kế hoạch khả thi:** ngay cả khi mọi chỉ số tăng ở mức khả thi tối đa, {province} chỉ đạt "
-              "hạng {achieved} năm {year} (xác suất vào Top {rank}: **{p}**).",
-        "en": "**No feasible plan:** even with every indicator rising at its feasible maximum, {province} only "
-              "reaches rank {achieved} in {year} (probability of the Top {rank}: **{p}**).",
+        "vi": "**Không kế hoạch nào trong giới hạn tốc độ bền vững** đưa {province} vào Top {rank} năm {year} với "
+              "xác suất {aim} (xác suất vào Top {rank} với kế hoạch dưới đây: **{p}**). Hạng tốt nhất có thể đạt "
+              "với xác suất đó là **hạng {aimed}** (xác suất **{p_aimed}**); kế hoạch nỗ lực tối thiểu cho hạng "
+              "này cải thiện {k} chỉ số.",
+        "en": "**No plan within the sustained paces** takes {province} to the Top {rank} in {year} with a "
+              "probability of {aim} (probability of the Top {rank} with the plan below: **{p}**). The best rank "
+              "reachable with that probability is **rank {aimed}** (probability **{p_aimed}**); the minimum-effort "
+              "plan for it improves {k} indicators.",
+    },
+    "effort_assumption": {
+        "vi": "*Cơ quan chủ trì và chi phí tương đối là **giả định** của dự án (data/raw/indicator_levers.csv), để "
+              "tỉnh tự điều chỉnh; mức tăng tính theo đơn vị của chỉ số, là mức thêm vào xu hướng mỗi năm.*",
+        "en": "*Lead agencies and relative costs are the project's **assumptions** (data/raw/indicator_levers.csv), "
+              "for the province to edit; rises are in each indicator's unit, on top of its trend, each year.*",
     },
     "uncertainty": {
-        "vi": "Bất định phương pháp (như JRC kiểm định GII): thay đổi trọng số, cách chuẩn hóa, xử lý ngoại lai "
-              "và cách tổng hợp ({draws} phương án), rồi xem hạng của {province} dao động thế nào, năm {base} "
-              "(số liệu hiện có) và năm {year} (dự báo theo xu hướng).",
-        "en": "Methodological uncertainty (as the JRC audits the GII): weights, normalisation, outlier treatment "
-              "and aggregation are varied ({draws} variants) to see how far {province}'s rank moves, in {base} "
-              "(the data in hand) and in {year} (projected on the trend).",
+        "vi": "Bất định phương pháp (như JRC kiểm định GII): thay đổi trọng số các trụ cột, cách xử lý số liệu "
+              "thiếu và cách tổng hợp trụ cột (trung bình cộng hay trung bình nhân) ({draws} phương án; giữ chuẩn "
+              "hóa min-max và tỷ lệ đầu vào/đầu ra bằng nhau), rồi xem hạng của {province} dao động thế nào, năm "
+              "{base} (số liệu hiện có) và năm {year} (dự báo theo xu hướng).",
+        "en": "Methodological uncertainty (as the JRC audits the GII): pillar weights, the treatment of missing "
+              "values and the aggregation of pillars (arithmetic or geometric mean) are varied ({draws} variants; "
+              "min-max normalisation and the equal input/output split kept) to see how far {province}'s rank "
+              "moves, in {base} (the data in hand) and in {year} (projected on the trend).",
     },
     "u_observed": {"vi": "Năm {year} (số liệu hiện có)", "en": "{year} (data in hand)"},
     "u_projected": {"vi": "Năm {year} (dự báo theo xu hướng)", "en": "{year} (projected on the trend)"},
@@ -355,12 +371,14 @@ def pace_text(pace: pd.DataFrame, lang: str = "vi") -> str:
 
 
 def effort_narrative(plan, lang: str = "vi", cap_quantile: float = 0.9) -> str:
-    """The minimum-effort plan's headline (plan: effort.EffortPlan)."""
+    """The minimum-effort plan's headline (plan: effort.EffortPlan), with the assumptions it rests on."""
     key = {"feasible": "effort_feasible", "already": "effort_already"}.get(plan.status, "effort_infeasible")
     p = plan.probability if plan.probability is not None else float("nan")
-    return narrative(key, lang, total=fmt_num(plan.total_rise, lang, 1), k=len(plan.table),
-                     q=fmt_pct(cap_quantile, lang), achieved=plan.achieved_rank, year=plan.target_year,
-                     rank=plan.target_rank, p=fmt_pct(p, lang), province=plan.province)
+    p_aimed = plan.aimed_probability if plan.aimed_probability is not None else float("nan")
+    out = narrative(key, lang, k=len(plan.table), q=fmt_pct(cap_quantile, lang), achieved=plan.achieved_rank,
+                    year=plan.target_year, rank=plan.target_rank, p=fmt_pct(p, lang), province=plan.province,
+                    aim=fmt_pct(plan.aim, lang), aimed=plan.aimed_rank, p_aimed=fmt_pct(p_aimed, lang))
+    return out if plan.table.empty else out + "\n\n" + narrative("effort_assumption", lang)
 
 
 # --- target sources -----------------------------------------------------------------------------
@@ -402,7 +420,13 @@ COLUMNS: Table = {
     "pillar": {"vi": "Trụ cột", "en": "Pillar"},
     "yearly_rise": {"vi": "Mức tăng cần mỗi năm (điểm)", "en": "Yearly rise needed (points)"},
     "cap": {"vi": "Mức tăng khả thi mỗi năm (điểm)", "en": "Feasible yearly gain (points)"},
-    "share_of_cap": {"vi": "Tỷ lệ so với mức khả thi", "en": "Share of the feasible gain"},
+    "share_of_cap": {"vi": "Phần của tốc độ bền vững", "en": "Share of the sustained pace"},
+    "unit": {"vi": "Đơn vị", "en": "Unit"},
+    "lead_agency": {"vi": "Cơ quan chủ trì (giả định)", "en": "Lead agency (assumption)"},
+    "raw_value": {"vi": "Giá trị năm {base}", "en": "Value in {base}"},
+    "yearly_rise_raw": {"vi": "Thêm mỗi năm so với xu hướng", "en": "Yearly change on top of the trend"},
+    "sustained_pace": {"vi": "Tốc độ bền vững mỗi năm", "en": "Sustained pace a year"},
+    "raw_in_target_year": {"vi": "Giá trị năm {year}", "en": "Value in {year}"},
     "pii_gain": {"vi": "Đóng góp vào PII (điểm)", "en": "PII gain (points)"},
     "province": {"vi": "Tỉnh, thành phố", "en": "Province"},
     "base_rank": {"vi": "Hạng {base}", "en": "Rank {base}"},
@@ -415,8 +439,7 @@ COLUMNS: Table = {
     "p_target": {"vi": "Xác suất đạt hạng {rank} trở lên", "en": "Probability of rank {rank} or better"},
     "p_methods": {"vi": "Tỷ lệ phương án phương pháp có hạng {rank} trở lên",
                   "en": "Share of method variants at rank {rank} or better"},
-    "nominal_rank": {"vi": "Hạng theo phương pháp chính thức", "en": "Rank with the official method"},
-    "unit": {"vi": "Đơn vị", "en": "Unit"},
+    "nominal_rank": {"vi": "Hạng theo phương pháp của dự án (mô phỏng theo GII)", "en": "Rank with the project's method (modelled on the GII)"},
     "kind_label": {"vi": "Loại mục tiêu", "en": "Kind of target"},
     "base_value": {"vi": "Giá trị {base}", "en": "Value {base}"},
     "target_value": {"vi": "Mục tiêu", "en": "Target"},
@@ -433,7 +456,8 @@ COLUMNS: Table = {
 VIEWS: dict[str, list[str]] = {
     "milestones": ["year", "target_rank", "probability", "median_rank", "rank_range", "verdict_label", "source"],
     "competitors": ["province", "base_rank", "base_pii", "median_pii", "median_rank", "p_ahead"],
-    "effort": ["indicator", "name", "pillar", "yearly_rise", "cap", "share_of_cap", "pii_gain"],
+    "effort": ["indicator", "name", "unit", "lead_agency", "raw_value", "yearly_rise_raw", "sustained_pace",
+               "share_of_cap", "raw_in_target_year", "pii_gain"],
     "scenarios": ["label", "median_rank", "rank_range", "p_target"],
     "uncertainty": ["label", "nominal_rank", "median_rank", "rank_range", "p_target"],
     "targets": ["indicator", "name", "unit", "kind_label", "base_value", "target_value", "target_year", "actual_pace",
@@ -447,6 +471,9 @@ _HEADER = {("competitors", "median_rank"): "target_median_rank", ("scenarios", "
 
 
 PERCENT = ("probability", "p_ahead", "p_target", "share_of_cap")
+
+
+MEASURES = ("raw_value", "yearly_rise_raw", "sustained_pace", "raw_in_target_year")   # in the indicator's unit
 
 
 RANKS = ("year", "target_rank", "median_rank", "base_rank", "nominal_rank", "target_year")
@@ -476,6 +503,8 @@ def display_table(frame: pd.DataFrame, lang: str, key: str, **header: object) ->
             out[col] = [fmt_pct(float(v), lang) for v in out[col]]
         elif col in RANKS:
             out[col] = [_rank(v) if pd.notna(v) else "" for v in out[col]]
+        elif col in MEASURES:
+            out[col] = [fmt_measure(v, lang, signed=col == "yearly_rise_raw") for v in out[col]]
         elif out[col].dtype.kind == "f":
             out[col] = [fmt_num(v, lang) if pd.notna(v) else "" for v in out[col]]
     names = {c: text(COLUMNS, _HEADER.get((key, c), c), lang, **header) for c in cols}

@@ -42,8 +42,25 @@ class PngFigure(Figure):
     """A Figure that shows itself as one PNG wherever IPython displays it (JupyterLab, papermill,
     nbconvert), with or without pyplot's inline backend, so reports embed images, never scripts."""
 
-    def _repr_png_(self) -> bytes:
-        return png_bytes(self)
+    alt: str = ""          # alt text; by default the figure's title(s)
+
+    def _repr_png_(self) -> tuple[bytes, dict[str, str]]:
+        return png_bytes(self), {"alt": alt_text(self)}
+
+
+def alt_text(fig: Figure) -> str:
+    """What a screen reader says for a figure: its `alt` if set, else its title(s) in one line."""
+    if getattr(fig, "alt", ""):
+        return fig.alt
+    titles = [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    titles += [t.get_text() for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
+    return " ".join(" ".join(t for t in titles if t.strip()).split())
+
+
+def data_uri(fig: Figure) -> str:
+    """The figure as a PNG data URI, for the pages the project writes itself (templates)."""
+    import base64
+    return "data:image/png;base64," + base64.b64encode(png_bytes(fig)).decode("ascii")
 
 
 PNG_COMPRESS_LEVEL = 3   # zlib level: a quarter faster to encode than PIL's default 6, files as small
@@ -104,7 +121,8 @@ def comparison_chart(frame: pd.DataFrame, province: str, year: int, lang: str = 
                label=text(TEXT, "national", lang))
     ax.scatter(rows["top10_avg"], y, marker="D", s=40, color=COLOURS["top10"], zorder=3,
                label=text(TEXT, "top10", lang))
-    ax.scatter(rows["score"], y, marker="o", s=80, color=COLOURS["province"], zorder=4, label=province)
+    ax.scatter(rows["score"], y, marker="o", s=80, color=COLOURS["province"], zorder=4, label=province,
+               clip_on=False)    # a score of 0 or 100 sits on the axis edge: draw the whole dot
     for yi, (s, r) in enumerate(zip(rows["score"], rows["rank"])):
         ax.annotate(f"#{int(r)}", (s, yi), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=8,
                     color=COLOURS["province"])
@@ -139,7 +157,7 @@ def indicator_tier_chart(table: pd.DataFrame, province: str, year: int, pii_rank
     for flag, marker in markers.items():
         m = (rows["flag"] == flag).to_numpy()
         ax.scatter(rows["rank"][m], y[m], marker=marker, s=42 if flag else 22,
-                   c=[c for c, k in zip(colours, m) if k], zorder=3)
+                   c=[c for c, k in zip(colours, m) if k], zorder=3, clip_on=False)
     ax.axvline(pii_rank, color="#17202a", ls="--", lw=1)
     ax.text(pii_rank, len(rows) - 0.2, text(TEXT, "pii_rank", lang, rank=pii_rank), ha="center", va="bottom",
             fontsize=8)

@@ -21,8 +21,6 @@ notebooks' and `pii feasibility`'s, so a default report reproduces a default not
 from __future__ import annotations
 
 import functools
-import hashlib
-import html
 import json
 import multiprocessing
 import os
@@ -30,7 +28,6 @@ import re
 import secrets
 import tempfile
 import time
-import unicodedata
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -55,7 +52,8 @@ from pii_analysis.data.errors import PiiInputError
 from pii_analysis.index.context import Context, load_context, resolve_data_path
 from pii_analysis.report.defaults import TIMEOUT
 from pii_analysis.report.files import atomic_write, inside, write_csv
-from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.i18n import check_lang
+from pii_analysis.report.site import SUMMARY, nav, page_title, slug
 
 NOTEBOOK_DIR = paths.REPO_ROOT / "notebooks"
 NOTEBOOKS = ("01_province_profile.ipynb", "02_rank_drivers.ipynb", "03_top10_feasibility.ipynb")
@@ -68,26 +66,6 @@ RESULTS_ENV = "PII_RESULTS_DIR"
 # The run's seed and draws are the projection's defaults (and the notebooks' and `pii feasibility`'s),
 # so a report and a notebook run with default settings give the same tables; the projection of all
 # provinces is computed once per run, so full precision costs the run little.
-
-TEXT: Table = {
-    "index_title": {"vi": "Báo cáo Chỉ số Đổi mới sáng tạo cấp địa phương (PII)",
-                    "en": "Provincial Innovation Index (PII) reports"},
-    "summary": {"vi": "{ok}/{total} báo cáo hoàn thành; {failed} lỗi. Phiên bản pii-analysis {version}; "
-                      "hạt giống ngẫu nhiên {seed}; số lần mô phỏng {draws}.",
-                "en": "{ok} of {total} reports succeeded; {failed} failed. pii-analysis {version}; seed {seed}; "
-                      "draws {draws}."},
-    "province": {"vi": "Tỉnh, thành phố", "en": "Province"},
-    "year": {"vi": "Năm", "en": "Year"},
-    "report": {"vi": "Báo cáo", "en": "Report"},
-    "parameters": {"vi": "Tham số", "en": "Parameters"},
-    "status": {"vi": "Trạng thái", "en": "Status"},
-    "files": {"vi": "Tệp", "en": "Files"},
-    "seconds": {"vi": "Thời gian (giây)", "en": "Time (s)"},
-    "ok": {"vi": "hoàn thành", "en": "succeeded"},
-    "failed": {"vi": "lỗi", "en": "failed"},
-    "data": {"vi": "Dữ liệu: {path} (SHA-256 {sha})", "en": "Data: {path} (SHA-256 {sha})"},
-    "results": {"vi": "Kết quả dạng bảng (CSV) và thông tin lần chạy", "en": "Tables (CSV) and run manifest"},
-}
 
 
 # --- plan ---------------------------------------------------------------------------------
@@ -102,6 +80,8 @@ class Job:
     stem: str                     # output path without suffix: <out>/<province-slug>/<notebook-stem>
     kernel: str = KERNEL
     timeout: int = TIMEOUT
+    lang: str = "vi"
+    pages: tuple[str, ...] = ()   # the province's pages in this run ('summary', notebook stems): the links
 
 
 @dataclass
@@ -120,14 +100,6 @@ class Outcome:
     ipynb: str = ""
     html_bytes: int = 0
     results: list[str] = field(default_factory=list)
-
-
-def slug(name: str) -> str:
-    """ASCII file name of a province: 'Ninh Bình' -> 'ninh-binh', 'TP. Hồ Chí Minh' -> 'tp-ho-chi-minh'."""
-    plain = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d"))
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    ascii_slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
-    return ascii_slug or "province-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
 
 
 def available_notebooks(names: tuple[str, ...] = NOTEBOOKS, directory: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -163,6 +135,7 @@ def plan(notebooks: list[Path], provinces: list[str], run_parameters: dict[str, 
          *, kernel: str = KERNEL, timeout: int = TIMEOUT) -> list[Job]:
     """One Job per (province, notebook), province-major so each province's reports finish together."""
     declared = {nb: declared_parameters(nb) for nb in notebooks}
+    pages = ("summary", *(Path(nb).stem for nb in notebooks))
     jobs = []
     for province in provinces:
         values = {**run_parameters, "province": province}
@@ -170,7 +143,8 @@ def plan(notebooks: list[Path], provinces: list[str], run_parameters: dict[str, 
             params = {k: v for k, v in values.items() if k in declared[nb]}
             jobs.append(Job(notebook=str(nb), province=province, year=int(run_parameters["year"]),
                             parameters=params, stem=str(inside(out_dir, Path(slug(province)) / Path(nb).stem)),
-                            kernel=kernel, timeout=timeout))
+                            kernel=kernel, timeout=timeout, lang=str(run_parameters.get("lang", "vi")),
+                            pages=pages))
     return jobs
 
 
@@ -203,17 +177,6 @@ def scrub(nb: Any) -> Any:
     return nb
 
 
-_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
-{#- offline, small: no require.js and no MathJax from a CDN -#}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block extra_css -%}<style>body.jp-Notebook{max-width:1100px;margin:0 auto}
-.jp-RenderedHTMLCommon table{font-size:13px}.jp-OutputArea-output img{max-width:100%;height:auto}</style>
-{%- endblock extra_css -%}
-"""
 
 
 @functools.lru_cache(maxsize=None)
@@ -228,6 +191,8 @@ def _exporter() -> Any:
     from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
     from nbconvert.preprocessors import TagRemovePreprocessor
 
+    from pii_analysis.report.site import TEMPLATES
+
     class SafeHTMLExporter(HTMLExporter):
         @pass_context
         def markdown2html(self, context, source):
@@ -240,15 +205,21 @@ def _exporter() -> Any:
 
     exporter = SafeHTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True,
-                            extra_loaders=[DictLoader({"pii_report.html.j2": _TEMPLATE})],
-                            template_file="pii_report.html.j2")
+                            extra_loaders=[DictLoader({"pii_notebook.html.j2":
+                                                       (TEMPLATES / "notebook.html.j2").read_text("utf-8")})],
+                            template_file="pii_notebook.html.j2")
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={HIDE_TAG}), enabled=True)
     return exporter
 
 
-def render_html(nb: Any, title: str) -> str:
-    """One self-contained HTML page: outputs only (no code), PNG figures inline, no scripts."""
-    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+def render_html(nb: Any, title: str, lang: str = "en", links: list[dict] | None = None,
+                nav_label: str = "") -> str:
+    """One self-contained HTML page: outputs only (no code), PNG figures inline with alt text, no scripts;
+    `<html lang>` and the tab title in the report's language, the links to the province's pages."""
+    exporter = _exporter()
+    exporter.language_code = lang
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}, "pii_nav": links or [],
+                                                         "pii_nav_label": nav_label, "pii_alt": title})
     return body
 
 
@@ -387,7 +358,9 @@ def execute_job(job: Job) -> Outcome:
     if ipynb.exists():
         nb = scrub(nbformat.read(ipynb, as_version=4))
         atomic_write(ipynb, nbformat.writes(nb) + "\n")
-        body = render_html(nb, f"PII {job.province} {job.year}: {stem.name}")
+        links = nav(list(job.pages), stem.name, job.lang) if job.pages else []
+        body = render_html(nb, page_title(stem.name, job.province, job.year, job.lang), job.lang, links,
+                           job.province)
         atomic_write(page, body)
         out.html, out.ipynb = page.name, ipynb.name
         out.html_bytes = len(body.encode("utf-8"))
@@ -466,7 +439,7 @@ def write_processed(ctx: Context, out_dir: str | Path | None = None) -> list[Pat
               "pii_treatments.csv": s.treatments}
     written = []
     for name, frame in tables.items():
-        written.append(write_csv(frame, out / name, float_format="%.6f"))
+        written.append(write_result(frame, out / name, ctx))
     return written
 
 
@@ -482,51 +455,72 @@ def writable_directory(path: str | Path, option: str) -> Path:
     return p
 
 
-# --- index and manifest ----------------------------------------------------------------------
-_INDEX_CSS = """body{font-family:'Segoe UI',Roboto,'Noto Sans','DejaVu Sans',Arial,sans-serif;margin:24px;
-color:#1c2833;max-width:1200px}table{border-collapse:collapse;width:100%;font-size:14px}
-th,td{border-bottom:1px solid #d5d8dc;padding:6px 8px;text-align:left;vertical-align:top}th{background:#f4f6f7}
-.ok{color:#1e8449;font-weight:bold}.failed{color:#c0392b;font-weight:bold}
-.err{color:#922b21;font-family:monospace;font-size:12px;white-space:pre-wrap}.params{font-family:monospace;font-size:12px}"""
+# --- joinable tables, landing page, summaries, run log -------------------------------------------
+JOIN_COLUMNS = ("province", "year", "data_status", "data_level")
+NATIONAL = "*"    # `province` of a table about every province at once (as in pii_inferred_positions.csv)
 
 
-def write_index(outcomes: list[Outcome], out_dir: Path, *, lang: str, data: dict, meta: dict) -> Path:
-    """reports/index.html: every report with province, year, parameters and status (errors shown)."""
-    from pii_analysis.report.labels import banner_html
+def joinable(frame: pd.DataFrame, *, data_status: str, data_level: str, province: str = NATIONAL,
+             year: int | None = None) -> pd.DataFrame:
+    """`frame` with the four join columns first: its own province and year where it has them (else
+    `province`, `year`), and the run's data status and data level."""
+    out = frame.copy()
+    for col, value in (("province", province), ("year", year), ("data_status", data_status),
+                       ("data_level", data_level)):
+        if col not in out.columns:
+            out[col] = value
+    return out[[*JOIN_COLUMNS, *[c for c in out.columns if c not in JOIN_COLUMNS]]]
 
-    e = html.escape
-    t = lambda key, **kw: e(text(TEXT, key, lang, **kw))  # noqa: E731
-    ok = sum(o.status == "ok" for o in outcomes)
-    rows = []
-    for o in sorted(outcomes, key=lambda o: (o.province, o.notebook)):
-        base = f"{slug(o.province)}/"
-        links = " · ".join(f'<a href="{e(base + f)}">{e(Path(f).suffix.lstrip(".") or f)}</a>'
-                           for f in [o.html, o.ipynb] if f)
-        links += "".join(f' · <a href="{e(base + f)}">{e(Path(f).name)}</a>' for f in o.results)
-        name = f'<a href="{e(base + o.html)}">{e(Path(o.notebook).stem)}</a>' if o.html else e(o.notebook)
-        params = ", ".join(f"{k}={v!r}" for k, v in o.parameters.items())
-        status = f'<span class="{o.status}">{t(o.status)}</span>'
-        if o.error:
-            status += f'<div class="err">{e(o.error)}</div>'
-        rows.append(f"<tr><td>{e(o.province)}</td><td>{o.year}</td><td>{name}</td>"
-                    f'<td class="params">{e(params)}</td><td>{status}</td><td>{o.seconds:.1f}</td>'
-                    f"<td>{links}</td></tr>")
-    page = f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{t('index_title')}</title>
-<style>{_INDEX_CSS}</style></head><body>
-<h1>{t('index_title')}</h1>
-{banner_html(data['status'], lang, data['path'])}
-<p>{t('summary', ok=ok, total=len(outcomes), failed=len(outcomes) - ok, version=__version__,
-      seed=meta['seed'], draws=meta['n_draws'])}</p>
-<p>{t('data', path=data['path'], sha=data['sha256'][:16])}</p>
-<table><thead><tr><th>{t('province')}</th><th>{t('year')}</th><th>{t('report')}</th><th>{t('parameters')}</th>
-<th>{t('status')}</th><th>{t('seconds')}</th><th>{t('files')}</th></tr></thead><tbody>
-{chr(10).join(rows)}
-</tbody></table>
-<p>{t('results')}: <a href="results/">results/</a> · <a href="manifest.json">manifest.json</a></p>
-</body></html>
-"""
-    return atomic_write(out_dir / "index.html", page)
+
+def write_result(frame: pd.DataFrame, path: Path, ctx: Context, **where: Any) -> Path:
+    """One results CSV, joinable (province, year, data_status, data_level), written as every CSV of the
+    run is (files.write_csv: atomically, formula-like cells neutralised)."""
+    from pii_analysis.report.labels import data_level
+    return write_csv(joinable(frame, data_status=ctx.data_status, data_level=data_level(ctx), **where), path,
+                     float_format="%.6f")
+
+
+def make_joinable(directory: Path, ctx: Context, province: str, year: int) -> None:
+    """Add the join columns to the CSVs a notebook saved (save_results) for `province` and `year`."""
+    for path in sorted(directory.glob("*.csv")):
+        write_result(pd.read_csv(path), path, ctx, province=province, year=year)
+
+
+def write_site(ctx: Context, out: Path, outcomes: list[Outcome], *, chosen: list[str], year: int, lang: str,
+               shared: Projection, notebooks: list[Path], data: dict, meta: dict,
+               timings: dict[str, float]) -> Path:
+    """The pages the run writes itself: a summary per chosen province, the landing page and the run log."""
+    from pii_analysis.analysis.national import ranking_with_change
+    from pii_analysis.data.regions import load_regions
+    from pii_analysis.report import landing, labels, national_plots
+    from pii_analysis.report.profile_plots import data_uri
+    from pii_analysis.report.summary import load_levers, write_summary
+
+    pages = ["summary", *(Path(nb).stem for nb in notebooks)]
+    lead = load_levers()
+    summaries: dict[str, str] = {}
+    for province in chosen:
+        folder = out / slug(province)
+        drivers_csv = folder / "02_rank_drivers_results" / "drivers.csv"
+        if drivers_csv.exists():
+            drivers = pd.read_csv(drivers_csv, dtype={"indicator": str})
+        else:
+            from pii_analysis.analysis.drivers import analyse
+            drivers = analyse(ctx, province, year, TARGET_RANK, lang=lang).table
+        banner = labels.page_banner(ctx, province, year, lang, projection=True)
+        write_summary(folder, ctx, province, year, lang=lang, projection=shared, target_rank=TARGET_RANK,
+                      target_year=TARGET_YEAR, drivers=drivers, banner=banner, pages=pages, lead=lead)
+        summaries[province] = f"{slug(province)}/{SUMMARY}"
+    ranking = ranking_with_change(ctx, year)
+    regions = load_regions()
+    if regions is not None and not set(ranking["province"]) <= set(regions["province"]):
+        regions = None             # a data set with other provinces: no regional column
+    chart = national_plots.ranking_chart(ranking, year, lang)
+    landing.write_run_log(out, lang=lang, outcomes=outcomes, data=data, meta=meta, version=__version__,
+                          timings=timings)
+    return landing.write_landing(out, lang=lang, year=year, ranking=ranking, outcomes=outcomes,
+                                 data_status=ctx.data_status, banner=labels.page_banner(ctx, None, None, lang),
+                                 summaries=summaries, chart_uri=data_uri(chart), regions=regions)
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -611,7 +605,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
     results = out / "results"
     write_processed(ctx, results)
     for name, frame in profile_results(ctx, chosen, year).items():
-        write_csv(frame, results / f"profile_{name}.csv", float_format="%.6f")
+        write_result(frame, results / f"profile_{name}.csv", ctx, year=year)
     timings["tables"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -619,17 +613,22 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
     os.environ[CACHE_KEY_ENV] = secrets.token_hex(32)  # this run trusts only the cache entries it signs
     shared = shared_work(ctx, base_year=year, target_year=TARGET_YEAR, n_draws=n_draws, seed=seed)
     for name, frame in shared_tables(shared, chosen, targets(ctx, chosen, year, target_rank)).items():
-        write_csv(frame, results / f"{name}.csv", float_format="%.6f")
+        write_result(frame, results / f"{name}.csv", ctx)
     timings["shared"] = time.perf_counter() - t
 
     t = time.perf_counter()
     job_list = plan(notebooks, chosen, run_parameters, out, kernel=kernel, timeout=timeout)
     outcomes = _run_jobs(job_list, jobs, progress, out / ".logs" / "kernels.log")
+    for o in outcomes:
+        make_joinable(out / slug(o.province) / f"{Path(o.notebook).stem}_results", ctx, o.province, o.year)
     timings["notebooks"] = time.perf_counter() - t
-    timings["total"] = time.perf_counter() - t0
 
+    t = time.perf_counter()
     meta = {"seed": seed, "n_draws": n_draws}
-    index = write_index(outcomes, out, lang=lang, data=data, meta=meta)
+    index = write_site(ctx, out, outcomes, chosen=chosen, year=year, lang=lang, shared=shared,
+                       notebooks=notebooks, data=data, meta=meta, timings=timings)
+    timings["pages"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t0
     manifest = {
         "package": "pii-analysis", "version": __version__,
         "parameters": {"provinces": chosen, "year": year, "lang": lang, "n_draws": n_draws, "seed": seed,

@@ -1,0 +1,170 @@
+"""The landing page (index.html) and the run log (run_log.html) of a report run.
+
+The landing page is what a reader opens first: the provinces in rank order with score, rank, change
+since the previous year and data status, each linking to its pages (provinces without pages in this
+run are listed without links), a national chart, and a sort by name in Vietnamese order. The run log
+keeps what an operator needs: parameters, seed, timings and every report's status and error. Both
+come from Jinja2 templates (templates/landing.html.j2, run_log.html.j2)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pii_analysis.report.collation import sort_key
+from pii_analysis.report.files import atomic_write
+from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.site import INDEX, RUN_LOG, SUMMARY, nav, page_name, render, slug
+
+TEXT: Table = {
+    "title": {"vi": "Chỉ số Đổi mới sáng tạo cấp địa phương (PII) {year}: {n} tỉnh, thành phố",
+              "en": "Provincial Innovation Index (PII) {year}: the {n} provinces"},
+    "intro": {"vi": "Bảng xếp hạng PII năm {year}. Bấm tên một tỉnh, thành phố để mở trang tóm tắt của địa phương "
+                    "đó (một trang, in được), rồi hồ sơ, động lực thứ hạng và khả năng đạt mục tiêu.",
+              "en": "The PII ranking of {year}. Click a province to open its one-page summary (printable), then its "
+                    "profile, rank drivers and feasibility pages."},
+    "sort_rank": {"vi": "Sắp xếp theo hạng", "en": "Sort by rank"},
+    "sort_name": {"vi": "Sắp xếp theo tên (A–Z)", "en": "Sort by name (A–Z)"},
+    "col_rank": {"vi": "Hạng", "en": "Rank"},
+    "col_province": {"vi": "Tỉnh, thành phố", "en": "Province"},
+    "col_pii": {"vi": "Điểm PII", "en": "PII score"},
+    "col_change": {"vi": "Thay đổi hạng so với {prev}", "en": "Rank change since {prev}"},
+    "col_change_none": {"vi": "Thay đổi hạng", "en": "Rank change"},
+    "col_pii_change": {"vi": "Thay đổi điểm", "en": "Score change"},
+    "col_region": {"vi": "Vùng", "en": "Region"},
+    "col_status": {"vi": "Dữ liệu", "en": "Data"},
+    "col_pages": {"vi": "Các trang", "en": "Pages"},
+    "not_rendered": {"vi": "chưa có báo cáo trong lần chạy này", "en": "no report in this run"},
+    "up": {"vi": "lên {k}", "en": "up {k}"},
+    "down": {"vi": "xuống {k}", "en": "down {k}"},
+    "same": {"vi": "giữ nguyên", "en": "unchanged"},
+    "status_demonstration": {"vi": "minh họa", "en": "demonstration"},
+    "status_official": {"vi": "chính thức", "en": "official"},
+    "status_user": {"vi": "do người dùng cung cấp", "en": "user-supplied"},
+    "status_published": {"vi": "đã công bố", "en": "published"},
+    "failed_title": {"vi": "{k} báo cáo lỗi", "en": "{k} failed reports"},
+    "failed_more": {"vi": "Chi tiết lỗi trong nhật ký lần chạy.", "en": "Details in the run log."},
+    "chart_alt": {"vi": "Biểu đồ thanh: điểm PII {year} của {n} tỉnh, thành phố theo thứ hạng",
+                  "en": "Bar chart: PII {year} of the {n} provinces in rank order"},
+    "footer": {"vi": "Nhật ký lần chạy (tham số, thời gian, lỗi)", "en": "Run log (parameters, timings, errors)"},
+    "tables": {"vi": "Bảng kết quả (CSV)", "en": "Result tables (CSV)"},
+    "log_title": {"vi": "Nhật ký lần chạy báo cáo PII", "en": "PII report run log"},
+    "summary_line": {"vi": "{ok}/{total} báo cáo hoàn thành; {failed} lỗi. Phiên bản pii-analysis {version}; "
+                           "hạt giống ngẫu nhiên {seed}; số lần mô phỏng {draws}.",
+                     "en": "{ok} of {total} reports succeeded; {failed} failed. pii-analysis {version}; seed {seed}; "
+                           "draws {draws}."},
+    "data": {"vi": "Dữ liệu: {path} (SHA-256 {sha})", "en": "Data: {path} (SHA-256 {sha})"},
+    "timings": {"vi": "Thời gian (giây)", "en": "Timings (s)"},
+    "year": {"vi": "Năm", "en": "Year"},
+    "report": {"vi": "Báo cáo", "en": "Report"},
+    "parameters": {"vi": "Tham số", "en": "Parameters"},
+    "status": {"vi": "Trạng thái", "en": "Status"},
+    "files": {"vi": "Tệp", "en": "Files"},
+    "seconds": {"vi": "Thời gian (giây)", "en": "Time (s)"},
+    "ok": {"vi": "hoàn thành", "en": "succeeded"},
+    "failed": {"vi": "lỗi", "en": "failed"},
+    "results": {"vi": "Kết quả dạng bảng (CSV) và thông tin lần chạy", "en": "Tables (CSV) and run manifest"},
+}
+
+
+def _t(key: str, lang: str, **kw: object) -> str:
+    return text(TEXT, key, lang, **kw)
+
+
+def status_label(status: str, lang: str) -> str:
+    key = f"status_{status}"
+    return _t(key, lang) if key in TEXT else status
+
+
+def change_label(change: Any, lang: str) -> tuple[str, str]:
+    """('lên 2', 'up') / ('xuống 1', 'down') / ('giữ nguyên', 'same') / ('—', '') for a rank change."""
+    if change is None or pd.isna(change):
+        return "—", ""
+    k = int(change)
+    key = "up" if k > 0 else "down" if k < 0 else "same"
+    return _t(key, lang, k=abs(k)), key
+
+
+def province_rows(ranking: pd.DataFrame, outcomes: list, lang: str, data_status: str,
+                  summaries: dict[str, str], regions: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+    """One row per province of `ranking` (national.ranking_with_change), in rank order, with its links:
+    the summary, then each notebook page that exists; `rendered` False when the run made no page."""
+    by_province: dict[str, list] = {}
+    for o in outcomes:
+        by_province.setdefault(o.province, []).append(o)
+    order = {p: i for i, p in enumerate(sorted(ranking["province"], key=sort_key))}
+    region_name = {} if regions is None else dict(zip(regions["province"],
+                                                      regions["region_vi" if lang == "vi" else "region_en"]))
+    rows = []
+    for r in ranking.itertuples(index=False):
+        folder = slug(r.province)
+        links = []
+        if r.province in summaries:
+            links.append({"label": page_name("summary", lang), "href": f"{folder}/{SUMMARY}", "failed": False})
+        for o in by_province.get(r.province, []):
+            stem = Path(o.notebook).stem
+            if o.html:
+                links.append({"label": page_name(stem, lang), "href": f"{folder}/{o.html}", "failed": o.status != "ok"})
+            elif o.status != "ok":
+                links.append({"label": page_name(stem, lang), "href": f"{RUN_LOG}#{folder}-{stem}", "failed": True})
+        change, direction = change_label(r.rank_change, lang)
+        rows.append({"province": r.province, "rank": int(r.rank), "pii": float(r.pii), "change": change,
+                     "direction": direction, "pii_change": r.pii_change, "name_order": order[r.province],
+                     "status": status_label(data_status, lang), "region": region_name.get(r.province, ""),
+                     "href": links[0]["href"] if links and not links[0]["failed"] else "", "links": links})
+    return rows
+
+
+def write_landing(out_dir: Path, *, lang: str, year: int, ranking: pd.DataFrame, outcomes: list, data_status: str,
+                  banner: str, summaries: dict[str, str], chart_uri: str, regions: pd.DataFrame | None = None) -> Path:
+    """index.html: the provinces in rank order with their links, the national chart, failures listed."""
+    check_lang(lang)
+    rows = province_rows(ranking, outcomes, lang, data_status, summaries, regions)
+    failed = [{"province": o.province, "page": page_name(Path(o.notebook).stem, lang), "error": o.error,
+               "anchor": f"{slug(o.province)}-{Path(o.notebook).stem}"} for o in outcomes if o.status != "ok"]
+    prev = ranking["prev_year"].iloc[0] if len(ranking) else None
+    has_prev = prev is not None and not pd.isna(prev)
+    n = len(ranking)
+    labels = {k: _t(k, lang) for k in ("sort_rank", "sort_name", "col_rank", "col_province", "col_pii",
+                                        "col_pii_change", "col_region", "col_status", "col_pages", "not_rendered",
+                                        "failed_more", "footer", "tables")}
+    labels["col_change"] = _t("col_change", lang, prev=int(prev)) if has_prev else _t("col_change_none", lang)
+    page = render("landing.html.j2", lang=lang, title=_t("title", lang, year=year, n=n), nav=[], nav_label="",
+                  intro=_t("intro", lang, year=year), banner=banner, rows=rows, labels=labels, failed=failed,
+                  failed_title=_t("failed_title", lang, k=len(failed)), chart_uri=chart_uri,
+                  chart_alt=_t("chart_alt", lang, year=year, n=n), show_region=regions is not None,
+                  run_log=RUN_LOG)
+    return atomic_write(out_dir / INDEX, page)
+
+
+def write_run_log(out_dir: Path, *, lang: str, outcomes: list, data: dict, meta: dict, version: str,
+                  timings: dict[str, float] | None = None) -> Path:
+    """run_log.html: every report with province, year, parameters, status and error, and the run's facts."""
+    check_lang(lang)
+    ok = sum(o.status == "ok" for o in outcomes)
+    reports = []
+    for o in outcomes:
+        base = f"{slug(o.province)}/"
+        stem = Path(o.notebook).stem
+        files = [{"label": Path(f).suffix.lstrip("."), "href": base + f} for f in (o.html, o.ipynb) if f]
+        files += [{"label": Path(f).name, "href": base + f} for f in o.results]
+        reports.append({"province": o.province, "year": o.year, "name": stem,
+                        "href": base + o.html if o.html else "", "anchor": f"{slug(o.province)}-{stem}",
+                        "params": ", ".join(f"{k}={v!r}" for k, v in o.parameters.items()),
+                        "status": o.status, "status_label": _t(o.status if o.status in ("ok", "failed") else
+                                                                "failed", lang),
+                        "error": o.error, "seconds": o.seconds, "files": files})
+    labels = {k: _t(k, lang) for k in ("year", "report", "parameters", "status", "files", "seconds", "results",
+                                        "timings", "col_province")}
+    page = render("run_log.html.j2", lang=lang, title=_t("log_title", lang), nav=[
+                      {"label": page_name("index", lang), "href": INDEX, "current": False}],
+                  nav_label=_t("log_title", lang),
+                  summary=_t("summary_line", lang, ok=ok, total=len(outcomes), failed=len(outcomes) - ok,
+                             version=version, seed=meta["seed"], draws=meta["n_draws"]),
+                  data_line=_t("data", lang, path=data["path"], sha=data["sha256"][:16]), reports=reports,
+                  labels=labels, timings={k: round(v, 1) for k, v in (timings or {}).items()})
+    return atomic_write(out_dir / RUN_LOG, page)
+
+
+__all__ = ["write_landing", "write_run_log", "province_rows", "nav"]

@@ -1,0 +1,116 @@
+"""Charts of the national picture: all provinces in rank order (one highlighted), a province's
+year-on-year pillar changes and the socio-economic regions. Each returns a PngFigure (one PNG with
+alt text) drawn from the tables of `pii_analysis.analysis.national`."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from pii_analysis.report.formatting import decimal_ticks, fmt_num
+from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.profile_plots import COLOURS, DPI, TITLE, PngFigure, _no_ylabel
+
+TEXT: Table = {
+    "ranking_title": {"vi": "Điểm PII {year} của {n} tỉnh, thành phố", "en": "PII {year} of the {n} provinces"},
+    "ranking_title_one": {"vi": "Điểm PII {year} của {n} tỉnh, thành phố ({province}: hạng {rank})",
+                          "en": "PII {year} of the {n} provinces ({province}: rank {rank})"},
+    "pii": {"vi": "Điểm PII (0–100)", "en": "PII score (0–100)"},
+    "changes_title": {"vi": "{province}: thay đổi điểm 7 trụ cột từ {prev} đến {year}",
+                      "en": "{province}: change in the 7 pillar scores from {prev} to {year}"},
+    "change_axis": {"vi": "Thay đổi điểm (số trong ngoặc: thay đổi thứ hạng)",
+                    "en": "Change in score (in brackets: change in rank)"},
+    "regions_title": {"vi": "PII {year} theo vùng kinh tế - xã hội (điểm: từng tỉnh; vạch: bình quân vùng)",
+                      "en": "PII {year} by socio-economic region (dots: provinces; bar: regional mean)"},
+}
+
+
+def ranking_chart(ranking: pd.DataFrame, year: int, lang: str = "vi", province: str | None = None) -> Figure:
+    """Horizontal bars of every province's PII in rank order (rank 1 on top), `province` in red.
+    `ranking` has province, rank, pii (national.ranking_with_change)."""
+    check_lang(lang)
+    rows = ranking.sort_values(["rank", "province"]).iloc[::-1].reset_index(drop=True)
+    n = len(rows)
+    fig = PngFigure(figsize=(8, 0.2 * n + 1.3), dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(n)
+    own = (rows["province"] == province).to_numpy()
+    ax.barh(y, rows["pii"], color=np.where(own, COLOURS["province"], "#85929e"), height=0.72)
+    for yi, (v, mine) in enumerate(zip(rows["pii"], own)):
+        ax.annotate(fmt_num(v, lang, 1), (v, yi), xytext=(2, 0), textcoords="offset points", va="center",
+                    fontsize=7, fontweight="bold" if mine else "normal")
+    labels = [f"{int(r)}. {p}" for r, p in zip(rows["rank"], rows["province"])]
+    ax.set_yticks(y, labels, fontsize=8)
+    for tick, mine in zip(ax.get_yticklabels(), own):
+        if mine:
+            tick.set_color(COLOURS["province"])
+            tick.set_fontweight("bold")
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_xlim(0, float(rows["pii"].max()) * 1.1)
+    ax.set_xlabel(text(TEXT, "pii", lang))
+    decimal_ticks(ax.xaxis, lang)
+    _no_ylabel(ax)
+    ax.spines[["top", "right"]].set_visible(False)
+    if province is not None and own.any():
+        title = text(TEXT, "ranking_title_one", lang, year=year, n=n, province=province,
+                     rank=int(rows.loc[own, "rank"].iloc[0]))
+    else:
+        title = text(TEXT, "ranking_title", lang, year=year, n=n)
+    ax.set_title(title, **TITLE)
+    return fig
+
+
+def pillar_change_chart(changes: pd.DataFrame, province: str, year: int, lang: str = "vi") -> Figure:
+    """Bars of the change of each pillar score since the previous year, the change of rank in brackets.
+    `changes` is national.pillar_changes."""
+    check_lang(lang)
+    rows = changes.iloc[::-1].reset_index(drop=True)
+    fig = PngFigure(figsize=(8, 0.42 * len(rows) + 1.4), dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    ax.barh(y, rows["change"], color=np.where(rows["change"] >= 0, "#1e8449", "#c0392b"), height=0.6)
+    span = max(float(rows["change"].abs().max()), 0.5)
+    for yi, (c, r) in enumerate(zip(rows["change"], rows["rank_change"])):
+        sign = "+" if r > 0 else "−" if r < 0 else "±"
+        ax.annotate(f"{fmt_num(c, lang, 1)} ({sign}{abs(int(r))})", (c, yi), xytext=(4 if c >= 0 else -4, 0),
+                    textcoords="offset points", va="center", ha="left" if c >= 0 else "right", fontsize=8)
+    ax.axvline(0, color="#17202a", lw=0.8)
+    ax.set_xlim(-1.45 * span, 1.45 * span)       # room for the labels on both sides
+    ax.set_yticks(y, [f"{c}  {n}" for c, n in zip(rows["code"], rows["name"])], fontsize=9)
+    ax.set_xlabel(text(TEXT, "change_axis", lang))
+    decimal_ticks(ax.xaxis, lang)
+    _no_ylabel(ax)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(text(TEXT, "changes_title", lang, province=province, prev=changes.attrs.get("prev_year", ""),
+                      year=year), **TITLE)
+    return fig
+
+
+def region_chart(ranking: pd.DataFrame, regions: pd.DataFrame, year: int, lang: str = "vi",
+                 province: str | None = None) -> Figure:
+    """One row per region: every province as a dot (the province in red), the regional mean as a bar."""
+    check_lang(lang)
+    name = "region_vi" if lang == "vi" else "region_en"
+    joined = ranking.merge(regions[["province", name]].rename(columns={name: "region"}), on="province")
+    order = joined.groupby("region")["pii"].mean().sort_values().index.tolist()
+    fig = PngFigure(figsize=(8, 0.55 * len(order) + 1.4), dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    for yi, region in enumerate(order):
+        g = joined[joined["region"] == region]
+        ax.barh(yi, g["pii"].mean(), color="#d6eaf8", height=0.6, zorder=1)
+        ax.scatter(g["pii"], np.full(len(g), yi), s=22, color="#5d6d7e", zorder=2)
+        mine = g[g["province"] == province]
+        if len(mine):
+            ax.scatter(mine["pii"], [yi], s=70, color=COLOURS["province"], zorder=3)
+            ax.annotate(province, (float(mine["pii"].iloc[0]), yi), xytext=(0, 7), textcoords="offset points",
+                        ha="center", fontsize=8, color=COLOURS["province"], fontweight="bold")
+    ax.set_yticks(range(len(order)), order, fontsize=9)
+    ax.set_ylim(-0.6, len(order) - 0.2)
+    lo, hi = float(joined["pii"].min()), float(joined["pii"].max())
+    ax.set_xlim(max(0.0, lo - 5), hi + 5)
+    ax.set_xlabel(text(TEXT, "pii", lang))
+    decimal_ticks(ax.xaxis, lang)
+    _no_ylabel(ax)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(text(TEXT, "regions_title", lang, year=year), **TITLE)
+    return fig
