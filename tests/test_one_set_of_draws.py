@@ -41,7 +41,9 @@ def page_probabilities(ctx, province: str, lang: str = "en") -> dict[tuple, set[
         add(("baseline", int(row.iloc[1]), int(row.iloc[0])), row.iloc[2])
     plan = draws.checked(minimum_effort_plan(ctx, province, target_rank=target.rank, n_draws=draws.n_draws,
                                              seed=draws.seed))
-    add(("min_effort", target.rank, year), PCT.search(ftext.effort_narrative(plan, lang)).group(1))
+    shown_effort = fmt_pct(plan.probability, lang)
+    assert f"**{shown_effort}**" in ftext.effort_narrative(plan, lang)
+    add((plan.scenario.name, target.rank, year), shown_effort)
     comp = scenario_comparison(ctx, a, extra=[plan.scenario], lang=lang, draws=draws)
     shown = ftext.display_table(final_year(comp), lang, "scenarios", year=year, rank=target.rank)
     for name, value in zip(final_year(comp)["scenario"], shown.iloc[:, -1]):
