@@ -133,7 +133,7 @@ def test_duplicate_after_name_matching(tmp_path, long_2025):
 
 @pytest.mark.parametrize("province, indicator, value, message", [
     ("Huế", "2.2.1", "n.a. (chưa có)", "'n.a. (chưa có)' is not a number"),             # text in a number column
-    ("Huế", "2.2.1", "135", "outside the possible range of indicator 2.2.1 [0, 100]"),  # a share above 100 %
+    ("Huế", "1.2.3", "135", "outside the possible range of indicator 1.2.3 [0, 100]"),  # a share above 100 %
     ("Huế", "population", "-5", "denominator population must be positive"),
 ])
 def test_one_bad_cell_is_reported_at_its_row(tmp_path, long_2025, province, indicator, value, message):
@@ -199,7 +199,7 @@ def test_sheet_that_is_neither_long_nor_a_year(tmp_path):
 
 def test_value_outside_its_range_after_denomination(tmp_path, long_2025):
     frame = long_2025.copy()
-    r = row_of(frame, "Huế", "6.3.2")          # firms per 1,000 enterprises, at most 1,000
+    r = row_of(frame, "Huế", "6.3.1")          # firms per 1,000 enterprises, at most 1,000
     ent = float(frame.loc[row_of(frame, "Huế", "enterprises") - 2, "value"])
     frame.loc[r - 2, "value"] = str(ent * 2)
     expect_error(write(frame, tmp_path / "f.csv"), row=r, column="value", match="after dividing by enterprises")
@@ -238,9 +238,9 @@ def test_framework_with_a_cycle(tmp_path):
 
 def test_framework_with_an_orphan_node(tmp_path):
     frame = framework_rows()
-    i = int(frame.index[frame["code"] == "3.3.2"][0])
+    i = int(frame.index[frame["code"] == "3.2.2"][0])
     frame.loc[i, "parent"] = "3.4"
-    fw_error(tmp_path, frame, row=i + 2, column="parent", match="orphan node '3.3.2': parent '3.4' is not defined")
+    fw_error(tmp_path, frame, row=i + 2, column="parent", match="orphan node '3.2.2': parent '3.4' is not defined")
 
 
 def test_framework_weights_that_do_not_sum_within_a_node(tmp_path):

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from pii_analysis.analysis.comparison import compare_scenarios, comparison_set
 from pii_analysis.analysis.projection import deterministic_rates, project
 from pii_analysis.analysis.scenarios import available_scenarios, load_scenario, parse_scenario, plan_scenario
 from pii_analysis.data.errors import PiiInputError
+from pii_analysis.data.paths import raw_file
 from pii_analysis.index.context import load_context
 from pii_analysis.report import feasibility_text as ftext
 
@@ -62,7 +64,8 @@ def test_parsing_errors_name_the_problem(ctx):
 def test_shipped_yaml_and_paths(ctx, tmp_path):
     assert {"baseline", "plan", "input_push", "output_push", "stagnation"} <= set(available_scenarios())
     sc = load_scenario("input_push", ctx)
-    assert len(sc.changes[0].indicators) == 23 and sc.changes[0].value == 2.0 and sc.title("en")
+    inputs = [c for c in ctx.framework.indicators if c.split(".")[0] in ("1", "2", "3")]
+    assert sc.changes[0].indicators == tuple(inputs) and len(inputs) == 19 and sc.changes[0].value == 2.0 and sc.title("en")
     f = tmp_path / "mine.yaml"
     f.write_text("name: mine\nchanges:\n  - indicators: ['6.1.3']\n    percent: 10\n", encoding="utf-8")
     mine = load_scenario(str(f), ctx)
@@ -72,12 +75,13 @@ def test_shipped_yaml_and_paths(ctx, tmp_path):
 def test_plan_maps_resolution_06_targets(ctx):
     plan = plan_scenario(ctx, NB)
     table = plan.table(ctx.framework, "en")
-    assert {"2.3.2", "3.1.2", "3.1.3", "5.2.1", "7.1.2", "7.1.3", "1.2.3", "6.1.3"} <= set(table["indicator"])
+    mapped = pd.read_csv(raw_file("resolution06_indicator_map.csv"), dtype={"indicator": str})["indicator"].dropna()
+    assert set(mapped) <= set(table["indicator"]) and {"2.2.1", "3.1.3", "5.2.1", "7.1.3", "6.1.1"} <= set(mapped)
     row = table[(table["indicator"] == "7.1.3") & (table["year"] == 2030)].iloc[0]
-    assert row["kind"] == "target" and row["value"] == 30.0
+    assert row["kind"] == "target" and row["value"] == 57.0  # TFP share of growth > 57 % (Resolution 06 plan)
     years, provinces, rates = deterministic_rates(ctx, province=NB, scenario=plan)
     p, i = provinces.index(NB), ctx.framework.indicators.index("7.1.3")
-    assert rates[-1, p, i] >= 30.0 - 1e-9                   # reached by 2030
+    assert rates[-1, p, i] >= 57.0 - 1e-9                   # reached by 2030
     with pytest.raises(PiiInputError, match="no targets of Hà Nội"):
         plan_scenario(ctx, "Hà Nội")
 

@@ -49,16 +49,21 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
 
 def run(args: argparse.Namespace) -> int:
     from pii_analysis.analysis.drivers import drivers_table
-    from pii_analysis.cli.output import emit
+    from pii_analysis.cli.output import emit, level_meta
     from pii_analysis.index.context import load_context
     from pii_analysis.report.labels import data_banner
 
+    from pii_analysis.data.profile import looks_like_profile
+
+    if args.data and looks_like_profile(args.data, sheet=getattr(args, "sheet", None)):
+        return _run_profile(args)
     ctx = load_context(args.data, **data_options(args))
     print_notes(ctx)
     table = drivers_table(ctx, args.province, args.year, target_rank=args.target_rank, step=args.step,
                           lang=args.lang)
     a = table.attrs
-    meta = {"province": a["province"], "year": a["year"], "rank": a["rank"], "pii": round(a["pii"], 4),
+    meta = {**level_meta(ctx.data_level, ctx.province_note(args.province)),
+            "province": a["province"], "year": a["year"], "rank": a["rank"], "pii": round(a["pii"], 4),
             "target_rank": a["target_rank"], "reference": a["reference"], "reference_rank": a["reference_rank"],
             "step": a["step"], "data_status": ctx.data_status, "source": ctx.panel.source,
             "raw_units": "raw values after denomination; raw_for_*: the value needed, the other provinces as "
@@ -69,5 +74,40 @@ def run(args: argparse.Namespace) -> int:
                       "(assumptions to edit)",
             "note": data_banner(ctx.data_status, "en", ctx.panel.source)}
     frame = _readable(table) if args.format == "table" else table
+    print(emit(frame, args.format, meta, float_digits=3 if args.format == "table" else 2))
+    return 0
+
+
+PROFILE_COLUMNS = ["code", "name", "unit", "value", "national_min", "national_max", "score", "pii_per_unit",
+                   "units_per_pii_point", "max_pii_gain", "value_for_gap", "reachable_alone"]
+
+
+def _run_profile(args: argparse.Namespace) -> int:
+    """Drivers at the profile level: in each indicator's own units, against the published totals."""
+    import numpy as np
+
+    from pii_analysis.analysis.profile_level import analyse_profile
+    from pii_analysis.cli.output import emit, level_meta
+
+    r = analyse_profile(args.data, year=args.year, sheet=getattr(args, "sheet", None))
+    above = r.standing[r.standing["gap_pii"] > 0] if len(r.standing) else r.standing
+    nxt = above.iloc[-1] if len(above) else None
+    d = r.drivers.assign(name=r.drivers["name_en" if args.lang == "en" else "name_vi"])
+    frame = d[PROFILE_COLUMNS] if args.format == "table" else d
+    if args.format == "table":
+        frame = frame.assign(name=frame["name"].str.slice(0, 36))
+    meta = {**level_meta(r.data_level, r.profile.note), "province": r.profile.province, "year": r.profile.year,
+            "pii": r.pii, "rank": r.rank, "rank_basis": r.rank_basis,
+            "next_published_above": (f"{nxt['province']} (rank {int(nxt['rank'])}, PII {nxt['pii']:.2f}, gap "
+                                     f"{nxt['gap_pii']:.2f} points)") if nxt is not None else "none",
+            "exact": "pii_per_unit is exact while the value stays inside the national [min, max]; beyond the "
+                     "maximum the maximum moves with it and the indicator's score is capped at 100 "
+                     "(max_pii_gain); value_for_gap: the value that alone closes the gap to the next published "
+                     "total (blank: not reachable by this indicator alone)",
+            "not_at_this_level": "rank after a step and leave-one-out need every province's indicator values "
+                                 "(full panel)",
+            "source": r.profile.source}
+    if not np.isfinite(r.pii):
+        meta["pii"] = "not in the profile: gaps to ranks cannot be computed"
     print(emit(frame, args.format, meta, float_digits=3 if args.format == "table" else 2))
     return 0

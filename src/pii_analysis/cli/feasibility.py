@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from pii_analysis.analysis.draws import report_draws
     from pii_analysis.analysis.targets import province_target
     from pii_analysis.analysis.verdict import Thresholds, assess
-    from pii_analysis.cli.output import emit
+    from pii_analysis.cli.output import emit, level_meta
     from pii_analysis.index.context import load_context
     from pii_analysis.report.feasibility_text import thresholds_note, verdict_labels
     from pii_analysis.report.labels import TEXT as LABELS
@@ -55,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     verdicts = a.milestones.assign(verdict_label=verdict_labels(a.milestones["verdict"], args.lang))
     cols = ["year", "observed", "median_rank", "rank_p05", "rank_p95", "p_target", "median_pii"]
     table = years[cols].rename(columns={"p_target": f"p_rank_le_{target.rank}"})
-    meta = {"province": province, "target_rank": target.rank, "target_origin": target.origin,
+    meta = {**level_meta(ctx.data_level, ctx.province_note(args.province)),
+            "province": province, "target_rank": target.rank, "target_origin": target.origin,
             "target_kind": target.kind, "target_year": args.target_year,
             "probability": round(p["p"], 6), "model_range": [round(p["lo"], 6), round(p["hi"], 6)],
             "mc_error": round(p["mc_error"], 6), "models": ", ".join(proj.models),

@@ -38,8 +38,17 @@ def print_notes(ctx) -> None:
         print(f"note: {note}", file=sys.stderr)
 
 
+def level_meta(data_level: str, note: str = "") -> dict:
+    """The header lines every result carries: the data level it ran at, and a province-name note."""
+    return {"data_level": data_level, **({"province_note": note} if note else {})}
+
+
 def emit(frame: pd.DataFrame, fmt: str, meta: dict, float_digits: int = 2) -> str:
-    """Render a result table as an aligned table, CSV or JSON (with its metadata)."""
+    """Render a result table as an aligned table, CSV or JSON (with its metadata).
+
+    A CSV carries the data level as a column (`data_level`), so a saved table says what it rests on."""
+    if fmt == "csv" and "data_level" in meta and "data_level" not in frame.columns:
+        frame = frame.assign(data_level=meta["data_level"])
     if fmt == "csv":   # text cells that look like formulas are neutralised for spreadsheets
         from pii_analysis.report.files import csv_text
         return csv_text(frame, float_format=f"%.{float_digits + 2}f")

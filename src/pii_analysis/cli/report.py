@@ -52,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
     writable_directory(args.processed, "--processed")
     ctx = load_context(args.data, **data_options(args))
     print_notes(ctx)
+    for name in args.province or []:
+        if ctx.province_note(name):
+            print(f"note: {ctx.province_note(name)}", file=sys.stderr)
     written = write_processed(ctx, args.processed)
     print(f"processed tables: {Path(written[0]).parent}", file=sys.stderr)
     result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from pii_analysis.cli.output import add_data_options, add_format, data_options, print_notes
+from pii_analysis.cli.output import add_data_options, add_format, data_options, level_meta, print_notes
 from pii_analysis.data.errors import PiiInputError
 
 
@@ -25,24 +25,58 @@ def run(args: argparse.Namespace) -> int:
     from pii_analysis.index.method import default_method
     from pii_analysis.index.scores import score_node_frame
 
+    from pii_analysis.data.profile import looks_like_profile
+
+    if args.data and looks_like_profile(args.data, sheet=getattr(args, "sheet", None)):
+        return _run_profile(args)
     if args.level == "indicator":
         ctx = load_context(args.data, **data_options(args))
         print_notes(ctx)
         year = ctx.check_year(args.year)
-        result, status, source = ctx.scores, ctx.data_status, ctx.panel.source
+        result, status, source, level = ctx.scores, ctx.data_status, ctx.panel.source, ctx.data_level
     else:
         if not args.data:
             raise PiiInputError("--level pillar/subindex needs --data: a file of published pillar or sub-index scores")
         fw, method = default_framework(), default_method()
         frame = load_node_scores(args.data, fw, args.level, method=method, **data_options(args))
         result = score_node_frame(frame, fw, method, source=args.data)
-        status, source = "user", args.data
+        status, source, level = "user", args.data, "published"
         years = result.years
         year = args.year if args.year is not None else years[-1]
         if year not in years:
             raise PiiInputError(f"year {year} is not in the data (years: {', '.join(map(str, years))})",
                                 file=args.data, column="year")
     table = result.ranking(year)
-    meta = {"year": year, "data_status": status, "source": source, "level": args.level, "method": result.method}
+    meta = {**level_meta(level), "year": year, "data_status": status, "source": source, "level": args.level,
+            "method": result.method}
     print(emit(table, args.format, meta))
+    return 0
+
+
+PROFILE_COLUMNS = ["code", "level", "name", "value", "national_min", "national_max", "computed", "published",
+                   "score", "basis", "check", "flag"]
+
+
+def _run_profile(args: argparse.Namespace) -> int:
+    """The profile level: one province's scores from its own profile, checked against the published ones."""
+    from pii_analysis.analysis.profile_level import analyse_profile
+    from pii_analysis.cli.output import emit, level_meta
+
+    r = analyse_profile(args.data, year=args.year, sheet=getattr(args, "sheet", None))
+    table = r.scores.assign(name=r.scores["name_vi"])
+    shown = table if args.format != "table" else table[table["basis"] != "not available"]
+    shown = shown[PROFILE_COLUMNS] if args.format == "table" else shown
+    if args.format == "table":
+        shown = shown.assign(name=shown["name"].str.slice(0, 38))
+    n_ind = int(((table["level"] == "indicator") & table["computed"].notna()).sum())
+    meta = {**level_meta(r.data_level, r.profile.note), "province": r.profile.province, "year": r.profile.year,
+            "pii": r.pii, "rank": r.rank, "rank_basis": r.rank_basis,
+            "indicators_scored": f"{n_ind} of {len(r.scores[r.scores['level'] == 'indicator'])} (the others are "
+                                 "not in the profile)",
+            "mismatches": ", ".join(f"{c} {chk}" for c, chk in zip(r.mismatches["code"], r.mismatches["check"]))
+                          or "none beyond the rounding of the displayed values",
+            "score": "(value - national min) / (national max - national min) x 100; nodes: equal-weight means; "
+                     "published scores are used upward where given",
+            "source": r.profile.source}
+    print(emit(shown, args.format, meta))
     return 0

@@ -112,7 +112,7 @@ def load_targets(path: str | Path | None = None, province: str | None = None,
     out["value"] = to_number(frame, "value", file=path, allow_blank=False)
     check_target_ranks(out, frame, file=path, n=len(resolver.current))
     if province is not None:
-        out = out[out["province"] == resolver.resolve(province)]
+        out = out[out["province"] == resolver.resolve(province, map_old=True)]
     return out.reset_index(drop=True)
 
 

@@ -85,6 +85,16 @@ class ProvinceResolver:
         raise PiiInputError(f"unknown province '{name}' (not one of the {scope}){hint}",
                             file=file, row=row, column=column)
 
+    def merger_note(self, name: object) -> str:
+        """'Hà Nam → Ninh Bình (merged 2025)' when `name` is a pre-2025 province, else ''."""
+        try:
+            canonical = self.resolve(name, allow_old=True)
+        except PiiInputError:
+            return ""
+        if canonical in self.current:
+            return ""
+        return f"{canonical} → {self.old_to_new[canonical]} (merged 2025)"
+
     def resolve_many(self, names: pd.Series, *, map_old: bool = False, allow_old: bool = False,
                      file: str | None = None, column: str = "province", row_offset: int = 2) -> pd.Series:
         """Resolve a column; error rows are reported as spreadsheet rows (header = 1)."""

@@ -19,6 +19,10 @@ from pii_analysis.index.method import Method, load_method
 from pii_analysis.index.scores import ScoreResult, score_panel
 
 
+#: the three data levels an analysis can run at, most to least detailed
+DATA_LEVELS = ("panel", "profile", "published")
+
+
 @dataclass(frozen=True)
 class Context:
     framework: Framework
@@ -31,9 +35,18 @@ class Context:
     def data_status(self) -> str:
         return self.panel.data_status
 
+    @property
+    def data_level(self) -> str:
+        """Which of the three data levels this context holds (see DATA_LEVELS): a full panel."""
+        return "panel"
+
+    def province_note(self, name: str) -> str:
+        """'Hà Nam → Ninh Bình (merged 2025)' when a pre-2025 name was given, else ''."""
+        return self.resolver.merger_note(name)
+
     def check_province(self, name: str) -> str:
-        """Canonical name of a province present in the data."""
-        province = self.resolver.resolve(name, column="province")
+        """Canonical name of a province present in the data (pre-2025 names map to today's province)."""
+        province = self.resolver.resolve(name, map_old=True, column="province")
         if province not in self.panel.provinces():
             raise PiiInputError(f"province '{province}' has no data in {self.panel.source}", column="province")
         return province

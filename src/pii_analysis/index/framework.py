@@ -19,7 +19,7 @@ from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.tables import read_table, require_columns, row_number, to_number
 
 REQUIRED = ("code", "parent", "level", "weight")
-OPTIONAL_TEXT = ("name_vi", "name_en", "unit", "evidence", "source", "evidence_note")
+OPTIONAL_TEXT = ("name_vi", "name_en", "unit", "unit_en", "evidence", "source", "evidence_note")
 DIRECTIONS = {"higher": 1, "+1": 1, "1": 1, "lower": -1, "-1": -1}
 DENOMINATORS = ("none", "population", "enterprises", "grdp")
 WEIGHT_TOLERANCE = 1e-3

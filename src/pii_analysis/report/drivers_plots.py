@@ -11,45 +11,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from pii_analysis.report.formatting import decimal_ticks, fmt_num
-from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.profile_plots import COLOURS, DPI, PngFigure, _no_ylabel
 
 UP, DOWN, NEUTRAL = "#1e8449", "#c0392b", "#7f8c8d"
 
-TEXT: Table = {
-    "tornado_title": {"vi": "{province} {year} (hạng {rank}): điểm PII thay đổi khi một chỉ số tăng / giảm {step} "
-                            "điểm chuẩn hóa",
-                      "en": "{province} {year} (rank {rank}): PII change when one indicator rises / falls by {step} "
-                            "normalised points"},
-    "tornado_axis": {"vi": "Thay đổi điểm PII (số ở đầu thanh: hạng mới, chỉ khi hạng thay đổi)",
-                     "en": "Change in PII score (number at the bar end: the new rank, where the rank changes)"},
-    "rise": {"vi": "Tăng {step} điểm", "en": "Rise by {step}"},
-    "fall": {"vi": "Giảm {step} điểm", "en": "Fall by {step}"},
-    "gain_line": {"vi": "Cần để lên 1 bậc ({gap})", "en": "Needed to gain a place ({gap})"},
-    "lose_line": {"vi": "Mất 1 bậc nếu giảm quá ({gap})", "en": "A place is lost beyond ({gap})"},
-    "waterfall_title": {"vi": "Khoảng cách PII từ {province} ({own}) tới {reference} ({ref}, hạng {target}), "
-                              "theo {level}",
-                        "en": "PII gap from {province} ({own}) to {reference} ({ref}, rank {target}), by {level}"},
-    "waterfall_axis": {"vi": "Điểm PII (trục không bắt đầu từ 0)", "en": "PII score (axis does not start at 0)"},
-    "level_pillar": {"vi": "trụ cột", "en": "pillar"},
-    "level_subpillar": {"vi": "nhóm chỉ số", "en": "sub-pillar"},
-    "level_subindex": {"vi": "chỉ số phụ", "en": "sub-index"},
-    "level_indicator": {"vi": "chỉ số thành phần", "en": "indicator"},
-    "behind": {"vi": "{reference} hơn", "en": "{reference} ahead"},
-    "ahead": {"vi": "{province} hơn", "en": "{province} ahead"},
-    "heatmap_title": {"vi": "{province} {year}: điểm chuẩn hóa 52 chỉ số so với bình quân Top 10 và cả nước",
-                      "en": "{province} {year}: normalised scores of the 52 indicators against the Top-10 and "
-                            "national averages"},
-    "top10": {"vi": "Bình quân Top 10", "en": "Top-10 average"},
-    "national": {"vi": "Bình quân cả nước", "en": "National average"},
-    "score": {"vi": "Điểm chuẩn hóa (0–100)", "en": "Normalised score (0–100)"},
-    "sobol_title": {"vi": "Độ nhạy của hạng PII của {province} ({year}): chỉ số Sobol, khoảng tin cậy {conf}%",
-                    "en": "Sensitivity of {province}'s PII rank ({year}): Sobol indices, {conf}% confidence"},
-    "sobol_axis": {"vi": "Tỷ lệ phương sai của hạng được giải thích",
-                   "en": "Share of the rank's variance explained"},
-    "s1": {"vi": "Bậc một (S1): riêng chỉ số đó", "en": "First order (S1): the factor alone"},
-    "st": {"vi": "Toàn phần (ST): kể cả tương tác", "en": "Total (ST): including interactions"},
-}
+TEXT: Table = catalog("drivers_plots.TEXT")
 
 
 def _title(fig: Figure, title: str, width: int = 100) -> None:

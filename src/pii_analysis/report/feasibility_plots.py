@@ -14,41 +14,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from pii_analysis.report.formatting import decimal_ticks, fmt_pct
-from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.labels import TEXT as LABELS
 from pii_analysis.report.profile_plots import DPI, PngFigure, _no_ylabel
 
-TEXT: Table = {
-    "fan_title": {"vi": "Hạng PII dự báo của {province}, kịch bản: {scenario}",
-                  "en": "Projected PII rank of {province}, scenario: {scenario}"},
-    "year": {"vi": "Năm", "en": "Year"},
-    "rank": {"vi": "Hạng (1 = cao nhất)", "en": "Rank (1 = best)"},
-    "median": {"vi": "Hạng trung vị", "en": "Median rank"},
-    "band90": {"vi": "Khoảng 90% (hạng P5–P95)", "en": "90% interval (ranks P5–P95)"},
-    "band50": {"vi": "Khoảng 50% (hạng P25–P75)", "en": "50% interval (ranks P25–P75)"},
-    "observed": {"vi": "Quan sát", "en": "Observed"},
-    "milestone": {"vi": "Mốc kế hoạch (kèm xác suất đạt)", "en": "Plan milestone (with the probability of meeting it)"},
-    "comp_title": {"vi": "PII trung vị dự báo: {province} và các tỉnh cạnh tranh",
-                   "en": "Projected median PII: {province} and its rivals"},
-    "pii": {"vi": "Điểm PII", "en": "PII score"},
-    "effort_title": {"vi": "Kế hoạch nỗ lực tối thiểu của {province} (Top {rank} năm {year})",
-                     "en": "Minimum-effort plan for {province} (Top {rank} by {year})"},
-    "rise": {"vi": "Mức tăng cần mỗi năm, thêm vào xu hướng", "en": "Yearly rise needed, on top of the trend"},
-    "cap": {"vi": "Tốc độ bền vững", "en": "Sustained pace"},
-    "points": {"vi": "% tốc độ bền vững của chỉ số", "en": "% of the indicator's sustained pace"},
-    "none_needed": {"vi": "Không cần nỗ lực thêm", "en": "No extra effort needed"},
-    "scen_title": {"vi": "Xác suất {province} vào Top {rank}, theo kịch bản",
-                   "en": "Probability that {province} reaches the Top {rank}, by scenario"},
-    "prob": {"vi": "Xác suất vào Top {rank}", "en": "Probability of the Top {rank}"},
-    "pillar_gain": {"vi": "{code}. {name}", "en": "{code}. {name}"},
-    "result": {"vi": "Xác suất {province} đạt hạng {rank} trở lên năm {year}: {p} ({draws} lượt mô phỏng)",
-               "en": "Probability that {province} ranks {rank} or better in {year}: {p} ({draws} draws)"},
-    "computing": {"vi": "Đang tính…", "en": "Computing…"},
-    "help": {"vi": "Kéo thanh trượt của một trụ cột: số điểm chuẩn hóa tăng thêm mỗi năm cho mọi chỉ số của trụ cột "
-                   "đó. Các thanh bắt đầu ở kịch bản của trang; xác suất được tính lại khi thả thanh trượt.",
-             "en": "Move a pillar's slider: extra normalised points a year on every indicator of that pillar. The "
-                   "sliders start at the page's scenario; the probability is recomputed when a slider is released."},
-}
+TEXT: Table = catalog("feasibility_plots.TEXT")
 
 
 def _t(key: str, lang: str, **kw: object) -> str:

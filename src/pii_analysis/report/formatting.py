@@ -12,9 +12,9 @@ from decimal import Decimal
 import numpy as np
 from matplotlib.ticker import ScalarFormatter
 
-from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.i18n import Table, catalog, check_lang, text
 
-TEXT: Table = {"and": {"vi": "và", "en": "and"}}
+TEXT: Table = catalog("formatting.TEXT")
 
 
 def fmt_num(value: float, lang: str, digits: int = 2) -> str:

@@ -14,58 +14,10 @@ import pandas as pd
 
 from pii_analysis.report.collation import sort_key
 from pii_analysis.report.files import atomic_write
-from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.site import INDEX, RUN_LOG, SUMMARY, nav, page_name, render, slug
 
-TEXT: Table = {
-    "title": {"vi": "Chỉ số Đổi mới sáng tạo cấp địa phương (PII) {year}: {n} tỉnh, thành phố",
-              "en": "Provincial Innovation Index (PII) {year}: the {n} provinces"},
-    "intro": {"vi": "Bảng xếp hạng PII năm {year}. Bấm tên một tỉnh, thành phố để mở trang tóm tắt của địa phương "
-                    "đó (một trang, in được), rồi hồ sơ, động lực thứ hạng và khả năng đạt mục tiêu.",
-              "en": "The PII ranking of {year}. Click a province to open its one-page summary (printable), then its "
-                    "profile, rank drivers and feasibility pages."},
-    "sort_rank": {"vi": "Sắp xếp theo hạng", "en": "Sort by rank"},
-    "sort_name": {"vi": "Sắp xếp theo tên (A–Z)", "en": "Sort by name (A–Z)"},
-    "col_rank": {"vi": "Hạng", "en": "Rank"},
-    "col_province": {"vi": "Tỉnh, thành phố", "en": "Province"},
-    "col_pii": {"vi": "Điểm PII", "en": "PII score"},
-    "col_change": {"vi": "Thay đổi hạng so với {prev}", "en": "Rank change since {prev}"},
-    "col_change_none": {"vi": "Thay đổi hạng", "en": "Rank change"},
-    "col_pii_change": {"vi": "Thay đổi điểm", "en": "Score change"},
-    "col_region": {"vi": "Vùng", "en": "Region"},
-    "col_status": {"vi": "Dữ liệu", "en": "Data"},
-    "col_pages": {"vi": "Các trang", "en": "Pages"},
-    "not_rendered": {"vi": "chưa có báo cáo trong lần chạy này", "en": "no report in this run"},
-    "up": {"vi": "lên {k}", "en": "up {k}"},
-    "down": {"vi": "xuống {k}", "en": "down {k}"},
-    "same": {"vi": "giữ nguyên", "en": "unchanged"},
-    "status_demonstration": {"vi": "minh họa", "en": "demonstration"},
-    "status_official": {"vi": "chính thức", "en": "official"},
-    "status_user": {"vi": "do người dùng cung cấp", "en": "user-supplied"},
-    "status_published": {"vi": "đã công bố", "en": "published"},
-    "failed_title": {"vi": "{k} báo cáo lỗi", "en": "{k} failed reports"},
-    "failed_more": {"vi": "Chi tiết lỗi trong nhật ký lần chạy.", "en": "Details in the run log."},
-    "chart_alt": {"vi": "Biểu đồ thanh: điểm PII {year} của {n} tỉnh, thành phố theo thứ hạng",
-                  "en": "Bar chart: PII {year} of the {n} provinces in rank order"},
-    "footer": {"vi": "Nhật ký lần chạy (tham số, thời gian, lỗi)", "en": "Run log (parameters, timings, errors)"},
-    "tables": {"vi": "Bảng kết quả (CSV)", "en": "Result tables (CSV)"},
-    "log_title": {"vi": "Nhật ký lần chạy báo cáo PII", "en": "PII report run log"},
-    "summary_line": {"vi": "{ok}/{total} báo cáo hoàn thành; {failed} lỗi. Phiên bản pii-analysis {version}; "
-                           "hạt giống ngẫu nhiên {seed}; số lần mô phỏng {draws}.",
-                     "en": "{ok} of {total} reports succeeded; {failed} failed. pii-analysis {version}; seed {seed}; "
-                           "draws {draws}."},
-    "data": {"vi": "Dữ liệu: {path} (SHA-256 {sha})", "en": "Data: {path} (SHA-256 {sha})"},
-    "timings": {"vi": "Thời gian (giây)", "en": "Timings (s)"},
-    "year": {"vi": "Năm", "en": "Year"},
-    "report": {"vi": "Báo cáo", "en": "Report"},
-    "parameters": {"vi": "Tham số", "en": "Parameters"},
-    "status": {"vi": "Trạng thái", "en": "Status"},
-    "files": {"vi": "Tệp", "en": "Files"},
-    "seconds": {"vi": "Thời gian (giây)", "en": "Time (s)"},
-    "ok": {"vi": "hoàn thành", "en": "succeeded"},
-    "failed": {"vi": "lỗi", "en": "failed"},
-    "results": {"vi": "Kết quả dạng bảng (CSV) và thông tin lần chạy", "en": "Tables (CSV) and run manifest"},
-}
+TEXT: Table = catalog("landing.TEXT")
 
 
 def _t(key: str, lang: str, **kw: object) -> str:

@@ -8,21 +8,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from pii_analysis.report.formatting import decimal_ticks, fmt_num
-from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.profile_plots import COLOURS, DPI, TITLE, PngFigure, _no_ylabel
 
-TEXT: Table = {
-    "ranking_title": {"vi": "Điểm PII {year} của {n} tỉnh, thành phố", "en": "PII {year} of the {n} provinces"},
-    "ranking_title_one": {"vi": "Điểm PII {year} của {n} tỉnh, thành phố ({province}: hạng {rank})",
-                          "en": "PII {year} of the {n} provinces ({province}: rank {rank})"},
-    "pii": {"vi": "Điểm PII (0–100)", "en": "PII score (0–100)"},
-    "changes_title": {"vi": "{province}: thay đổi điểm 7 trụ cột từ {prev} đến {year}",
-                      "en": "{province}: change in the 7 pillar scores from {prev} to {year}"},
-    "change_axis": {"vi": "Thay đổi điểm (số trong ngoặc: thay đổi thứ hạng)",
-                    "en": "Change in score (in brackets: change in rank)"},
-    "regions_title": {"vi": "PII {year} theo vùng kinh tế - xã hội (điểm: từng tỉnh; vạch: bình quân vùng)",
-                      "en": "PII {year} by socio-economic region (dots: provinces; bar: regional mean)"},
-}
+TEXT: Table = catalog("national_plots.TEXT")
 
 
 def ranking_chart(ranking: pd.DataFrame, year: int, lang: str = "vi", province: str | None = None) -> Figure:

@@ -10,32 +10,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.i18n import Table, catalog, check_lang, text
 
 DPI = 96
 COLOURS = {"province": "#c0392b", "national": "#7f8c8d", "top10": "#2471a3",
            "top": "#1e8449", "middle": "#b7950b", "bottom": "#c0392b", "other": "#d5d8dc"}
 
-TEXT: Table = {
-    "province": {"vi": "{province}", "en": "{province}"},
-    "national": {"vi": "Bình quân cả nước", "en": "National average"},
-    "top10": {"vi": "Bình quân Top 10", "en": "Top-10 average"},
-    "score_axis": {"vi": "Điểm (0–100)", "en": "Score (0–100)"},
-    "pillars_title": {"vi": "{province} {year}: 7 trụ cột", "en": "{province} {year}: the 7 pillars"},
-    "subpillars_title": {"vi": "{province} {year}: 18 nhóm chỉ số", "en": "{province} {year}: the 18 sub-pillars"},
-    "tier_title": {"vi": "{province} {year}: thứ hạng 52 chỉ số thành phần (hạng 1 = tốt nhất)",
-                   "en": "{province} {year}: rank of the 52 indicators (rank 1 = best)"},
-    "rank_axis": {"vi": "Hạng trong {n} tỉnh, thành phố", "en": "Rank among {n} provinces"},
-    "pii_rank": {"vi": "Hạng PII ({rank})", "en": "PII rank ({rank})"},
-    "tier_top": {"vi": "1/3 đầu", "en": "top third"},
-    "tier_middle": {"vi": "1/3 giữa", "en": "middle third"},
-    "tier_bottom": {"vi": "1/3 cuối", "en": "bottom third"},
-    "flagged": {"vi": "Điểm mạnh (▲) / điểm yếu (▼)", "en": "Strength (▲) / weakness (▼)"},
-    "bump_title": {"vi": "Thứ hạng PII qua các năm (bản đồ {n} tỉnh, thành phố)",
-                   "en": "PII rank over the years (map of {n} provinces)"},
-    "year": {"vi": "Năm", "en": "Year"},
-    "rank": {"vi": "Hạng", "en": "Rank"},
-}
+TEXT: Table = catalog("profile_plots.TEXT")
 
 
 class PngFigure(Figure):

@@ -19,7 +19,7 @@ from pii_analysis.analysis.profile import (
 from pii_analysis.analysis.strengths import StrengthRule
 from pii_analysis.index.context import Context
 from pii_analysis.report.formatting import fmt_num, fmt_signed, join_names
-from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.labels import mark
 from pii_analysis.report.strengths_text import describe_rule
 from pii_analysis.report.styling import TableView, styled
@@ -30,134 +30,7 @@ N_NAMED = 3         # strengths / weaknesses named in the narrative
 SECTIONS = ("headline", "pillars", "changes", "indicators", "history", "peers", "regions", "merger")
 
 
-TEXT: Table = {
-    "title": {"vi": "Hồ sơ Chỉ số Đổi mới sáng tạo cấp địa phương (PII): {province}, năm {year}",
-              "en": "Provincial Innovation Index (PII) profile: {province}, {year}"},
-    "h_headline": {"vi": "1. Kết quả chung", "en": "1. Headline"},
-    "h_pillars": {"vi": "2. Trụ cột và nhóm chỉ số so với bình quân cả nước và bình quân Top 10",
-                  "en": "2. Pillars and sub-pillars against the national and Top-10 averages"},
-    "h_changes": {"vi": "3. Thay đổi của 7 trụ cột so với năm trước", "en": "3. The 7 pillars: change since last year"},
-    "h_indicators": {"vi": "4. Các chỉ số thành phần: thứ hạng, nhóm, điểm mạnh và điểm yếu",
-                     "en": "4. The indicators: rank, tier, strengths and weaknesses"},
-    "h_history": {"vi": "5. Diễn biến thứ hạng qua các năm", "en": "5. Rank over the years"},
-    "h_peers": {"vi": "6. Tỉnh, thành phố có hồ sơ tương đồng và các địa phương liền kề",
-                "en": "6. Provinces with similar profiles and the nearest neighbours in the ranking"},
-    "h_regions": {"vi": "7. So sánh theo vùng kinh tế - xã hội", "en": "7. Comparison by socio-economic region"},
-    "h_merger": {"vi": "8. Ghi chú về sáp nhập tỉnh năm 2025", "en": "8. Note on the 2025 provincial merger"},
-    "best": {"vi": "Tỉnh, thành phố dẫn đầu từng trụ cột năm {year} và khoảng cách của {province} tới tỉnh đó.",
-             "en": "The leading province of each pillar in {year} and {province}'s gap to it."},
-    "changes": {"vi": "So với năm {prev}, điểm của {province} tăng ở {up}/{total} trụ cột. Tăng nhiều nhất: **{best}** "
-                      "({best_change} điểm); giảm nhiều nhất hoặc tăng ít nhất: **{worst}** ({worst_change} điểm).",
-                "en": "Since {prev}, {province}'s score rose in {up} of {total} pillars. Largest rise: **{best}** "
-                      "({best_change} points); largest fall or smallest rise: **{worst}** ({worst_change} points)."},
-    "no_changes": {"vi": "Dữ liệu chỉ có một năm: chưa có thay đổi so với năm trước.",
-                   "en": "The data hold one year only: no change since a previous year."},
-    "regions": {"vi": "{province} thuộc vùng **{region}** ({n} tỉnh, thành phố) và xếp thứ **{k}/{n}** trong vùng. "
-                      "Vùng có PII bình quân cao nhất: {top} ({mean} điểm). Phân vùng: {source} — {status}.",
-                "en": "{province} belongs to the **{region}** region ({n} provinces) and ranks **{k} of {n}** in it. "
-                      "Region with the highest mean PII: {top} ({mean}). Regions: {source} — {status}."},
-    "no_regions": {"vi": "Chưa có tệp phân vùng (data/raw/province_regions.csv) cho các tỉnh, thành phố này.",
-                   "en": "No region file (data/raw/province_regions.csv) covers these provinces."},
-    "headline": {
-        "vi": "Năm {year}, **{province}** đạt **{pii} điểm** PII, xếp **hạng {rank}/{n}** tỉnh, thành phố. "
-              "Chỉ số phụ đầu vào đạt {input} điểm (hạng {input_rank}); chỉ số phụ đầu ra đạt {output} điểm "
-              "(hạng {output_rank}).",
-        "en": "In {year}, **{province}** scores **{pii}** on the PII and ranks **{rank} of {n}** provinces. "
-              "Input sub-index: {input} (rank {input_rank}); output sub-index: {output} (rank {output_rank}).",
-    },
-    "change": {"vi": " So với năm {prev_year}: {change}.", "en": " Compared with {prev_year}: {change}."},
-    "up": {"vi": "tăng {k} bậc", "en": "up {k} places"},
-    "up1": {"vi": "tăng 1 bậc", "en": "up 1 place"},
-    "down": {"vi": "giảm {k} bậc", "en": "down {k} places"},
-    "down1": {"vi": "giảm 1 bậc", "en": "down 1 place"},
-    "same": {"vi": "giữ nguyên thứ hạng", "en": "rank unchanged"},
-    "pillars": {
-        "vi": "{above}/{total} trụ cột cao hơn bình quân cả nước; {top}/{total} trụ cột đạt hoặc vượt bình quân "
-              "Top 10. Trụ cột mạnh nhất: **{best}** (hạng {best_rank}); trụ cột yếu nhất: **{worst}** "
-              "(hạng {worst_rank}).",
-        "en": "{above} of {total} pillars are above the national average; {top} of {total} reach the Top-10 "
-              "average. Strongest pillar: **{best}** (rank {best_rank}); weakest: **{worst}** (rank {worst_rank}).",
-    },
-    "indicators": {
-        "vi": "Nhóm: hạng thuộc một phần ba đứng đầu, ở giữa hoặc cuối trong {n} tỉnh, thành phố. {rule} "
-              "{province} có **{n_strong} điểm mạnh** và **{n_weak} điểm yếu**.",
-        "en": "Tier: the rank falls in the top, middle or bottom third of the {n} provinces. {rule} "
-              "{province} has **{n_strong} strengths** and **{n_weak} weaknesses**.",
-    },
-    "item_indicator": {"vi": "{name} ({code}, hạng {rank})", "en": "{name} ({code}, rank {rank})"},
-    "item_peer": {"vi": "{province} (hạng {rank})", "en": "{province} (rank {rank})"},
-    "named_strong": {"vi": " Điểm mạnh nổi bật: {items}.", "en": " Main strengths: {items}."},
-    "named_weak": {"vi": " Điểm yếu cần ưu tiên cải thiện: {items}.", "en": " Weaknesses to address first: {items}."},
-    "history": {
-        "vi": "Thứ hạng PII của {province} trên bản đồ {n} tỉnh, thành phố: {ranks}. Thứ hạng các năm trước 2025 "
-              "được tính lại trên 34 tỉnh, thành phố sau sáp nhập từ bộ dữ liệu đang dùng, nên khác với thứ hạng "
-              "đã công bố trên 63 tỉnh, thành phố.",
-        "en": "{province}'s PII rank on the map of {n} provinces: {ranks}. Ranks before 2025 are recomputed for "
-              "the 34 post-merger provinces from the data in use, so they differ from the ranks published for "
-              "63 provinces.",
-    },
-    "peers": {
-        "vi": "Các địa phương có cơ cấu điểm 7 trụ cột gần nhất với {province} (khoảng cách Euclid): {peers}.",
-        "en": "Provinces whose 7 pillar scores are closest to {province}'s (Euclidean distance): {peers}.",
-    },
-    "above": {"vi": " Ngay phía trên: {name} (hạng {rank}, hơn {gap} điểm).",
-              "en": " Just above: {name} (rank {rank}, {gap} points ahead)."},
-    "below": {"vi": " Ngay phía dưới: {name} (hạng {rank}, kém {gap} điểm).",
-              "en": " Just below: {name} (rank {rank}, {gap} points behind)."},
-    "merged": {"vi": "{province} được hình thành năm 2025 từ việc hợp nhất {olds}.",
-               "en": "{province} was formed in 2025 by merging {olds}."},
-    "unmerged": {"vi": "{province} giữ nguyên địa giới trong đợt sắp xếp tỉnh, thành phố năm 2025.",
-                 "en": "{province} kept its boundaries in the 2025 provincial merger."},
-    "old_rank_same": {"vi": " Thứ hạng PII {year} đã công bố (trên {n} tỉnh, thành phố): {ranks}.",
-                      "en": " Published PII {year} rank (of {n}): {ranks}."},
-    "status_published": {"vi": "đã công bố", "en": "published"},
-    "status_conflicting": {"vi": "nguồn chưa thống nhất", "en": "sources conflict"},
-    "old_ranks": {"vi": " Thứ hạng PII {year} đã công bố của các tỉnh cũ (trên {n} tỉnh, thành phố): {ranks}.",
-                  "en": " Published PII {year} ranks of the former provinces (of {n}): {ranks}."},
-    "no_old_ranks": {"vi": " Dữ liệu dự án chưa có thứ hạng đã công bố của các tỉnh cũ.",
-                     "en": " The project's data holds no published ranks of the former provinces."},
-    "tier_top": {"vi": "1/3 đầu", "en": "top third"},
-    "tier_middle": {"vi": "1/3 giữa", "en": "middle third"},
-    "tier_bottom": {"vi": "1/3 cuối", "en": "bottom third"},
-    "flag_strength": {"vi": "Điểm mạnh", "en": "Strength"},
-    "flag_weakness": {"vi": "Điểm yếu", "en": "Weakness"},
-    "flag_": {"vi": "", "en": ""},
-    # column headers of the displayed tables
-    "col_code": {"vi": "Mã", "en": "Code"},
-    "col_name": {"vi": "Tên", "en": "Name"},
-    "col_pillar": {"vi": "Trụ cột", "en": "Pillar"},
-    "col_province": {"vi": "Tỉnh, thành phố", "en": "Province"},
-    "col_score": {"vi": "Điểm", "en": "Score"},
-    "col_rank": {"vi": "Hạng", "en": "Rank"},
-    "col_national": {"vi": "Bình quân cả nước", "en": "National average"},
-    "col_top10": {"vi": "Bình quân Top 10", "en": "Top-10 average"},
-    "col_tier": {"vi": "Nhóm", "en": "Tier"},
-    "col_flag": {"vi": "Đánh giá", "en": "Flag"},
-    "col_distance": {"vi": "Khoảng cách", "en": "Distance"},
-    "col_pii": {"vi": "Điểm PII", "en": "PII score"},
-    "col_year": {"vi": "Năm", "en": "Year"},
-    "col_old": {"vi": "Tỉnh cũ", "en": "Former province"},
-    "col_n": {"vi": "Số tỉnh", "en": "Provinces"},
-    "col_status": {"vi": "Tình trạng", "en": "Status"},
-    "col_metric": {"vi": "Chỉ tiêu", "en": "Measure"},
-    "col_gap": {"vi": "Chênh lệch điểm", "en": "Score gap"},
-    "col_best": {"vi": "Tỉnh dẫn đầu", "en": "Leader"},
-    "col_best_score": {"vi": "Điểm tỉnh dẫn đầu", "en": "Leader's score"},
-    "col_gap_to_best": {"vi": "Khoảng cách tới tỉnh dẫn đầu", "en": "Gap to the leader"},
-    "col_prev_score": {"vi": "Điểm năm trước", "en": "Last year's score"},
-    "col_change": {"vi": "Thay đổi điểm", "en": "Score change"},
-    "col_prev_rank": {"vi": "Hạng năm trước", "en": "Last year's rank"},
-    "col_rank_change": {"vi": "Thay đổi hạng (+ = lên)", "en": "Rank change (+ = up)"},
-    "col_region": {"vi": "Vùng", "en": "Region"},
-    "col_n_provinces": {"vi": "Số tỉnh", "en": "Provinces"},
-    "col_mean_pii": {"vi": "PII bình quân", "en": "Mean PII"},
-    "col_best_province": {"vi": "Tỉnh dẫn đầu vùng", "en": "Leader of the region"},
-    "col_best_rank": {"vi": "Hạng của tỉnh dẫn đầu", "en": "Leader's rank"},
-    "col_median_rank": {"vi": "Hạng trung vị", "en": "Median rank"},
-    "m_pii": {"vi": "PII", "en": "PII"},
-    "m_input": {"vi": "Chỉ số phụ đầu vào", "en": "Input sub-index"},
-    "m_output": {"vi": "Chỉ số phụ đầu ra", "en": "Output sub-index"},
-}
+TEXT: Table = catalog("profile_text.TEXT")
 
 
 # --- formatting -----------------------------------------------------------------------------

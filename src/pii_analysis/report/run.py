@@ -494,7 +494,8 @@ def write_site(ctx: Context, out: Path, outcomes: list[Outcome], *, chosen: list
     from pii_analysis.data.regions import load_regions
     from pii_analysis.report import landing, labels, national_plots
     from pii_analysis.report.profile_plots import data_uri
-    from pii_analysis.report.summary import load_levers, write_summary
+    from pii_analysis.data.levers import load_levers
+    from pii_analysis.report.summary import write_summary
 
     pages = ["summary", *(Path(nb).stem for nb in notebooks)]
     lead = load_levers()

@@ -16,23 +16,14 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.i18n import Table, catalog, check_lang, text
 
 INDEX = "index.html"
 RUN_LOG = "run_log.html"
 SUMMARY = "summary.html"
 TEMPLATES = Path(__file__).with_name("templates")
 
-TEXT: Table = {
-    "index": {"vi": "Tất cả tỉnh, thành phố", "en": "All provinces"},
-    "summary": {"vi": "Tóm tắt", "en": "Summary"},
-    "01_province_profile": {"vi": "Hồ sơ", "en": "Profile"},
-    "02_rank_drivers": {"vi": "Động lực thứ hạng", "en": "Rank drivers"},
-    "03_top10_feasibility": {"vi": "Khả năng đạt mục tiêu", "en": "Feasibility"},
-    "run_log": {"vi": "Nhật ký lần chạy", "en": "Run log"},
-    "page_title": {"vi": "{page}: {province}, PII {year}", "en": "{page}: {province}, PII {year}"},
-    "nav_label": {"vi": "Các trang của báo cáo", "en": "Report pages"},
-}
+TEXT: Table = catalog("site.TEXT")
 
 
 def slug(name: str) -> str:

@@ -23,60 +23,13 @@ import pandas as pd
 
 from pii_analysis.report.files import atomic_write
 from pii_analysis.report.formatting import fmt_date, fmt_num
-from pii_analysis.report.i18n import Table, check_lang, text
+from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.site import SUMMARY, nav, page_title, render
 
 N_LEVERS = 3
 LEVERS_FILE = "indicator_levers.csv"
 
-TEXT: Table = {
-    "title": {"vi": "{province}: tóm tắt PII {year}", "en": "{province}: PII {year} at a glance"},
-    "rank": {"vi": "Hạng", "en": "Rank"},
-    "of": {"vi": "trên {n}", "en": "of {n}"},
-    "score": {"vi": "Điểm PII", "en": "PII score"},
-    "change": {"vi": "So với {prev}", "en": "Since {prev}"},
-    "change_none": {"vi": "Năm đầu tiên của dữ liệu", "en": "First year of the data"},
-    "up": {"vi": "tăng {k} bậc", "en": "up {k} places"},
-    "up1": {"vi": "tăng 1 bậc", "en": "up 1 place"},
-    "down": {"vi": "giảm {k} bậc", "en": "down {k} places"},
-    "down1": {"vi": "giảm 1 bậc", "en": "down 1 place"},
-    "same": {"vi": "giữ nguyên hạng", "en": "same rank"},
-    "points": {"vi": "{sign} điểm", "en": "{sign} points"},
-    "h_target": {"vi": "Mục tiêu", "en": "Target"},
-    "target": {"vi": "Vào Top {rank} năm {year}", "en": "Top {rank} by {year}"},
-    "probability": {"vi": "Xác suất đạt: {p}", "en": "Probability of reaching it: {p}"},
-    "probability_note": {"vi": "Mô phỏng {draws} lượt; khoảng là chênh lệch giữa các mô hình xu hướng. Chi tiết: "
-                               "trang «Khả năng đạt mục tiêu».",
-                         "en": "{draws} simulated draws; the range spans the trend models. Details: the "
-                               "Feasibility page."},
-    "h_levers": {"vi": "Ba đòn bẩy hành động trước", "en": "Three levers to act on first"},
-    "lever": {"vi": "tăng {pts} điểm chuẩn hóa → lên một bậc", "en": "+{pts} normalised points → one place up"},
-    "lever_raw": {"vi": "từ {now} lên {needed} {unit} → lên một bậc", "en": "from {now} to {needed} {unit} → one place up"},
-    "lever_target": {"vi": "; {pts} điểm → hạng {target}", "en": "; +{pts} points → rank {target}"},
-    "lever_none": {"vi": "riêng chỉ số này không đủ để lên một bậc", "en": "alone, not enough for one place"},
-    "lever_first": {"vi": "giữ khoảng cách với vị trí thứ hai", "en": "keeps the lead over the runner-up"},
-    "lead": {"vi": "Chủ trì: {agency}", "en": "Lead: {agency}"},
-    "lead_unknown": {"vi": "Chủ trì: chưa phân công", "en": "Lead: not assigned"},
-    "levers_note": {"vi": "Đơn vị: điểm chuẩn hóa (0–100), phụ thuộc vào mọi tỉnh khác. Chi tiết: trang «Động lực thứ hạng».",
-                    "en": "Unit: normalised points (0–100), which depend on every other province. Details: the "
-                          "Rank drivers page."},
-    "h_data": {"vi": "Dữ liệu", "en": "Data"},
-    "data_line": {"vi": "Năm dữ liệu {year}; {status}; nguồn: {source}. Báo cáo lập ngày {date}.",
-                  "en": "Data year {year}; {status}; source: {source}. Report made on {date}."},
-    "h_assumed": {"vi": "Những gì là giả định", "en": "What is assumed"},
-    "a_target": {"vi": "Mục tiêu Top {rank} năm {year} là mục tiêu mặc định của báo cáo, không phải của tỉnh.",
-                 "en": "The Top {rank} by {year} target is the report's default, not the province's own."},
-    "a_plan": {"vi": "Mục tiêu theo {source}.", "en": "Target from {source}."},
-    "a_projection": {"vi": "Dự báo kéo dài xu hướng {first}–{base} của từng chỉ số cho mọi tỉnh; các tỉnh khác cũng "
-                           "tiến bộ.",
-                     "en": "The projection extends every indicator's {first}–{base} trend for every province; rivals "
-                           "improve too."},
-    "status_demonstration": {"vi": "dữ liệu minh họa, không phải số liệu chính thức",
-                             "en": "demonstration data, not official figures"},
-    "status_official": {"vi": "số liệu chính thức", "en": "official data"},
-    "status_user": {"vi": "dữ liệu do người dùng cung cấp", "en": "user-supplied data"},
-    "pages": {"vi": "Các trang chi tiết", "en": "Detailed pages"},
-}
+TEXT: Table = catalog("summary.TEXT")
 
 
 def _t(key: str, lang: str, **kw: object) -> str:
@@ -87,13 +40,6 @@ def report_date() -> _dt.date:
     """The date printed on the summary: $SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date() if epoch else _dt.date.today()
-
-
-def load_levers() -> pd.DataFrame | None:
-    """data/raw/indicator_levers.csv (lead department per indicator), None when absent."""
-    from pii_analysis.data.paths import raw_dir
-    path = raw_dir() / LEVERS_FILE
-    return pd.read_csv(path, dtype={"indicator": str}) if path.exists() else None
 
 
 CONTROL_ORDER = {"direct": 0, "partly": 1, "outcome": 2}
@@ -107,12 +53,14 @@ def levers(drivers: pd.DataFrame, rank: int, target_rank: int, lang: str, lead: 
     controllable ones before outcomes (data/raw/indicator_levers.csv), each with what it takes (in the
     indicator's own units when the table has them: raw_value, raw_for_next_rank, unit) and its lead
     department."""
+    from pii_analysis.data.levers import lever_columns
+
     table = drivers.copy()
     table["indicator"] = table["indicator"].astype(str)
-    info = pd.DataFrame(columns=["indicator"]) if lead is None else lead.assign(indicator=lead["indicator"].astype(str))
-    agency_col = "lead_agency_vi" if lang == "vi" else "lead_agency_en"
-    agencies = dict(zip(info["indicator"], info[agency_col])) if agency_col in info else {}
-    control = dict(zip(info["indicator"], info["controllability"])) if "controllability" in info else {}
+    if lead is not None and "lead_agency" not in table:      # a drivers table without the levers' columns
+        table = table.join(lever_columns(lead, list(table["indicator"]), lang), on="indicator")
+    agencies = dict(zip(table["indicator"], table["lead_agency"])) if "lead_agency" in table else {}
+    control = dict(zip(table["indicator"], table["controllability"])) if "controllability" in table else {}
     short = table.head(SHORTLIST).assign(_order=range(min(SHORTLIST, len(table))))
     short["_control"] = [CONTROL_ORDER.get(str(control.get(c, "")), 1) for c in short["indicator"]]
     picked = short.sort_values(["_control", "_order"]).head(n)
@@ -120,22 +68,21 @@ def levers(drivers: pd.DataFrame, rank: int, target_rank: int, lang: str, lead: 
     for row in picked.to_dict("records"):
         if rank == 1:
             what = _t("lever_first", lang)
+        elif pd.notna(row.get("raw_for_next_rank", float("nan"))) and pd.notna(row.get("raw_value", float("nan"))):
+            unit = row.get("unit", "")
+            what = _t("lever_raw", lang, now=fmt_num(row["raw_value"], lang, 2),
+                      needed=fmt_num(row["raw_for_next_rank"], lang, 2), unit=unit if isinstance(unit, str) else "")
         elif bool(row.get("next_reachable")):
-            if pd.notna(row.get("raw_for_next_rank", float("nan"))) and pd.notna(row.get("raw_value", float("nan"))):
-                unit = str(row.get("unit", "") or "")
-                what = _t("lever_raw", lang, now=fmt_num(row["raw_value"], lang, 1),
-                          needed=fmt_num(row["raw_for_next_rank"], lang, 1), unit=unit)
-            else:
-                what = _t("lever", lang, pts=fmt_num(row["points_to_next_rank"], lang, 1))
-                if rank > target_rank and bool(row.get("target_reachable")):
-                    what += _t("lever_target", lang, pts=fmt_num(row["points_to_target"], lang, 1),
-                               target=target_rank)
+            what = _t("lever", lang, pts=fmt_num(row["points_to_next_rank"], lang, 1))
+            if rank > target_rank and bool(row.get("target_reachable")):
+                what += _t("lever_target", lang, pts=fmt_num(row["points_to_target"], lang, 1), target=target_rank)
         else:
             what = _t("lever_none", lang)
         code = row["indicator"]
-        agency = row.get("lead_agency") if isinstance(row.get("lead_agency"), str) else agencies.get(code)
+        agency = agencies.get(code)
         out.append({"code": code, "name": row["name"], "what": what,
-                    "lead": _t("lead", lang, agency=agency) if agency else _t("lead_unknown", lang)})
+                    "lead": _t("lead", lang, agency=agency) if isinstance(agency, str) and agency.strip()
+                    else _t("lead_unknown", lang)})
     return out
 
 
