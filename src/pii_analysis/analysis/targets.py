@@ -19,7 +19,7 @@ import pandas as pd
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.loading import load_targets
-from pii_analysis.data.tables import read_table, require_columns
+from pii_analysis.data.tables import read_table, require_columns, to_number
 
 DEFAULTS_FILE = "default_targets.csv"
 RANK_METRIC = "PII rank"
@@ -58,8 +58,13 @@ def load_default_rules(path: str | Path | None = None) -> pd.DataFrame:
     path = Path(path) if path else paths.raw_dir() / DEFAULTS_FILE
     if not path.exists():
         return FALLBACK_RULES.copy()
-    frame = read_table(path)
-    require_columns(frame, ("from_rank", "to_rank", "target_kind", "target_value"), file=path)
+    raw = read_table(path)
+    require_columns(raw, ("from_rank", "to_rank", "target_kind", "target_value"), file=path)
+    frame = raw.copy()
+    for col in ("from_rank", "to_rank"):
+        frame[col] = to_number(raw, col, file=path, allow_blank=False)
+    frame["target_value"] = to_number(raw, "target_value", file=path)
+    frame["target_kind"] = raw["target_kind"].astype(str).str.strip()
     known = ("rank_at_most", "gain_places", "report_overtake_risk")
     for i, kind in enumerate(frame["target_kind"]):
         if kind not in known:
