@@ -31,9 +31,12 @@ from scipy.optimize import brentq
 
 from pii_analysis.data import paths
 from pii_analysis.data.loading import default_resolver, load_published
+from pii_analysis.data.profile import Profile, read_profile
 from pii_analysis.data.tables import read_table, require_columns, to_number
 from pii_analysis.index.framework import Framework, default_framework
 from pii_analysis.index.method import Method
+from pii_analysis.index.profile_scores import DISPLAY_HALF_UNIT as HALF_UNIT
+from pii_analysis.index.profile_scores import indicator_score
 from pii_analysis.index.scoring import score_arrays, treat_outliers
 
 DEFAULT_SEED = 20251001
@@ -254,7 +257,8 @@ def _pillar_scores(framework: Framework, anchors: pd.DataFrame, rng: np.random.G
 
 
 def _indicator_scores(framework: Framework, P: np.ndarray, pillars: list[str],
-                      rng: np.random.Generator) -> np.ndarray:
+                      rng: np.random.Generator, bounds: dict | None = None, targets: dict | None = None
+                      ) -> np.ndarray:
     """(province, indicator) normalised scores: min 0 and max 100 per indicator, and each
     province's pillar scores exactly as given."""
     inds = framework.indicators
@@ -264,6 +268,20 @@ def _indicator_scores(framework: Framework, P: np.ndarray, pillars: list[str],
     skewed = np.isin(inds, SKEWED)
     lo = np.full_like(S0, 0.5)
     hi = np.full_like(S0, 99.5)
+    # real profile cells: the province's score lies where its displayed raw value allows, and its
+    # published sub-pillar scores are met; these cells are never the national minimum or maximum
+    real = np.zeros_like(S0, dtype=bool)
+    for (i, code), (b_lo, b_hi) in (bounds or {}).items():
+        j = inds.index(code)
+        lo[i, j], hi[i, j], real[i, j] = b_lo, b_hi, True
+        S0[i, j] = (b_lo + b_hi) / 2
+    ew_all = ew.to_numpy()
+    for (i, sub), target in (targets or {}).items():
+        m = np.array([framework.nodes.at[c, "parent"] == sub for c in inds])
+        w = ew_all[m] / ew_all[m].sum()
+        S0[i, m] = _fit(S0[i, m], w, target, lo[i, m], hi[i, m])
+        lo[i, m] = hi[i, m] = S0[i, m]
+        real[i, m] = True
     # pin one province at 100 and one at 0 per indicator (two at 100 in skewed columns),
     # never pinning a province on more than half the indicators of one pillar
     n_in_pillar = np.bincount(pillar_of)
@@ -273,11 +291,11 @@ def _indicator_scores(framework: Framework, P: np.ndarray, pillars: list[str],
     for j in range(len(inds)):
         k = pillar_of[j]
         for _ in range(2 if skewed[j] else 1):
-            ok = (pins_hi[:, k] < cap[k]) & (P[:, k] > 40)
+            ok = (pins_hi[:, k] < cap[k]) & (P[:, k] > 40) & ~real[:, j]
             i = int(np.argmax(np.where(ok & (lo[:, j] < 100.0), S0[:, j], -np.inf)))
             lo[i, j] = hi[i, j] = 100.0
             pins_hi[i, k] += 1
-        ok = (pins_lo[:, k] < cap[k]) & (P[:, k] < 60) & (lo[:, j] < 100.0)
+        ok = (pins_lo[:, k] < cap[k]) & (P[:, k] < 60) & (lo[:, j] < 100.0) & ~real[:, j]
         i = int(np.argmin(np.where(ok, S0[:, j], np.inf)))
         lo[i, j] = hi[i, j] = 0.0
         pins_lo[i, k] += 1
@@ -285,6 +303,8 @@ def _indicator_scores(framework: Framework, P: np.ndarray, pillars: list[str],
     for i in range(P.shape[0]):
         for k in range(len(pillars)):
             m = pillar_of == k
+            if (lo[i, m] == hi[i, m]).all():
+                continue  # every score of the pillar is fixed (e.g. by published sub-pillars)
             w = ew.to_numpy()[m] / ew.to_numpy()[m].sum()
             S[i, m] = _fit(S0[i, m], w, P[i, k], lo[i, m], hi[i, m])
     return S
@@ -304,18 +324,52 @@ def _raw_from_scores(S: np.ndarray, framework: Framework, lo: np.ndarray, hi: np
     return raw
 
 
-def _raw_ranges(indicators: list[str]) -> dict[str, tuple[float, float]]:
-    """2025 (lowest, highest) raw value per indicator: the published national minimum and
-    maximum where a shipped profile shows them, else the demonstration range."""
-    out = {c: RAW_RANGE.get(c, (1.0, 100.0, .03))[:2] for c in indicators}
-    profile = read_table(paths.raw_file(paths.KHANH_HOA_PROFILE))
-    profile = profile[profile["level"] == "indicator"]
-    for _, r in profile.iterrows():
-        code = f"{r['subpillar']}.{int(float(r['position']))}"
-        lo, hi = pd.to_numeric(r["national_min"], errors="coerce"), pd.to_numeric(r["national_max"], errors="coerce")
-        if code in out:
-            out[code] = (float(lo) if pd.notna(lo) else out[code][0], float(hi) if pd.notna(hi) else out[code][1])
-    return out
+def shipped_profiles(framework: Framework, year: int = 2025) -> list[Profile]:
+    """The published province profiles shipped in data/raw/examples/ (pii_profile_<year>_*.csv)."""
+    resolver = default_resolver()
+    files = sorted((paths.raw_dir() / "examples").glob(f"pii_profile_{year}_*.csv"))
+    return [read_profile(f, framework.nodes, resolver) for f in files]
+
+
+def _raw_ranges(framework: Framework, profiles: list[Profile]) -> tuple[dict[str, tuple[float, float]], set]:
+    """2025 (lowest, highest) raw value per indicator: the published national minimum and maximum
+    where a shipped profile shows them, else the demonstration range; and the (code, 'min'|'max')
+    that are published."""
+    out = {c: RAW_RANGE.get(c, (1.0, 100.0, .03))[:2] for c in framework.indicators}
+    real: set[tuple[str, str]] = set()
+    for prof in profiles:
+        for code, r in prof.rows[prof.rows["level"] == "indicator"].iterrows():
+            lo, hi = out[code]
+            if pd.notna(r["national_min"]):
+                lo = float(r["national_min"])
+                real.add((code, "min"))
+            if pd.notna(r["national_max"]):
+                hi = float(r["national_max"])
+                real.add((code, "max"))
+            out[code] = (lo, hi)
+    return out, real
+
+
+def _profile_targets(framework: Framework, profiles: list[Profile], provinces: list[str],
+                     ranges: dict[str, tuple[float, float]]) -> tuple[dict, dict]:
+    """From the shipped profiles: bounds on each real indicator score of the province (its raw value
+    is displayed to 2 decimals, so the score may lie anywhere the rounding allows) and the published
+    sub-pillar scores it must meet. Keys are (province index, code)."""
+    bounds: dict[tuple[int, str], tuple[float, float]] = {}
+    targets: dict[tuple[int, str], float] = {}
+    direction = dict(zip(framework.indicators, framework.direction))
+    for prof in profiles:
+        i = provinces.index(prof.province)
+        for code, r in prof.rows.iterrows():
+            if r["level"] == "indicator" and pd.notna(r["value"]):
+                lo, hi = ranges[code]
+                # 0.9: keep clear of the rounding edge (the stored counts carry 10 significant digits)
+                s = [indicator_score(float(r["value"]) + e, lo, hi, direction[code])
+                     for e in (-0.9 * HALF_UNIT, 0.9 * HALF_UNIT)]
+                bounds[(i, code)] = (max(min(s), 0.0), min(max(s), 100.0))
+            elif r["level"] == "subpillar" and pd.notna(r["value"]):
+                targets[(i, code)] = float(r["value"])
+    return bounds, targets
 
 
 def generate(seed: int = DEFAULT_SEED, framework: Framework | None = None) -> DemoPanel:
@@ -324,8 +378,11 @@ def generate(seed: int = DEFAULT_SEED, framework: Framework | None = None) -> De
     rng = np.random.default_rng(seed)
     anchors = _anchors(framework, rng)
     P, pillars = _pillar_scores(framework, anchors, rng)
-    S25 = _indicator_scores(framework, P, pillars, rng)
     provinces = anchors["province"].tolist()
+    profiles = shipped_profiles(framework)
+    ranges, real_extremes = _raw_ranges(framework, profiles)
+    bounds, targets = _profile_targets(framework, profiles, provinces, ranges)
+    S25 = _indicator_scores(framework, P, pillars, rng, bounds, targets)
     inds = framework.indicators
     n_p = len(provinces)
 
@@ -335,7 +392,6 @@ def generate(seed: int = DEFAULT_SEED, framework: Framework | None = None) -> De
     enterprises = np.round(population * rng.uniform(0.004, 0.009, n_p) * (1 + strength))
     grdp = np.round(population * rng.uniform(55, 95, n_p) * (1 + strength) / 1000)  # billion VND
 
-    ranges = _raw_ranges(inds)
     rng_lo = np.array([ranges[c][0] for c in inds])
     rng_hi = np.array([ranges[c][1] for c in inds])
     drift = np.array([RAW_RANGE.get(c, (1.0, 100.0, .03))[2] for c in inds])
@@ -372,19 +428,35 @@ def generate(seed: int = DEFAULT_SEED, framework: Framework | None = None) -> De
         grdp_y = np.round(grdp * (1 - 0.07 * back))
         dens = {"population": pop_y, "enterprises": ent_y, "grdp": grdp_y, "none": np.ones(n_p)}
         nodes = framework.nodes.loc[inds]
+        real = _real_cells(S, inds, provinces, bounds, real_extremes) if year == 2025 else {}
         for j, code in enumerate(inds):
             kind = nodes.at[code, "denominator"]
             value = rates[:, j] * dens[kind] / nodes.at[code, "scale"] if kind != "none" else rates[:, j]
             for i, prov in enumerate(provinces):
-                rows.append((year, prov, code, float(f"{value[i]:.10g}")))
+                rows.append((year, prov, code, float(f"{value[i]:.10g}"), real.get((i, code), "")))
         for kind in ("population", "enterprises", "grdp"):
             for i, prov in enumerate(provinces):
-                rows.append((year, prov, kind, float(dens[kind][i])))
-    panel = pd.DataFrame(rows, columns=["year", "province", "indicator", "value"])
-    panel["data_status"] = STATUS
-    panel["source"] = SOURCE.format(seed=seed)
+                rows.append((year, prov, kind, float(dens[kind][i]), ""))
+    panel = pd.DataFrame(rows, columns=["year", "province", "indicator", "value", "real"])
+    panel["data_status"] = np.where(panel["real"] != "", "published", STATUS)
+    panel["source"] = np.where(panel["real"] != "", panel["real"], SOURCE.format(seed=seed))
+    panel = panel.drop(columns="real")
     anchors = anchors.assign(seed=seed)
     return DemoPanel(panel=panel, anchors=anchors, seed=seed)
+
+
+def _real_cells(S: np.ndarray, inds: list[str], provinces: list[str], bounds: dict,
+                real_extremes: set) -> dict[tuple[int, str], str]:
+    """(province index, code) -> source of the cells that are published: the profile province's
+    raw values (to their displayed 2 decimals) and the published national minima and maxima."""
+    out = {(i, code): "published profile value (data/raw/examples/; equal to the displayed value to "
+                      "2 decimals); rate after denomination" for (i, code) in bounds}
+    for code, kind in real_extremes:
+        j = inds.index(code)
+        i = int(np.argmax(S[:, j]) if kind == "max" else np.argmin(S[:, j]))
+        out[(i, code)] = (f"published national {'maximum' if kind == 'max' else 'minimum'} (profile page, "
+                          "data/raw/examples/); the province holding it is a demonstration placement")
+    return out
 
 
 def _pii(S: np.ndarray, framework: Framework, lo: np.ndarray, hi: np.ndarray, outlier_cols: np.ndarray) -> np.ndarray:
@@ -414,6 +486,105 @@ def _place(S: np.ndarray, framework: Framework, provinces: list[str], province: 
     raise ValueError(f"could not place {province} at rank {rank}")
 
 
+FIGURE_COLUMNS = ("rank", "pii_score", "input_score", "output_score", *(f"p{k}" for k in range(1, 8)),
+                  *(f"p{k}_rank" for k in range(1, 8)))
+NOT_HONOURED = {"subpillar_extreme": "not honoured: the generator does not place the national minima and "
+                                     "maxima of sub-pillars yet"}
+
+
+def published_figures(framework: Framework | None = None) -> pd.DataFrame:
+    """Every published (or inferred) figure in data/raw/, one row each: year, province, measure, value,
+    status, source and whether the generator uses it (`used`) or why not (`reason`).
+
+    Sources: pii_published_results.csv (ranks, totals, sub-indices, pillar scores and ranks),
+    pii_inferred_positions.csv (national pillar extremes, implied positions) and the shipped
+    profiles (sub-pillar scores, national minima and maxima, raw values)."""
+    framework = framework or default_framework()
+    rows = []
+    pub = load_published()
+    for _, r in pub.iterrows():
+        for col in FIGURE_COLUMNS:
+            if col in r and pd.notna(r[col]):
+                if r["status"] != "published":
+                    reason = f"status '{r['status']}' (not used)"
+                elif int(r["n_provinces"]) != 34:
+                    reason = "63-province map before the 2025 merger (not comparable with the 34-province panel)"
+                else:
+                    reason = ""
+                rows.append((int(r["year"]), r["province"], col, float(r[col]), r["status"], r["source_url"], reason))
+    inferred = pd.read_csv(paths.raw_file(paths.INFERRED))
+    for _, r in inferred.iterrows():
+        rows.append((int(r["year"]), r["province"], str(r["measure"]), float(r["value"]), r["status"], r["source"], ""))
+    for prof in shipped_profiles(framework):
+        for code, r in prof.rows.iterrows():
+            level = r["level"]
+            for col, suffix in (("value", "value" if level == "indicator" else "score"), ("national_min", "min"),
+                                ("national_max", "max")):
+                if pd.notna(r[col]):
+                    reason = ""
+                    if level == "subpillar" and suffix in ("min", "max"):
+                        reason = NOT_HONOURED["subpillar_extreme"]
+                    if level == "pillar" and suffix in ("min", "max"):
+                        reason = "duplicate of the pillar extreme in pii_inferred_positions.csv"
+                    rows.append((prof.year, prof.province if suffix in ("value", "score") else "*",
+                                 f"{code} {suffix}", float(r[col]), "published", prof.source, reason))
+    out = pd.DataFrame(rows, columns=["year", "province", "measure", "value", "status", "source", "reason"])
+    out["used"] = out["reason"] == ""
+    return out
+
+
+def _measured(row: pd.Series, scores, rates: pd.DataFrame) -> float:
+    """The figure as the pipeline computes it on the generated panel."""
+    year, prov, m = int(row["year"]), row["province"], row["measure"]
+    ranking = scores.ranking(year).set_index("province")
+    named = {"pii_score": "pii", "input_score": "input", "output_score": "output"}
+    if m in named or m == "rank" or (m.startswith("p") and m[1:].isdigit()):
+        return float(ranking.at[prov, named.get(m, m)])
+    if m.startswith("p") and m.endswith("_rank"):
+        return float(scores.node_ranks(year, "pillar").at[prov, m[1:-5]])
+    if m.startswith("p") and m.endswith(("_min", "_max")):
+        col = "p" + m[1:-4]
+        return float(ranking[col].max() if m.endswith("max") else ranking[col].min())
+    code, kind = m.split(" ")
+    level = "indicator" if kind == "value" else str(scores.table.loc[scores.table["node"] == code, "level"].iloc[0])
+    if kind == "value":
+        return float(rates.at[(year, prov), code])
+    if kind == "score":
+        return float(scores.node_scores(year, level).at[prov, code])
+    values = rates.xs(year, level="year")[code] if level == "indicator" else scores.node_scores(year, level)[code]
+    return float(values.max() if kind == "max" else values.min())
+
+
+def check_figures(panel: pd.DataFrame, framework: Framework | None = None) -> pd.DataFrame:
+    """Score a generated panel (long rows) with the pipeline and compare it with every used
+    published figure: `measured`, `ok` (to 0.01: rounds to the published figure)."""
+    from pii_analysis.data.loading import Panel
+    from pii_analysis.index.method import default_method
+    from pii_analysis.index.scores import score_panel
+
+    framework = framework or default_framework()
+    dens_names = ["population", "enterprises", "grdp"]
+    values = panel[~panel["indicator"].isin(dens_names)]
+    dens = panel[panel["indicator"].isin(dens_names)].pivot_table(
+        index=["year", "province"], columns="indicator", values="value").reset_index()
+    scores = score_panel(Panel(values=values[["year", "province", "indicator", "value"]], denominators=dens,
+                               source="generated", data_status=STATUS), framework, default_method())
+    wide = values.pivot_table(index=["year", "province"], columns="indicator", values="value")
+    d = dens.set_index(["year", "province"])
+    nodes = framework.nodes
+    rates = wide.copy()
+    for code in framework.indicators:
+        kind = nodes.at[code, "denominator"]
+        if kind != "none":
+            rates[code] = wide[code] / d[kind] * float(nodes.at[code, "scale"])
+    figures = published_figures(framework)
+    used = figures[figures["used"]].copy()
+    used["measured"] = [_measured(r, scores, rates) for _, r in used.iterrows()]
+    tol = np.where(used["measure"].str.endswith("rank") | (used["measure"] == "rank"), 0.0, 0.005 + 1e-9)
+    used["ok"] = (used["measured"] - used["value"]).abs() <= tol
+    return pd.concat([used, figures[~figures["used"]]], ignore_index=True)
+
+
 def write(demo: DemoPanel, out_dir: Path | None = None) -> list[Path]:
     """Write the panel and its 2025 anchor table to data/raw/demo/."""
     out_dir = out_dir or paths.raw_dir() / "demo"
@@ -432,6 +603,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     demo = generate(args.seed)
+    check = check_figures(demo.panel)
+    used, bad = check[check["used"]], check[check["used"] & ~check["ok"].fillna(False).astype(bool)]
+    print(f"published figures honoured: {int(used['ok'].sum())} of {len(used)} used; "
+          f"{int((~check['used']).sum())} not used (listed with the reason)")
+    for _, r in check[~check["used"]].iterrows():
+        print(f"  not used: {r['year']} {r['province']} {r['measure']} = {r['value']:g}: {r['reason']}")
+    for _, r in bad.iterrows():
+        print(f"  NOT MET: {r['year']} {r['province']} {r['measure']} = {r['value']:g} (pipeline: {r['measured']:.4f})")
+    if len(bad) and args.write:
+        raise SystemExit("some published figures cannot be met together; nothing written")
     if args.write:
         for p in write(demo, args.out):
             print(p)
