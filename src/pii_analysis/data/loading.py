@@ -192,6 +192,12 @@ HEADER_ALIASES = {"province": ("Tỉnh", "Tỉnh/thành phố", "Tỉnh, thành 
                   "year": ("Năm",), "indicator": ("Mã chỉ số", "Chỉ số"), "value": ("Giá trị",)}
 
 
+def national_rows(names: pd.Series) -> pd.Series:
+    """True for rows of the national total or average ("Cả nước", "Toàn quốc"): not provinces."""
+    national = {n for n in names.unique() if name_key(n) in NATIONAL_ROWS}
+    return names.isin(national)
+
+
 def _rename_headers(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns named in Vietnamese ("Tỉnh/thành phố", "Năm", ...) renamed to the panel's names."""
     keys = {name_key(a) or a.lower(): col for col, aliases in HEADER_ALIASES.items() for a in aliases}
@@ -302,7 +308,7 @@ def load_panel(path: str | Path, framework: Framework, *,
     resolver = resolver or default_resolver()
     raw = _read_raw_long(p, sheet)
     if "province" in raw.columns:
-        raw = raw[~raw["province"].map(lambda n: name_key(n) in NATIONAL_ROWS)].reset_index(drop=True)
+        raw = raw[~national_rows(raw["province"])].reset_index(drop=True)
         if raw.empty:
             raise PiiInputError("no province rows (only national totals)", file=file, column="province")
     sheet_of = raw["_sheet"].where(raw["_sheet"].notna(), None)
@@ -463,7 +469,7 @@ def load_node_scores(path: str | Path, framework: Framework, level: str = "pilla
     file = str(path)
     resolver = resolver or default_resolver()
     frame = read_table(path, sheet, header=("year", "province"))
-    frame = frame[~frame["province"].map(lambda n: name_key(n) in NATIONAL_ROWS)] if "province" in frame else frame
+    frame = frame[~national_rows(frame["province"])] if "province" in frame else frame
     if level == "pillar":
         codes = framework.pillars
         aliases = {c: (f"p{c}", c) for c in codes}
