@@ -126,3 +126,10 @@ def test_plan_table_as_the_report_shows_it(plan):
     assert repr(ftext.view(plan.table.iloc[:0], "vi", "effort")) == ""   # nothing to show, nothing shown
     text = ftext.effort_narrative(plan, "en")
     assert "80%" in text and formatting.fmt_pct(plan.probability, "en") in text and "assumptions" in text
+
+
+def test_results_csv_always_has_a_row(ctx, plan):
+    easy = minimum_effort_plan(ctx, "Hà Nội", n_draws=DRAWS, seed=SEED)
+    assert len(easy.results()) == 1 and easy.results()["status"].iloc[0] == "already"
+    full = plan.results()
+    assert len(full) == len(plan.table) and (full["probability"] == plan.probability).all()

@@ -419,3 +419,25 @@ def test_input_files_are_never_changed(tmp_path, latest):
     load_panel(path, FW)
     assert path.read_bytes() == before
     assert np.isfinite(ranking(load_panel(path, FW))["pii"]).all()
+
+
+def test_a_scenario_file_that_is_not_utf8_or_not_a_file(tmp_path, capsys):
+    path = tmp_path / "scenario.yaml"
+    path.write_bytes("name: x\nlabel:\n  vi: \"Kịch bản\"\n".encode("utf-16"))
+    code, err = run_cli(capsys, "feasibility", "--draws", "20", "--scenario", str(path))
+    assert code == 2 and "not UTF-8" in err
+    code, err = run_cli(capsys, "feasibility", "--draws", "20", "--scenario", str(tmp_path) + "/")
+    assert code == 2
+
+
+def test_the_cli_says_an_internal_error_in_one_line(capsys, monkeypatch):
+    """A bug is a bug, but even then the user sees one line and exit status 1, not a traceback."""
+    from pii_analysis.cli import score
+
+    def broken(args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(score, "run", broken)
+    monkeypatch.delenv("PII_DEBUG", raising=False)
+    code, err = run_cli(capsys, "score")
+    assert code == 1 and "internal error: ZeroDivisionError" in err

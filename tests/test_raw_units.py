@@ -113,6 +113,9 @@ def test_non_monotone_indicators_are_flagged_where_the_rank_gets_worse(ctx):
                                    fw.direction.astype(float))[i]
             ranks = brute_ranks(ctx, province, code, [own, *grid])
             assert np.any(np.diff(ranks) > 0), (province, code)
+            # worse_beyond is the value after which the rank first gets worse
+            k = int(np.argmax(np.diff(ranks) > 0))
+            assert table.at[i, "worse_beyond"] == pytest.approx([own, *grid][k])
             found += 1
     assert found >= 1
 

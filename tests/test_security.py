@@ -94,3 +94,72 @@ def test_printed_markdown_is_escaped_in_the_page_but_notebook_markdown_is_not():
     page = report.render_html(nb, SCRIPT)
     assert SCRIPT not in page and "<img src=x" not in page and 'href="javascript:' not in page
     assert "&lt;script&gt;" in page and "<em>" in page
+
+
+# --- every page of a real run, with hostile names in the data files ---------------------------------
+NAME = "=1+1 <script>alert(1)</script>"          # a province: starts a formula and holds a script
+PILLAR = "<img src=x onerror=alert(2)>"            # a framework name
+LABEL = "<script>alert(3)</script> kịch bản"       # a scenario label
+RAW_PAYLOADS = ("<script>alert(1)</script>", "<img src=x onerror", "<script>alert(3)</script>")
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory, jupyter_kernel):
+    """All three notebooks for a province named NAME, a pillar named PILLAR and a scenario labelled LABEL."""
+    import shutil
+
+    from pii_analysis.data.paths import raw_dir
+
+    base = tmp_path_factory.mktemp("hostile")
+    raw = base / "raw"
+    shutil.copytree(raw_dir(), raw)
+    for path in raw.rglob("*.csv"):
+        path.write_text(path.read_text(encoding="utf-8").replace("Huế", NAME), encoding="utf-8")
+    fw = pd.read_csv(raw / "pii_framework.csv", dtype=str, keep_default_na=False)
+    first_pillar = fw.index[fw["level"] == "pillar"][0]
+    fw.loc[first_pillar, ["name_vi", "name_en"]] = PILLAR
+    fw.to_csv(raw / "pii_framework.csv", index=False)
+    for path in (raw / "scenarios").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace('  vi: "', f'  vi: "{LABEL} ', 1), encoding="utf-8")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PII_DATA_DIR", str(raw))
+    try:
+        from pii_analysis.report.run import run_report
+        out = base / "reports"
+        result = run_report([NAME], out_dir=out, lang="vi", jobs=2, n_draws=20, progress=False,
+                            processed=base / "processed")
+    finally:
+        mp.undo()
+    return result, out
+
+
+def test_no_page_of_the_run_runs_a_script_from_the_data(hostile_run):
+    result, out = hostile_run
+    assert [o.status for o in result.outcomes] == ["ok"] * len(result.outcomes), [o.error for o in result.outcomes]
+    pages = [*sorted(out.glob("*.html")), *sorted(out.glob("*/*.html"))]     # landing, run log, summary, notebooks
+    names = {p.name for p in pages}
+    assert "index.html" in names and {f"{nb.stem}.html" for nb in report.available_notebooks()} <= names
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        for payload in RAW_PAYLOADS:
+            assert payload not in html, (page.name, payload)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, page.name       # the name is shown, as text
+    shown = "".join(p.read_text(encoding="utf-8") for p in pages)
+    assert "&lt;img src=x onerror=alert(2)&gt;" in shown                        # the pillar name too
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;" in shown                     # and the scenario label
+
+
+def test_no_results_table_starts_a_formula(hostile_run):
+    _, out = hostile_run
+    tables = sorted(out.rglob("*.csv"))
+    assert tables
+    seen = False
+    for path in tables:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for col in frame.columns:
+            cells = frame[col]
+            text = cells[~cells.str.fullmatch(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")]     # numbers may be negative
+            assert not text.str.startswith(("=", "+", "-", "@")).any(), (path.name, col)
+            seen |= cells.str.startswith("'=1+1").any()
+    assert seen

@@ -35,7 +35,9 @@ from pii_analysis.index.scoring import rank_desc, score_arrays
 
 DEFAULT_AIM = 0.8        # the plan's probability of reaching the target
 MARGIN = 0.01            # PII points above the rival, so rounding never leaves a tie short
-MAX_ROUNDS = 5           # projections to confirm (and correct) the plan's probability
+ROUNDS = 3               # projections that correct the linear estimate of the gain the plan needs
+BISECT = 3               # then bisection steps between a gain that falls short and one that is confirmed
+BISECT_TOL = 0.03        # ... until they are within 3% of each other
 TOL = 1e-9              # probabilities are sums of draw weights: compare with a rounding tolerance
 PACE_QUANTILE = 0.9      # the sustained pace: this quantile of provinces' multi-year yearly changes
 
@@ -70,6 +72,14 @@ class EffortPlan:
     seed: int
     scenario: Scenario
     caps: pd.Series             # every indicator's yearly cap on top of the trend (normalised points a year)
+
+    def results(self) -> pd.DataFrame:
+        """The machine-readable plan: its rows (none raised: one row without an indicator) with the plan's
+        status, target and aimed ranks, aim and probabilities on every row."""
+        table = self.table if not self.table.empty else pd.DataFrame({"indicator": [""]})
+        return table.assign(status=self.status, target_rank=self.target_rank, target_year=self.target_year,
+                            aim=self.aim, aimed_rank=self.aimed_rank, probability=self.probability,
+                            aimed_probability=self.aimed_probability)
 
 
 def feasible_caps(ctx, base_year: int | None = None, quantile: float = PACE_QUANTILE) -> pd.Series:
@@ -223,19 +233,11 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
 
     rises = np.zeros(len(codes))
     proj = None
-    if status != "already":
-        gain = min(need(aimed), max_gain)
-        for _ in range(MAX_ROUNDS):
-            rises = cheapest_rises(gain, per_point, unit_cost, upper)
-            if not n_draws:
-                break
-            proj = projected(rises)   # confirm with the comparison's draws; correct by the shortfall
-            if proj.p_rank_at_most(province, aimed, target_year) >= aim - TOL or gain >= max_gain - 1e-9:
-                break
-            short = _needed_gains(proj.scores[:, proj.year_index(target_year), :, 0].astype(float), p, aimed)
-            gain = min(gain + max(_quantile(short, proj.weights, aim), 0.0) + MARGIN, max_gain)
-        if n_draws and proj.p_rank_at_most(province, aimed, target_year) < aim - TOL:
-            rises, proj = upper.copy(), projected(upper)   # only the caps themselves are known to reach it
+    if status != "already" and not n_draws:
+        rises = cheapest_rises(min(need(aimed), max_gain), per_point, unit_cost, upper)
+    elif status != "already":
+        rises, proj = _confirm(lambda g: cheapest_rises(g, per_point, unit_cost, upper), projected,
+                               min(need(aimed), max_gain), max_gain, draws_pii, p, province, aimed, target_year, aim)
     if n_draws and proj is None:
         proj = projected(rises)
     new_pii = rescore(rises) if rises.any() else pii
@@ -268,6 +270,53 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
                       achieved_rank=achieved, total_rise=float(rises.sum()),
                       total_effort=float(table["effort"].sum()), probability=probability, n_draws=n_draws,
                       seed=seed, scenario=scenario, caps=pd.Series(upper, index=codes, name="cap"))
+
+
+def _confirm(plan_for, projected, gain: float, max_gain: float, base_pii: np.ndarray, p: int, province: str,
+             rank: int, year: int, aim: float):
+    """The smallest planned PII gain whose plan the projection confirms (P(rank <= `rank`) >= aim).
+
+    The linear estimate `gain` is projected; each draw's realised gain (the same draws: common
+    random numbers) shows how much of the planned gain arrives there, so the gain each draw needs
+    is rescaled by it and the `aim` quantile taken again, smaller after a confirmed plan and larger
+    after one that falls short (a few rounds). Then bisection between the largest gain that falls
+    short and the smallest that is confirmed (at worst `max_gain`, every indicator at its cap)
+    tightens it. Returns (rises, projection)."""
+    tried: dict[float, tuple[bool, np.ndarray, object]] = {}
+
+    def check(g: float):
+        g = float(min(max(g, 0.0), max_gain))
+        if g not in tried:
+            rises = plan_for(g)
+            proj = projected(rises)
+            ok = proj.p_rank_at_most(province, rank, year) >= aim - TOL
+            tried[g] = (ok, rises, proj)
+        return tried[g]
+
+    for _ in range(ROUNDS):
+        ok, _, proj = check(gain)
+        drawn = proj.scores[:, proj.year_index(year), :, 0].astype(float)
+        realised = np.clip((drawn[:, p] - base_pii[:, p]) / max(gain, 1e-9), 0.05, None)
+        needed = (_needed_gains(drawn, p, rank) + drawn[:, p] - base_pii[:, p]) / realised
+        estimate = _quantile(needed, proj.weights, aim) + MARGIN
+        estimate = min(estimate, gain * (1 - BISECT_TOL)) if ok else max(estimate, gain + MARGIN)
+        estimate = float(min(max(estimate, 0.0), max_gain))
+        if (not ok and gain >= max_gain - 1e-9) or abs(estimate - gain) <= BISECT_TOL * max(gain, 1e-9):
+            break
+        gain = estimate
+    good = [g for g, (ok, _, _) in tried.items() if ok]
+    if not good:
+        check(max_gain)
+        good = [g for g, (ok, _, _) in tried.items() if ok] or [max_gain]
+    for _ in range(BISECT):
+        hi = min(good)
+        lo = max([g for g, (ok, _, _) in tried.items() if not ok and g < hi], default=0.0)
+        if hi - lo <= BISECT_TOL * max(hi, 1e-9):
+            break
+        if check(0.5 * (lo + hi))[0]:
+            good.append(0.5 * (lo + hi))
+    _, rises, proj = tried[min(good)]
+    return rises, proj
 
 
 def _quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:

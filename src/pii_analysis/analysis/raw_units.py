@@ -187,7 +187,8 @@ def raw_thresholds(rs: RawStanding, goal_ranks: list[int]) -> pd.DataFrame:
 
     Columns: raw_value, national_best, national_average, bound (how far the search goes),
     resolution (the reporting step), monotone (False when, along the search, the rank gets worse
-    as the value improves), best_rank_alone (the best rank any searched value gives), and per goal
+    as the value improves; worse_beyond: the searched value after which the rank first gets worse),
+    best_rank_alone (the best rank any searched value gives), and per goal
     g: raw_for_<g> (NaN = no value up to the bound reaches it; the current value when already
     met). Each threshold is the first value on the reporting grid that reaches the goal, and the
     value one step before it does not (both re-checked by re-scoring).
@@ -208,10 +209,14 @@ def raw_thresholds(rs: RawStanding, goal_ranks: list[int]) -> pd.DataFrame:
     ranks = ranks.reshape(n, g)
     _, base_rank = rs.base()
     path = np.concatenate([np.full((n, 1), base_rank), ranks], axis=1)
-    monotone = np.all(np.diff(path, axis=1) <= 0, axis=1)
+    worse = np.diff(path, axis=1) > 0
+    monotone = ~worse.any(axis=1)
+    values = np.concatenate([own_f[:, None], grid], axis=1)
+    worse_beyond = np.where(monotone, np.nan, values[np.arange(n), worse.argmax(axis=1)])
     out = pd.DataFrame({"indicator": fw.indicators, "raw_value": own, "national_best": best,
                         "national_average": np.nanmean(rs.rates, axis=0), "bound": bound, "resolution": res,
                         "monotone": monotone | ~present,
+                        "worse_beyond": np.where(present, worse_beyond, np.nan),
                         "best_rank_alone": np.where(present, path.min(axis=1), np.nan)})
     for goal in goal_ranks:
         out[f"raw_for_{goal}"] = _first_reaching(rs, goal, grid, ranks, base_rank, res, d, present)
@@ -359,6 +364,7 @@ def real_units(ctx, province: str, year: int | None = None, target_rank: int = 1
         "quantity_for_next_rank": quantity_change(rs, next_col.to_numpy()),
         "quantity_for_target": quantity_change(rs, target_col.to_numpy()),
         "monotone": th["monotone"].to_numpy(),
+        "worse_beyond": th["worse_beyond"].to_numpy(),
         "best_rank_alone": th["best_rank_alone"].to_numpy(),
         "raw_search_bound": th["bound"].to_numpy(),
         "raw_resolution": th["resolution"].to_numpy(),

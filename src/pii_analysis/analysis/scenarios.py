@@ -29,12 +29,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.languages import check_lang
-from pii_analysis.data.tables import read_table, require_columns
+from pii_analysis.data.tables import read_table, read_yaml, require_columns
 from pii_analysis.index.framework import Framework
 
 KINDS = ("points", "percent", "score", "target", "growth")
@@ -201,11 +200,7 @@ def load_scenario(spec: str | Path | dict | Scenario | None, ctx, *, province: s
     if not path.exists():
         raise PiiInputError(f"unknown scenario '{text}' (available: {', '.join(available_scenarios())}, "
                             "or the path of a YAML file)", column="scenario")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise PiiInputError(f"not valid YAML ({exc})", file=path) from None
-    return parse_scenario(data, fw, source=str(path))
+    return parse_scenario(read_yaml(path), fw, source=str(path))
 
 
 # --- the province's own plan (Resolution 06-NQ/TU) ----------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from pii_analysis.analysis.defaults import DEFAULT_SEED
-from pii_analysis.cli.output import add_format
+from pii_analysis.cli.output import add_data_options, add_format, data_options, print_notes
 
 DRAWS = 1000
 
@@ -15,7 +15,7 @@ def register(subparsers) -> None:
         description="Fit the projection on the years up to t, predict t+1 (and t+2 where the data allow) and "
                     "report how often the 50%% and 90%% intervals of PII score and rank hold the observed "
                     "values, and the model's spread of one-year PII changes beside the published one.")
-    p.add_argument("--data", default=None, help="indicator workbook/CSV (default: shipped demonstration panel)")
+    add_data_options(p)
     p.add_argument("--draws", type=int, default=DRAWS, help=f"Monte Carlo draws per origin year (default {DRAWS})")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     add_format(p, ("table", "json"))
@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     from pii_analysis.index.context import load_context
     from pii_analysis.report.feasibility_text import backtest_lines
 
-    ctx = load_context(args.data)
+    ctx = load_context(args.data, **data_options(args))
+    print_notes(ctx)
     if len(ctx.scores.years) < 2:
         raise PiiInputError("a backtest needs at least two years of data", column="year")
     check_settings(ctx, base_year=None, target_year=ctx.scores.years[-1] + 1, n_draws=args.draws, seed=args.seed)

@@ -45,9 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pii_analysis.index.context import load_context
-    from pii_analysis.report.run import run_report, write_processed
+    from pii_analysis.report.run import RunInterrupted, run_report, writable_directory
 
-    from pii_analysis.report.run import writable_directory
     writable_directory(args.out, "--out")
     writable_directory(args.processed, "--processed")
     ctx = load_context(args.data, **data_options(args))
@@ -55,12 +54,17 @@ def run(args: argparse.Namespace) -> int:
     for name in args.province or []:
         if ctx.province_note(name):
             print(f"note: {ctx.province_note(name)}", file=sys.stderr)
-    written = write_processed(ctx, args.processed)
-    print(f"processed tables: {Path(written[0]).parent}", file=sys.stderr)
-    result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
-                        out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
-                        timeout=args.timeout, progress=not args.no_progress, target_rank=args.target_rank,
-                        **data_options(args))
+    try:
+        result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
+                            out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
+                            timeout=args.timeout, progress=not args.no_progress, processed=args.processed,
+                            target_rank=args.target_rank,
+                            **data_options(args))
+    except RunInterrupted as stop:
+        print(f"pii report: interrupted ({stop}); {Path(args.out) / 'index.html'} lists the reports that "
+              "finished", file=sys.stderr)
+        return 128 + stop.signum
+    print(f"processed tables: {args.processed}", file=sys.stderr)
     failed = [o for o in result.outcomes if o.status != "ok"]
     for o in failed:
         print(f"FAILED {o.province} {o.notebook}: {o.error}", file=sys.stderr)

@@ -116,6 +116,17 @@ def load_targets(path: str | Path | None = None, province: str | None = None,
     return out.reset_index(drop=True)
 
 
+def _panel_status(raw: pd.DataFrame) -> str:
+    """The panel's status: 'demonstration' when any row is (a demonstration panel may hold a few
+    published cells, labelled row by row), else the first row's, else 'user'."""
+    if "data_status" not in raw.columns:
+        return "user"
+    statuses = raw["data_status"].astype(str)
+    if (statuses == "demonstration").any():
+        return "demonstration"
+    return str(statuses.iloc[0]) if statuses.iloc[0] else "user"
+
+
 def check_target_ranks(targets: pd.DataFrame, frame: pd.DataFrame, *, file: str | Path, n: int) -> None:
     """Rank targets are whole numbers from 1 to the number of provinces, else the row is named."""
     is_rank = targets["metric"].str.contains("rank", case=False, na=False)
@@ -179,6 +190,12 @@ def _suggest(code: str, known: list[str]) -> str:
 # Vietnamese and other common headers for the four columns of a panel (compared by name_key)
 HEADER_ALIASES = {"province": ("Tỉnh", "Tỉnh/thành phố", "Tỉnh, thành phố", "Tỉnh thành", "Địa phương", "Tên tỉnh"),
                   "year": ("Năm",), "indicator": ("Mã chỉ số", "Chỉ số"), "value": ("Giá trị",)}
+
+
+def national_rows(names: pd.Series) -> pd.Series:
+    """True for rows of the national total or average ("Cả nước", "Toàn quốc"): not provinces."""
+    national = {n for n in names.unique() if name_key(n) in NATIONAL_ROWS}
+    return names.isin(national)
 
 
 def _rename_headers(frame: pd.DataFrame) -> pd.DataFrame:
@@ -291,7 +308,7 @@ def load_panel(path: str | Path, framework: Framework, *,
     resolver = resolver or default_resolver()
     raw = _read_raw_long(p, sheet)
     if "province" in raw.columns:
-        raw = raw[~raw["province"].map(lambda n: name_key(n) in NATIONAL_ROWS)].reset_index(drop=True)
+        raw = raw[~national_rows(raw["province"])].reset_index(drop=True)
         if raw.empty:
             raise PiiInputError("no province rows (only national totals)", file=file, column="province")
     sheet_of = raw["_sheet"].where(raw["_sheet"].notna(), None)
@@ -375,8 +392,7 @@ def load_panel(path: str | Path, framework: Framework, *,
     _check_denominators(raw, ind, denominators, framework, err)
     _check_ranges(raw, ind, denominators, framework, err)
     notes = _constant_indicators(ind)
-    status = data_status or (str(raw["data_status"].iloc[0]) if "data_status" in raw.columns and
-                             raw["data_status"].iloc[0] else "user")
+    status = data_status or _panel_status(raw)
     tidy = ind[["year", "province", "indicator", "value"]].reset_index(drop=True)
     return Panel(values=tidy, denominators=denominators, source=file, data_status=status, notes=notes)
 
@@ -453,7 +469,7 @@ def load_node_scores(path: str | Path, framework: Framework, level: str = "pilla
     file = str(path)
     resolver = resolver or default_resolver()
     frame = read_table(path, sheet, header=("year", "province"))
-    frame = frame[~frame["province"].map(lambda n: name_key(n) in NATIONAL_ROWS)] if "province" in frame else frame
+    frame = frame[~national_rows(frame["province"])] if "province" in frame else frame
     if level == "pillar":
         codes = framework.pillars
         aliases = {c: (f"p{c}", c) for c in codes}

@@ -47,13 +47,10 @@ def _vote(cell: str) -> str | None:
     return marks[0]
 
 
-def decide_decimal(cells: pd.Series) -> tuple[str | None, list[int], list[int]]:
-    """(decimal mark or None, positions proving '.', positions proving ',') from a column's text cells."""
-    votes = cells.map(_vote)
-    dots = list(np.flatnonzero((votes == ".").to_numpy()))
-    commas = list(np.flatnonzero((votes == ",").to_numpy()))
-    mark = "." if dots and not commas else "," if commas and not dots else None
-    return mark, dots, commas
+def _decided(votes: list[str | None]) -> str | None:
+    """The decimal mark the votes prove, if they agree."""
+    has_dot, has_comma = "." in votes, "," in votes
+    return "." if has_dot and not has_comma else "," if has_comma and not has_dot else None
 
 
 def _cells(positions: list[int], locate: Locate, raw: pd.Series, limit: int = 4) -> str:
@@ -102,39 +99,46 @@ def parse_numbers(raw: pd.Series, locate: Locate, *, typed: pd.Series | None = N
     if not allow_blank and blank.any():
         raise PiiInputError("value is blank", **locate(int(np.flatnonzero(blank)[0])))
     out = np.full(len(raw), np.nan)
-    todo = ~blank & ~typed_mask
-    for i in np.flatnonzero((~blank & typed_mask).to_numpy()):
-        out[i] = float(text.iloc[i])
-    if todo.any():
-        group_of = (groups.reset_index(drop=True).fillna("").astype(str) if groups is not None
-                    else pd.Series("", index=raw.index))
-        file_mark = decimal or decide_decimal(text[todo])[0]
-        for _, members in group_of[todo].groupby(group_of[todo], sort=False, dropna=False):
-            idx = members.index
+    cells = text.tolist()
+    is_blank, is_typed = blank.to_numpy(), typed_mask.to_numpy()
+    for i in np.flatnonzero(~is_blank & is_typed):
+        out[i] = float(cells[i])
+    todo = np.flatnonzero(~is_blank & ~is_typed)
+    if len(todo):
+        votes = {int(i): _vote(cells[i]) for i in todo}
+        group_of = (groups.reset_index(drop=True).fillna("").astype(str).tolist() if groups is not None
+                    else [""] * len(cells))
+        file_mark = decimal or _decided(list(votes.values()))
+        members: dict[str, list[int]] = {}
+        for i in todo:
+            members.setdefault(group_of[i], []).append(int(i))
+        for idx in members.values():
             mark = decimal
             if mark is None:
-                mark, dots, commas = decide_decimal(text[idx])
+                dots = [i for i in idx if votes[i] == "."]
+                commas = [i for i in idx if votes[i] == ","]
                 if dots and commas:
-                    pos_d, pos_c = [int(idx[j]) for j in dots], [int(idx[j]) for j in commas]
                     raise PiiInputError(
-                        "the column mixes decimal marks: " + _cells(pos_d, locate, raw, 2) + " use '.' but "
-                        + _cells(pos_c, locate, raw, 2) + " use ','; write every number the same way "
-                        "or give --decimal", **locate(pos_d[0]))
-                mark = mark or file_mark
+                        "the column mixes decimal marks: " + _cells(dots, locate, raw, 2) + " use '.' but "
+                        + _cells(commas, locate, raw, 2) + " use ','; write every number the same way "
+                        "or give --decimal", **locate(dots[0]))
+                mark = "." if dots else "," if commas else file_mark
+            if mark is None and any(votes[i] == "?" for i in idx):
+                amb = [i for i in idx if votes[i] == "?"]
+                raise PiiInputError(
+                    "cannot tell whether ',' or '.' is the decimal mark in " + _cells(amb, locate, raw)
+                    + " (thousands or a fraction?); give --decimal , or --decimal . , or write the "
+                    "numbers without thousands marks", **locate(amb[0]))
             for i in idx:
-                cell = text.iloc[i]
-                if mark is None and _vote(cell) == "?":
-                    amb = [int(j) for j in idx if _vote(text.iloc[j]) == "?"]
-                    raise PiiInputError(
-                        "cannot tell whether ',' or '.' is the decimal mark in " + _cells(amb, locate, raw)
-                        + " (thousands or a fraction?); give --decimal , or --decimal . , or write the "
-                        "numbers without thousands marks", **locate(amb[0]))
+                cell = cells[i]
                 value = _convert(cell, mark or ".")
                 if value is None and _NON_FINITE.match(cell):
-                    raise PiiInputError(f"'{raw.iloc[i]}' is not a finite number", **locate(int(i)))
+                    raise PiiInputError(f"'{raw.iloc[i]}' is not a finite number", **locate(i))
                 if value is None:
                     hint = f" (decimal mark of this column: '{mark}')" if mark and _MARKS.search(cell) else ""
-                    raise PiiInputError(f"'{raw.iloc[i]}' is not a number{hint}", **locate(int(i)))
+                    hint = "; write it without the % sign (the indicator's unit says it is a share)" \
+                        if cell.endswith("%") and len(cell) > 1 else hint
+                    raise PiiInputError(f"'{raw.iloc[i]}' is not a number{hint}", **locate(i))
                 out[i] = value
     finite = np.isfinite(out) | np.isnan(out)
     bad = ~finite | (np.isnan(out) & ~blank.to_numpy())

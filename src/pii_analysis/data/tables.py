@@ -51,6 +51,30 @@ def check_readable(path: str | Path) -> Path:
     return p
 
 
+def read_yaml(path: str | Path) -> object:
+    """A YAML file's content (method, scenarios): unreadable, non-UTF-8 or invalid files fail naming the file."""
+    import yaml
+
+    p = Path(path)
+    if p.is_dir():
+        raise PiiInputError("expected a file, got a directory", file=p)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise PiiInputError("file not found", file=p) from None
+    except OSError as exc:
+        raise PiiInputError(f"file cannot be read ({exc.strerror or exc})", file=p) from None
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PiiInputError("file is not UTF-8 text; save it as UTF-8", file=p,
+                            row=raw[:exc.start].count(b"\n") + 1) from None
+    try:
+        return yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        raise PiiInputError(f"not valid YAML ({exc})", file=p) from None
+
+
 def is_excel(path: Path) -> bool:
     return path.suffix.lower() in EXCEL_SUFFIXES
 
@@ -102,14 +126,15 @@ def frame_from_grid(grid: Grid, *, file: Path, header: Iterable[str] = ()) -> pd
                                 f"{column_letter(j)}); rename or delete one", file=file, sheet=grid.sheet,
                                 row=h + 1, column=name)
         columns.append(name)
-    data = [(i + h + 2, [r[j].strip() for j in keep]) for i, r in enumerate(body)]
+    every = keep == list(range(width))
+    data = [(i + h + 2, r if every else [r[j] for j in keep]) for i, r in enumerate(body)]   # cells come stripped
     data = [(n, cells) for n, cells in data if any(cells)]
     frame = pd.DataFrame([cells for _, cells in data], columns=columns, dtype=object,
                          index=pd.Index([n for n, _ in data], name=ROW))
     if frame.empty:
         frame = pd.DataFrame(columns=columns, dtype=object, index=pd.Index([], name=ROW))
-    frame.attrs[TYPED] = {(i + h + 2, names[j] or f"(no header, column {column_letter(j)})")
-                          for i, t in enumerate(typed[h + 1:]) for j in keep if t[j]}
+    frame.attrs[TYPED] = {(i + h + 2, columns[k]) for i, t in enumerate(typed[h + 1:]) if any(t)
+                          for k, j in enumerate(keep) if t[j]}
     return frame.astype(str) if not frame.empty else frame
 
 

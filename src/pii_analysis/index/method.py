@@ -13,10 +13,9 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
+from pii_analysis.data.tables import read_yaml
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "denomination": ("divide", "none"),
@@ -124,23 +123,7 @@ def load_method(path: str | Path | None = None) -> Method:
     if path is None:
         return Method()
     p = Path(path)
-    if not p.exists():
-        raise PiiInputError("file not found", file=p)
-    if p.is_dir():
-        raise PiiInputError("expected a file, got a directory", file=p)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise PiiInputError(f"file cannot be read ({exc.strerror or exc})", file=p) from None
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise PiiInputError("file is not UTF-8 text; save it as UTF-8", file=p, row=line) from None
-    try:
-        data = yaml.safe_load(content)
-    except yaml.YAMLError as exc:
-        raise PiiInputError(f"not valid YAML ({exc})", file=p) from None
+    data = read_yaml(p)
     if not isinstance(data, dict):
         raise PiiInputError("expected a mapping of option: value (for example 'method:' followed by "
                             "'  normalisation: minmax')", file=p)

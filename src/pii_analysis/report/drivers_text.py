@@ -130,7 +130,8 @@ def lever_item(row: pd.Series, meta: dict, lang: str) -> str:
                 best=fmt_measure(row["national_best"], lang, res),
                 average=fmt_measure(row["national_average_raw"], lang, res),
                 weight=_n(100 * row["effective_weight"], lang), next_phrase=nxt, target_phrase=tgt,
-                monotone="" if row["monotone"] else text(TEXT, "non_monotone", lang))
+                monotone="" if row["monotone"] else text(TEXT, "non_monotone", lang,
+                                                         value=fmt_measure(row["worse_beyond"], lang, res)))
 
 
 def limits(result: DriversResult, lang: str) -> str:

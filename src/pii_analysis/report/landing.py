@@ -20,6 +20,14 @@ from pii_analysis.report.site import INDEX, RUN_LOG, SUMMARY, nav, page_name, re
 TEXT: Table = catalog("landing.TEXT")
 
 
+def interrupted_notice(interrupted: dict | None, lang: str) -> str:
+    """The sentence an interrupted run puts at the top of its pages ('' for a finished run)."""
+    if not interrupted:
+        return ""
+    return _t("interrupted", lang, signal=interrupted["signal"], seconds=interrupted["seconds"],
+              finished=interrupted["finished"], total=interrupted["total"])
+
+
 def _t(key: str, lang: str, **kw: object) -> str:
     return text(TEXT, key, lang, **kw)
 
@@ -58,7 +66,7 @@ def province_rows(ranking: pd.DataFrame, outcomes: list, lang: str, data_status:
             stem = Path(o.notebook).stem
             if o.html:
                 links.append({"label": page_name(stem, lang), "href": f"{folder}/{o.html}", "failed": o.status != "ok"})
-            elif o.status != "ok":
+            elif o.status == "failed":
                 links.append({"label": page_name(stem, lang), "href": f"{RUN_LOG}#{folder}-{stem}", "failed": True})
         change, direction = change_label(r.rank_change, lang)
         rows.append({"province": r.province, "rank": int(r.rank), "pii": float(r.pii), "change": change,
@@ -69,12 +77,13 @@ def province_rows(ranking: pd.DataFrame, outcomes: list, lang: str, data_status:
 
 
 def write_landing(out_dir: Path, *, lang: str, year: int, ranking: pd.DataFrame, outcomes: list, data_status: str,
-                  banner: str, summaries: dict[str, str], chart_uri: str, regions: pd.DataFrame | None = None) -> Path:
+                  banner: str, summaries: dict[str, str], chart_uri: str, regions: pd.DataFrame | None = None,
+                  interrupted: dict | None = None) -> Path:
     """index.html: the provinces in rank order with their links, the national chart, failures listed."""
     check_lang(lang)
     rows = province_rows(ranking, outcomes, lang, data_status, summaries, regions)
     failed = [{"province": o.province, "page": page_name(Path(o.notebook).stem, lang), "error": o.error,
-               "anchor": f"{slug(o.province)}-{Path(o.notebook).stem}"} for o in outcomes if o.status != "ok"]
+               "anchor": f"{slug(o.province)}-{Path(o.notebook).stem}"} for o in outcomes if o.status == "failed"]
     prev = ranking["prev_year"].iloc[0] if len(ranking) else None
     has_prev = prev is not None and not pd.isna(prev)
     n = len(ranking)
@@ -86,12 +95,12 @@ def write_landing(out_dir: Path, *, lang: str, year: int, ranking: pd.DataFrame,
                   intro=_t("intro", lang, year=year), banner=banner, rows=rows, labels=labels, failed=failed,
                   failed_title=_t("failed_title", lang, k=len(failed)), chart_uri=chart_uri,
                   chart_alt=_t("chart_alt", lang, year=year, n=n), show_region=regions is not None,
-                  run_log=RUN_LOG)
+                  run_log=RUN_LOG, notice=interrupted_notice(interrupted, lang))
     return atomic_write(out_dir / INDEX, page)
 
 
 def write_run_log(out_dir: Path, *, lang: str, outcomes: list, data: dict, meta: dict, version: str,
-                  timings: dict[str, float] | None = None) -> Path:
+                  timings: dict[str, float] | None = None, interrupted: dict | None = None) -> Path:
     """run_log.html: every report with province, year, parameters, status and error, and the run's facts."""
     check_lang(lang)
     ok = sum(o.status == "ok" for o in outcomes)
@@ -104,7 +113,7 @@ def write_run_log(out_dir: Path, *, lang: str, outcomes: list, data: dict, meta:
         reports.append({"province": o.province, "year": o.year, "name": stem,
                         "href": base + o.html if o.html else "", "anchor": f"{slug(o.province)}-{stem}",
                         "params": ", ".join(f"{k}={v!r}" for k, v in o.parameters.items()),
-                        "status": o.status, "status_label": _t(o.status if o.status in ("ok", "failed") else
+                        "status": o.status, "status_label": _t(o.status if o.status in ("ok", "failed", "not_run") else
                                                                 "failed", lang),
                         "error": o.error, "seconds": o.seconds, "files": files})
     labels = {k: _t(k, lang) for k in ("year", "report", "parameters", "status", "files", "seconds", "results",
@@ -112,10 +121,11 @@ def write_run_log(out_dir: Path, *, lang: str, outcomes: list, data: dict, meta:
     page = render("run_log.html.j2", lang=lang, title=_t("log_title", lang), nav=[
                       {"label": page_name("index", lang), "href": INDEX, "current": False}],
                   nav_label=_t("log_title", lang),
-                  summary=_t("summary_line", lang, ok=ok, total=len(outcomes), failed=len(outcomes) - ok,
+                  summary=_t("summary_line", lang, ok=ok, total=len(outcomes), failed=sum(o.status == "failed" for o in outcomes),
                              version=version, seed=meta["seed"], draws=meta["n_draws"]),
                   data_line=_t("data", lang, path=data["path"], sha=data["sha256"][:16]), reports=reports,
-                  labels=labels, timings={k: round(v, 1) for k, v in (timings or {}).items()})
+                  labels=labels, timings={k: round(v, 1) for k, v in (timings or {}).items()},
+                  notice=interrupted_notice(interrupted, lang))
     return atomic_write(out_dir / RUN_LOG, page)
 
 

@@ -20,13 +20,17 @@ notebooks' and `pii feasibility`'s, so a default report reproduces a default not
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import multiprocessing
 import os
 import re
 import secrets
+import signal
+import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -92,7 +96,7 @@ class Outcome:
     province: str
     year: int
     parameters: dict[str, Any]
-    status: str = "failed"        # 'ok' or 'failed'
+    status: str = "failed"        # 'ok', 'failed' or 'not_run' (the run was interrupted first)
     error: str = ""
     attempts: int = 0
     seconds: float = 0.0
@@ -331,7 +335,8 @@ def execute_job(job: Job) -> Outcome:
     stem.parent.mkdir(parents=True, exist_ok=True)
     ipynb, page = stem.with_suffix(".ipynb"), stem.with_suffix(".html")
     results_dir = stem.parent / f"{stem.name}_results"
-    for stale in (ipynb, page):          # never show a previous run's file as this run's
+    running = stem.parent / f".{stem.name}.running.ipynb"   # papermill's output, before it is scrubbed
+    for stale in (ipynb, page, running):  # never show a previous run's file as this run's
         stale.unlink(missing_ok=True)
     for stale in results_dir.glob("*.csv"):
         stale.unlink()
@@ -343,7 +348,7 @@ def execute_job(job: Job) -> Outcome:
         try:
             km, kc = _kernel(job.kernel, fresh=attempt > 1)
             _prepare_kernel(kc, stem.parent, results_dir)
-            papermill.execute_notebook(job.notebook, str(ipynb), parameters=job.parameters, km=km, kc=kc,
+            papermill.execute_notebook(job.notebook, str(running), parameters=job.parameters, km=km, kc=kc,
                                        engine_name=_warm_engine(), kernel_name=job.kernel,
                                        execution_timeout=job.timeout,
                                        start_timeout=START_TIMEOUT, progress_bar=False, log_output=False,
@@ -355,8 +360,9 @@ def execute_job(job: Job) -> Outcome:
             break
         except Exception as exc:  # kernel died, timed out, failed to start: once more in a new kernel
             error = exc
-    if ipynb.exists():
-        nb = scrub(nbformat.read(ipynb, as_version=4))
+    if running.exists():
+        nb = scrub(nbformat.read(running, as_version=4))
+        running.unlink()
         atomic_write(ipynb, nbformat.writes(nb) + "\n")
         links = nav(list(job.pages), stem.name, job.lang) if job.pages else []
         body = render_html(nb, page_title(stem.name, job.province, job.year, job.lang), job.lang, links,
@@ -524,12 +530,114 @@ def write_site(ctx: Context, out: Path, outcomes: list[Outcome], *, chosen: list
                                  summaries=summaries, chart_uri=data_uri(chart), regions=regions)
 
 
+# --- stopping: signals, the lock, workers and kernels ------------------------------------------
+class RunInterrupted(Exception):
+    """Ctrl-C or SIGTERM arrived during the run."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """SIGINT and SIGTERM raise RunInterrupted in the main thread (SIGTERM would otherwise kill the run
+    with no clean-up); the previous handlers come back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        for sig in (signal.SIGINT, signal.SIGTERM):   # a second Ctrl-C must not break the clean-up
+            signal.signal(sig, signal.SIG_IGN)
+        raise RunInterrupted(signum)
+
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+
+LOCK_NAME = ".pii-report.lock"
+
+
+@contextlib.contextmanager
+def run_lock(out: Path):
+    """Keep a second run out of the same output directory, naming the run that holds it. The lock is
+    an flock on `.pii-report.lock`, released by the system however this run ends."""
+    import fcntl
+
+    path = out / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = Path(path).read_text(encoding="utf-8", errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise PiiInputError(f"--out is in use by another pii report run ({holder}); wait for it to finish or "
+                            "choose another --out", file=out) from None
+    try:
+        info = f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}, command {' '.join(sys.argv)[:300]}"
+        os.ftruncate(fd, 0)
+        os.write(fd, info.encode("utf-8"))
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+STOP_GRACE = 3.0   # seconds a worker gets to shut its kernel down before everything left is killed
+
+
+def _stop_processes(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool now: no new job, every worker and every kernel (all descendants of this process)
+    terminated, then killed if still there after STOP_GRACE seconds."""
+    import psutil
+
+    def ours(proc: psutil.Process) -> bool:   # multiprocessing's resource tracker ignores SIGTERM and ends
+        try:                                  # by itself when this process exits: not waited for
+            return "resource_tracker" not in " ".join(proc.cmdline())
+        except psutil.Error:
+            return False
+
+    # taken before the workers die (their kernels are re-parented afterwards)
+    family = [p for p in psutil.Process().children(recursive=True) if ours(p)]
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in family:
+        with contextlib.suppress(psutil.Error):
+            proc.terminate()
+    _, left = psutil.wait_procs(family, timeout=STOP_GRACE)
+    for proc in left:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(left, timeout=STOP_GRACE)
+
+
+def _worker_sigterm(signum, frame) -> None:  # pragma: no cover - runs in a worker
+    """Kill this worker's kernel and remove its connection file, then exit at once."""
+    try:
+        import psutil
+        for child in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        for km, _ in list(_KERNELS.values()):
+            with contextlib.suppress(Exception):
+                Path(km.connection_file).unlink(missing_ok=True)
+    finally:
+        os._exit(128 + signum)
+
+
 # --- the run -------------------------------------------------------------------------------
 @dataclass
 class RunResult:
     index: Path
     outcomes: list[Outcome]
     manifest: Path
+    notes: tuple[str, ...] = ()     # warnings about the data (e.g. an indicator equal for every province)
 
     @property
     def ok(self) -> bool:
@@ -548,17 +656,24 @@ def _init_worker(log_path: str) -> None:
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)
     os.close(fd)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)        # Ctrl-C reaches the whole group: the parent stops us
+    signal.signal(signal.SIGTERM, _worker_sigterm)       # shut this worker's kernel down, then exit
 
 
-def _run_jobs(jobs: list[Job], n_jobs: int, progress: bool, log_path: Path) -> list[Outcome]:
+def _run_jobs(jobs: list[Job], n_jobs: int, progress: bool, log_path: Path,
+              outcomes: list[Outcome] | None = None) -> list[Outcome]:
+    """Run the jobs in worker processes; outcomes are appended to `outcomes` as they finish, so an
+    interrupted run still knows what finished. On RunInterrupted every worker and kernel is stopped
+    before the exception goes on."""
     from tqdm import tqdm
 
-    outcomes: list[Outcome] = []
+    outcomes = [] if outcomes is None else outcomes
     bar = tqdm(total=len(jobs), desc="pii report", unit="report", disable=not progress)
     # spawn: fresh workers (no forked threads); they inherit $PII_CACHE_DIR for the kernels
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init_worker, initargs=(str(log_path),)) as pool:
+    pool = ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(str(log_path),))
+    try:
         futures = {pool.submit(execute_job, job): job for job in jobs}
         for fut in as_completed(futures):
             job = futures[fut]
@@ -570,7 +685,16 @@ def _run_jobs(jobs: list[Job], n_jobs: int, progress: bool, log_path: Path) -> l
             outcomes.append(outcome)
             bar.set_postfix_str(f"{outcome.province}: {outcome.notebook} {outcome.status}", refresh=False)
             bar.update()
-    bar.close()
+    except BaseException:
+        _stop_processes(pool)
+        raise
+    finally:
+        bar.close()
+    pool.shutdown(wait=True)
+    return _in_plan_order(outcomes, jobs)
+
+
+def _in_plan_order(outcomes: list[Outcome], jobs: list[Job]) -> list[Outcome]:
     order = {(j.province, Path(j.notebook).name): i for i, j in enumerate(jobs)}
     return sorted(outcomes, key=lambda o: order[(o.province, o.notebook)])
 
@@ -580,72 +704,134 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
                jobs: int = 1, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, timeout: int = TIMEOUT,
                notebooks: list[Path] | None = None, kernel: str = KERNEL, progress: bool = True,
                sheet: str | None = None, decimal: str | None = None,
-               target_rank: int | None = None) -> RunResult:
-    """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json.
-    `target_rank` None: each province's own target, else the project default for its rank band."""
+               processed: str | Path | None = None, target_rank: int | None = None) -> RunResult:
+    """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json
+    (and, when `processed` is given, the processed score tables there).
+
+    One run at a time per output directory (`run_lock`). Ctrl-C or SIGTERM stop the workers and their
+    kernels within seconds; index.html and manifest.json then say the run was interrupted and what
+    finished, and RunInterrupted is raised for the caller's exit status."""
     t0 = time.perf_counter()
     lang = check_lang(lang)
-    out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    ctx = load_context(data_path, sheet=sheet, decimal=decimal)
-    year = ctx.check_year(year)
-    chosen = choose_provinces(ctx, provinces, all_provinces, year)
-    notebooks = available_notebooks() if notebooks is None else [Path(n) for n in notebooks]
-    data_file = resolve_data_path(data_path)
-    data = {"path": str(data_path) if data_path else str(data_file.relative_to(paths.REPO_ROOT))
-            if data_file.is_relative_to(paths.REPO_ROOT) else str(data_file),
-            "sha256": file_checksum(data_file), "status": ctx.data_status}
-    run_parameters = {"year": year, "data_path": str(Path(data_path).resolve()) if data_path else None,
-                      "lang": lang, "base_year": year, "target_year": TARGET_YEAR, "n_draws": n_draws,
-                      "seed": seed, "sheet": sheet, "decimal": decimal}
-    if target_rank is not None:   # otherwise each notebook's own default (notebook 03: the province's target)
-        run_parameters["target_rank"] = target_rank
+    out = writable_directory(Path(out_dir).resolve(), "--out")
+    with run_lock(out), stop_on_signals(), _kernel_runtime_dir() as runtime:
+        ctx = load_context(data_path, sheet=sheet, decimal=decimal)
+        year = ctx.check_year(year)
+        chosen = choose_provinces(ctx, provinces, all_provinces, year)
+        notebooks = available_notebooks() if notebooks is None else [Path(n) for n in notebooks]
+        data_file = resolve_data_path(data_path)
+        data = {"path": str(data_path) if data_path else str(data_file.relative_to(paths.REPO_ROOT))
+                if data_file.is_relative_to(paths.REPO_ROOT) else str(data_file),
+                "sha256": file_checksum(data_file), "status": ctx.data_status}
+        run_parameters = {"year": year, "data_path": str(Path(data_path).resolve()) if data_path else None,
+                          "lang": lang, "base_year": year, "target_year": TARGET_YEAR, "n_draws": n_draws,
+                          "seed": seed, "sheet": sheet, "decimal": decimal}
+        if target_rank is not None:   # otherwise each notebook's own default (notebook 03: the province's target)
+            run_parameters["target_rank"] = target_rank
+        meta = {"seed": seed, "n_draws": n_draws}
+        job_list = plan(notebooks, chosen, run_parameters, out, kernel=kernel, timeout=timeout)
+        outcomes: list[Outcome] = []
+        timings: dict[str, float] = {}
+        results = out / "results"
+        manifest = {
+            "package": "pii-analysis", "version": __version__,
+            "parameters": {"provinces": chosen, "year": year, "lang": lang, "n_draws": n_draws, "seed": seed,
+                           "target_rank": target_rank,
+                           "target_year": TARGET_YEAR, "jobs": jobs, "timeout": timeout, "kernel": kernel,
+                           "notebooks": [Path(n).name for n in notebooks]},
+            "data": {**data, "framework_sha256": file_checksum(paths.raw_file(paths.FRAMEWORK)),
+                     "method_sha256": file_checksum(paths.raw_file(paths.METHOD))},
+            "html_max_bytes": HTML_MAX_BYTES,
+        }
+        try:
+            t = time.perf_counter()
+            if processed is not None:
+                write_processed(ctx, processed)
+            write_processed(ctx, results)
+            for name, frame in profile_results(ctx, chosen, year).items():
+                write_result(frame, results / f"profile_{name}.csv", ctx, year=year)
+            timings["tables"] = time.perf_counter() - t
 
-    timings: dict[str, float] = {}
-    t = time.perf_counter()
-    results = out / "results"
-    write_processed(ctx, results)
-    for name, frame in profile_results(ctx, chosen, year).items():
-        write_result(frame, results / f"profile_{name}.csv", ctx, year=year)
-    timings["tables"] = time.perf_counter() - t
+            t = time.perf_counter()
+            os.environ[CACHE_ENV] = str(out / ".cache")   # for this process, the workers and their kernels
+            os.environ[CACHE_KEY_ENV] = secrets.token_hex(32)  # this run trusts only the cache entries it signs
+            shared = shared_work(ctx, base_year=year, target_year=TARGET_YEAR, n_draws=n_draws, seed=seed)
+            for name, frame in shared_tables(shared, chosen, targets(ctx, chosen, year, target_rank)).items():
+                write_result(frame, results / f"{name}.csv", ctx)
+            timings["shared"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    os.environ[CACHE_ENV] = str(out / ".cache")   # for this process, the workers and their kernels
-    os.environ[CACHE_KEY_ENV] = secrets.token_hex(32)  # this run trusts only the cache entries it signs
-    shared = shared_work(ctx, base_year=year, target_year=TARGET_YEAR, n_draws=n_draws, seed=seed)
-    for name, frame in shared_tables(shared, chosen, targets(ctx, chosen, year, target_rank)).items():
-        write_result(frame, results / f"{name}.csv", ctx)
-    timings["shared"] = time.perf_counter() - t
+            t = time.perf_counter()
+            outcomes = _run_jobs(job_list, jobs, progress, out / ".logs" / "kernels.log", outcomes)
+            for o in outcomes:
+                make_joinable(out / slug(o.province) / f"{Path(o.notebook).stem}_results", ctx, o.province, o.year)
+            timings["notebooks"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    job_list = plan(notebooks, chosen, run_parameters, out, kernel=kernel, timeout=timeout)
-    outcomes = _run_jobs(job_list, jobs, progress, out / ".logs" / "kernels.log")
-    for o in outcomes:
-        make_joinable(out / slug(o.province) / f"{Path(o.notebook).stem}_results", ctx, o.province, o.year)
-    timings["notebooks"] = time.perf_counter() - t
+            t = time.perf_counter()
+            index = write_site(ctx, out, outcomes, chosen=chosen, year=year, lang=lang, shared=shared,
+                               notebooks=notebooks, data=data, meta=meta, timings=timings)
+            timings["pages"] = time.perf_counter() - t
+        except RunInterrupted as stop:
+            done = {(o.province, o.notebook) for o in outcomes}
+            rest = [Outcome(notebook=Path(j.notebook).name, province=j.province, year=j.year,
+                            parameters=j.parameters, status="not_run") for j in job_list
+                    if (j.province, Path(j.notebook).name) not in done]
+            outcomes = _in_plan_order(outcomes + rest, job_list)
+            interrupted = {"signal": signal.Signals(stop.signum).name, "seconds": round(time.perf_counter() - t0, 1),
+                           "finished": len(done), "total": len(job_list), "kernel_runtime_dir": str(runtime)}
+            write_stopped_site(ctx, out, outcomes, year=year, lang=lang, data=data, meta=meta, timings=timings,
+                               interrupted=interrupted)
+            _finish(out, outcomes, manifest, timings, t0, interrupted=interrupted)
+            raise
+        manifest_path = _finish(out, outcomes, manifest, timings, t0)
+        return RunResult(index=index, outcomes=outcomes, manifest=manifest_path, notes=ctx.panel.notes)
 
-    t = time.perf_counter()
-    meta = {"seed": seed, "n_draws": n_draws}
-    index = write_site(ctx, out, outcomes, chosen=chosen, year=year, lang=lang, shared=shared,
-                       notebooks=notebooks, data=data, meta=meta, timings=timings)
-    timings["pages"] = time.perf_counter() - t
+
+@contextlib.contextmanager
+def _kernel_runtime_dir():
+    """A private directory for the run's kernel connection files ($JUPYTER_RUNTIME_DIR of the workers and
+    kernels), removed at the end however the run ends: no connection file is left behind."""
+    import shutil
+
+    path = Path(tempfile.mkdtemp(prefix="pii-kernels-"))
+    old = os.environ.get("JUPYTER_RUNTIME_DIR")
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(path)
+    try:
+        yield path
+    finally:
+        if old is None:
+            os.environ.pop("JUPYTER_RUNTIME_DIR", None)
+        else:
+            os.environ["JUPYTER_RUNTIME_DIR"] = old
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def write_stopped_site(ctx: Context, out: Path, outcomes: list[Outcome], *, year: int, lang: str, data: dict,
+                       meta: dict, timings: dict[str, float], interrupted: dict) -> Path:
+    """The landing page and run log of an interrupted run: quickly (no chart, no summaries), saying that
+    the run was interrupted and which reports finished."""
+    from pii_analysis.analysis.national import ranking_with_change
+    from pii_analysis.report import landing, labels
+
+    landing.write_run_log(out, lang=lang, outcomes=outcomes, data=data, meta=meta, version=__version__,
+                          timings=timings, interrupted=interrupted)
+    return landing.write_landing(out, lang=lang, year=year, ranking=ranking_with_change(ctx, year),
+                                 outcomes=outcomes, data_status=ctx.data_status,
+                                 banner=labels.page_banner(ctx, None, None, lang), summaries={}, chart_uri="",
+                                 interrupted=interrupted)
+
+
+def _finish(out: Path, outcomes: list[Outcome], manifest: dict, timings: dict[str, float], t0: float, *,
+            interrupted: dict | None = None) -> Path:
+    """manifest.json (atomically), for a finished or an interrupted run."""
     timings["total"] = time.perf_counter() - t0
-    manifest = {
-        "package": "pii-analysis", "version": __version__,
-        "parameters": {"provinces": chosen, "year": year, "lang": lang, "n_draws": n_draws, "seed": seed,
-                       "target_rank": target_rank,
-                       "target_year": TARGET_YEAR, "jobs": jobs, "timeout": timeout, "kernel": kernel,
-                       "notebooks": [Path(n).name for n in notebooks]},
-        "data": {**data, "framework_sha256": file_checksum(paths.raw_file(paths.FRAMEWORK)),
-                 "method_sha256": file_checksum(paths.raw_file(paths.METHOD))},
-        "html_max_bytes": HTML_MAX_BYTES,
-        "results": sorted(str(p.relative_to(out)) for p in results.glob("*.csv")),
-        "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
-        "reports": [asdict(o) for o in outcomes],
-        "status": "ok" if all(o.status == "ok" for o in outcomes) else "failed",
-    }
-    manifest_path = atomic_write(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-    return RunResult(index=index, outcomes=outcomes, manifest=manifest_path)
+    status = "interrupted" if interrupted else "ok" if all(o.status == "ok" for o in outcomes) else "failed"
+    manifest = {**manifest,
+                "results": sorted(str(p.relative_to(out)) for p in (out / "results").glob("*.csv")),
+                "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+                "reports": [asdict(o) for o in outcomes], "status": status}
+    if interrupted:
+        manifest["interrupted"] = interrupted
+    return atomic_write(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
 
 
 def profile_results(ctx: Context, provinces: list[str], year: int) -> dict[str, pd.DataFrame]:
