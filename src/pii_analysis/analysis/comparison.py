@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from pii_analysis.analysis.projection import DEFAULT_SEED, project, shared_projection
-from pii_analysis.analysis.scenarios import available_scenarios, load_scenario, plan_scenario
+from pii_analysis.analysis.scenarios import available_scenarios, load_scenario, plan_scenario, typical_delivery
 from pii_analysis.data.errors import PiiInputError
 
 
@@ -20,27 +20,31 @@ def comparison_set(ctx, province: str, *, base_year: int | None = None,
     the shipped example scenarios, then `extra` (e.g. the minimum-effort plan)."""
     out: list[Any] = ["baseline"]
     try:
-        out.append(plan_scenario(ctx, province, base_year=base_year))
+        plan = plan_scenario(ctx, province, base_year=base_year)
+        out += [plan, typical_delivery(plan)]
     except PiiInputError:
         pass  # no mapped targets for this province: nothing to compare
-    out += [n for n in available_scenarios() if n not in ("baseline", "plan")]
+    out += [n for n in available_scenarios() if n not in ("baseline", "plan", "plan_typical")]
     return out + list(extra or [])
 
 
 
 def compare_scenarios(ctx, province: str, scenarios: list[Any], *, base_year: int | None = None,
                       target_year: int = 2030, target_rank: int = 10, n_draws: int = 1000,
-                      seed: int | None = None, lang: str = "vi") -> pd.DataFrame:
+                      seed: int | None = None, lang: str = "vi", draws=None) -> pd.DataFrame:
     """Per scenario and projected year: median rank, 5-95% interval, P(rank <= target_rank).
 
     Every scenario uses the same seed (common random numbers), so differences come from
-    the scenario, not from the draws.
+    the scenario, not from the draws; with `draws` (draws.ReportDraws) every scenario comes from the
+    report's one set of draws, so the baseline row prints the headline's probability.
     """
     seed = DEFAULT_SEED if seed is None else seed
     rows = []
     for spec in scenarios:
         sc = load_scenario(spec, ctx, province=province, base_year=base_year)
-        if sc.changes or sc.volatility != 1.0:
+        if draws is not None:
+            proj = draws.projection(sc, province)
+        elif sc.changes or sc.volatility != 1.0 or sc.delivery is not None:
             proj = project(ctx, province=province, scenario=sc, base_year=base_year, target_year=target_year,
                            n_draws=n_draws, seed=seed)
         else:  # the baseline is shared by every province of a report run

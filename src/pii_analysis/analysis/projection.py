@@ -296,15 +296,24 @@ def deterministic_rates(ctx, *, base_year: int | None = None, target_year: int =
     return [int(y) for y in inp.years], inp.provinces, values[0]
 
 
-def _scenario_block(ctx, inp: _Inputs, values: np.ndarray, scenario, province: str | None) -> np.ndarray:
+def _scenario_block(ctx, inp: _Inputs, values: np.ndarray, scenario, province: str | None,
+                    shares: np.ndarray | None = None) -> np.ndarray:
     sc = load_scenario(scenario, ctx, province=province, base_year=inp.base_year)
     if sc.changes:
         if province is None:
             raise PiiInputError("a scenario needs the province it applies to", column="province")
         p = inp.provinces.index(ctx.check_province(province))
         apply_scenario(values, sc, province=p, base=inp.rates[p], years=inp.years, base_year=inp.base_year,
-                       framework=ctx.framework)
+                       framework=ctx.framework, method=rate_method(ctx), shares=shares)
     return _clip(values, inp)
+
+
+def delivery_shares(sc: Scenario, seed: int, c: int, n: int) -> np.ndarray | None:
+    """(n, changes) delivery shares of draw block `c` (own stream, so the trend draws are unchanged)."""
+    if sc.delivery is None or not sc.changes:
+        return None
+    rng = np.random.default_rng([seed, c, 1])
+    return sc.delivery.shares(rng, CHUNK, len(sc.changes))[:n]
 
 
 def kept_codes(ctx) -> list[str]:
@@ -354,7 +363,7 @@ def project(ctx, *, province: str | None = None, scenario: Scenario | str | dict
             values = _trend_block(inp, seed, c, n, vol)
         if values.shape[0] != n:
             values = np.broadcast_to(values, (n, H, P, I)).copy()
-        values = _scenario_block(ctx, inp, values, sc, province)
+        values = _scenario_block(ctx, inp, values, sc, province, delivery_shares(sc, seed, c, n))
         batch = score_arrays(values, fw, method)
         keep = batch.scores[..., [batch.codes.index(k) for k in codes]]
         scores[lo:lo + n] = keep

@@ -3,8 +3,9 @@
 A scenario is a list of changes, each on some indicators (named directly, or every
 indicator of a pillar or node, or all), of one kind:
 
-- points:  +g normalised points a year on top of the trend (0-100 min-max scale of
-           each projected year's cross-province range);
+- points:  +g normalised points a year on top of the trend, on the scale the scoring uses
+           (0-100 min-max of each projected year's cross-province range after the outlier
+           treatment, so a winsorised indicator moves by its winsorised spread);
 - percent: the raw value improves by r% a year on top of the trend (direction-aware);
 - score:   the normalised score is held at s (0-100) of each year's range (100 = best);
 - target:  the raw value reaches `value` by `year` on a straight line from the base
@@ -15,6 +16,11 @@ indicator of a pillar or node, or all), of one kind:
 targets (province_targets.csv) through data/raw/resolution06_indicator_map.csv; other
 scenarios are YAML files (data/raw/scenarios/<name>.yaml or any path) or dicts.
 Rivals always follow their baseline trends.
+
+A scenario may say how fully it is delivered (`delivery: {beta: [a, b]}`): each change is then
+delivered at a random share (Beta(a, b), drawn per draw and change) of its stated size. The
+province plan is reported twice: every mapped target met in full ('plan'), and with typical
+delivery ('plan_typical', the assumption in data/raw/plan_delivery.yaml).
 """
 from __future__ import annotations
 
@@ -35,6 +41,37 @@ SELECTORS = ("indicator", "indicators", "pillar", "pillars", "node", "nodes", "a
 MAP_FILE = "resolution06_indicator_map.csv"
 SCENARIO_DIR = "scenarios"
 MAP_RULES = ("level", "count", "growth", "rank_level", "none")
+DELIVERY_FILE = "plan_delivery.yaml"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Each change is delivered at a share ~ Beta(a, b) of its stated size (an assumption)."""
+
+    a: float
+    b: float
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        from scipy.stats import beta
+
+        return float(beta.median(self.a, self.b))
+
+    def shares(self, rng: np.random.Generator, size: int, n_changes: int) -> np.ndarray:
+        return rng.beta(self.a, self.b, size=(size, n_changes))
+
+
+def parse_delivery(spec, where: str) -> Delivery | None:
+    """`delivery: {beta: [a, b], note: ...}` -> Delivery (None when absent)."""
+    if spec is None:
+        return None
+    ab = spec.get("beta") if isinstance(spec, dict) else None
+    if (not isinstance(ab, list) or len(ab) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, float))
+                                                        or v <= 0 for v in ab)):
+        raise PiiInputError("delivery must be {beta: [a, b]} with a, b > 0 (each change delivered at a share "
+                            "~ Beta(a, b))", file=where, column="delivery")
+    return Delivery(float(ab[0]), float(ab[1]), str(spec.get("note", "")))
 
 
 @dataclass(frozen=True)
@@ -55,6 +92,8 @@ class Scenario:
     label: dict[str, str] = field(default_factory=dict)
     volatility: float = 1.0
     source: str = ""
+    delivery: Delivery | None = None
+    below_current: tuple[str, ...] = ()    # mapped targets already met at the base year (reported)
 
     def title(self, lang: str = "vi") -> str:
         return self.label.get(check_lang(lang)) or self.name
@@ -97,7 +136,7 @@ def parse_scenario(spec: dict, framework: Framework, source: str = "<dict>") -> 
     """A Scenario from a mapping {name, label, volatility, changes: [...]}, validated."""
     if not isinstance(spec, dict):
         raise PiiInputError("a scenario must be a mapping with 'name' and 'changes'", file=source)
-    unknown = set(spec) - {"name", "label", "volatility", "changes"}
+    unknown = set(spec) - {"name", "label", "volatility", "changes", "delivery"}
     if unknown:
         raise PiiInputError(f"unknown scenario key(s): {', '.join(sorted(unknown))}", file=source)
     name = str(spec.get("name") or Path(source).stem)
@@ -128,14 +167,15 @@ def parse_scenario(spec: dict, framework: Framework, source: str = "<dict>") -> 
             raise PiiInputError("a target needs the year it is reached (year: 2030)", file=where, column="year")
         out.append(Change(indicators=_select(ch, framework, where), kind=kind, value=float(value),
                           year=year, note=str(ch.get("note", ""))))
-    return Scenario(name=name, changes=tuple(out), label=label, volatility=float(vol), source=source)
+    return Scenario(name=name, changes=tuple(out), label=label, volatility=float(vol), source=source,
+                    delivery=parse_delivery(spec.get("delivery"), source))
 
 
 def available_scenarios() -> list[str]:
     """Names usable as `scenario`: baseline, plan and the shipped YAML files."""
     directory = paths.raw_dir() / SCENARIO_DIR
     shipped = sorted(p.stem for p in directory.glob("*.yaml")) if directory.is_dir() else []
-    return ["baseline", "plan", *shipped]
+    return ["baseline", "plan", "plan_typical", *shipped]
 
 
 def load_scenario(spec: str | Path | dict | Scenario | None, ctx, *, province: str | None = None,
@@ -148,10 +188,11 @@ def load_scenario(spec: str | Path | dict | Scenario | None, ctx, *, province: s
         return BASELINE
     if isinstance(spec, dict):
         return parse_scenario(spec, fw)
-    if spec == "plan":
+    if spec in ("plan", "plan_typical"):
         if province is None:
-            raise PiiInputError("the 'plan' scenario needs a province", column="scenario")
-        return plan_scenario(ctx, province, base_year=base_year)
+            raise PiiInputError(f"the '{spec}' scenario needs a province", column="scenario")
+        plan = plan_scenario(ctx, province, base_year=base_year)
+        return typical_delivery(plan) if spec == "plan_typical" else plan
     text = str(spec)
     path = Path(text)
     if not path.suffix:
@@ -198,6 +239,7 @@ def plan_scenario(ctx, province: str, *, base_year: int | None = None, map_path:
     p = provinces.index(province)
     dens = ctx.panel.denominators
     changes = []
+    below = []
     for _, row in joined.iterrows():
         code = row["indicator"]
         if code not in fw.indicators:
@@ -220,48 +262,87 @@ def plan_scenario(ctx, province: str, *, base_year: int | None = None, map_path:
             col = rates[:, fw.indicators.index(code)] * fw.nodes.at[code, "direction"]
             col = np.sort(col[~np.isnan(col)])[::-1]
             value = float(col[min(int(value), len(col)) - 1] * fw.nodes.at[code, "direction"])
+        i = fw.indicators.index(code)
+        if np.isfinite(rates[p, i]) and (value - rates[p, i]) * fw.nodes.at[code, "direction"] <= 0:
+            below.append(code)   # already met: reported, and the trend is kept (never pulled back)
         changes.append(Change((code,), "target", value, int(row["target_year"]), note))
-    label = {"vi": f"Kế hoạch của tỉnh (Nghị quyết 06-NQ/TU) — {province}",
-             "en": f"Province plan (Resolution 06-NQ/TU) — {province}"}
-    return Scenario(name="plan", changes=tuple(changes), label=label, source=MAP_FILE)
+    label = {"vi": f"Kế hoạch của tỉnh (Nghị quyết 06-NQ/TU), mọi mục tiêu đạt đủ — {province}",
+             "en": f"Province plan (Resolution 06-NQ/TU), every mapped target met in full — {province}"}
+    return Scenario(name="plan", changes=tuple(changes), label=label, source=MAP_FILE,
+                    below_current=tuple(dict.fromkeys(below)))
+
+
+def plan_delivery(path: str | Path | None = None) -> Delivery:
+    """The typical delivery of a plan (an assumption, data/raw/plan_delivery.yaml)."""
+    path = Path(path) if path else paths.raw_file(DELIVERY_FILE)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise PiiInputError(f"cannot read the plan delivery assumption ({exc})", file=path) from None
+    return parse_delivery(data.get("delivery"), str(path))
+
+
+def typical_delivery(plan: Scenario, delivery: Delivery | None = None) -> Scenario:
+    """The plan with each target delivered at a random share (the stated assumption)."""
+    d = delivery or plan_delivery()
+    label = {k: v.replace("mọi mục tiêu đạt đủ", "mức thực hiện điển hình (giả định)")
+             .replace("every mapped target met in full", "typical delivery (assumption)") for k, v in plan.label.items()}
+    return Scenario(name="plan_typical", changes=plan.changes, label=label, source=plan.source, delivery=d,
+                    below_current=plan.below_current)
 
 
 # --- applying a scenario to projected raw values -------------------------------------------
 def apply_scenario(values: np.ndarray, scenario: Scenario, *, province: int, base: np.ndarray,
-                   years: np.ndarray, base_year: int, framework: Framework) -> np.ndarray:
+                   years: np.ndarray, base_year: int, framework: Framework, method=None,
+                   shares: np.ndarray | None = None) -> np.ndarray:
     """Change the province's projected rates (..., H, provinces, indicators) in place; returns them.
 
     `base` holds the province's base-year rates (indicators,), `years` the H projected years.
-    Ranges for 'points' and 'score' are the baseline cross-province ranges of each draw and year.
+    'points' use the cross-province spread of each draw and year on the scale the scoring uses (after
+    `method`'s outlier treatment; a log-treated column keeps its raw spread); 'score' the raw range.
+    `shares` (draws, changes) scale each change (delivery shares); None: every change in full.
     """
     if not scenario.changes:
         return values
     ind = {c: i for i, c in enumerate(framework.indicators)}
     direction = framework.direction
     h = (np.asarray(years) - base_year).astype(float)[:, None]          # (H, 1)
-    need_range = any(c.kind in ("points", "score") for c in scenario.changes)
-    if need_range:
-        lo = np.nanmin(values, axis=-2)                                    # (..., H, I)
+    if any(c.kind == "score" for c in scenario.changes):
+        lo = np.nanmin(values, axis=-2)                                    # raw range: 100 = the best value
         span = np.nanmax(values, axis=-2) - lo
+    if any(c.kind == "points" for c in scenario.changes):
+        points_span = scoring_range(values, method)
     own = values[..., province, :]                                          # (..., H, I) view
-    for change in scenario.changes:
+    for j, change in enumerate(scenario.changes):
         idx = np.array([ind[c] for c in change.indicators])
         d = direction[idx]
+        share = 1.0 if shares is None else shares[:, j].reshape((-1,) + (1,) * (own.ndim - 1))
         if change.kind == "points":
-            own[..., idx] += d * change.value / 100.0 * span[..., idx] * h
+            own[..., idx] += d * share * change.value / 100.0 * points_span[..., idx] * h
         elif change.kind == "percent":
-            own[..., idx] *= (1.0 + d * change.value / 100.0) ** h
+            own[..., idx] *= (1.0 + d * share * change.value / 100.0) ** h
         elif change.kind == "score":
             s = change.value / 100.0
-            own[..., idx] = np.where(d > 0, lo[..., idx] + s * span[..., idx],
-                                     lo[..., idx] + (1.0 - s) * span[..., idx])
+            target = np.where(d > 0, lo[..., idx] + s * span[..., idx], lo[..., idx] + (1.0 - s) * span[..., idx])
+            own[..., idx] = own[..., idx] + share * (target - own[..., idx])
         else:
             b = base[idx]
             if change.kind == "target":
-                path = b + (change.value - b) * np.minimum(h / max(change.year - base_year, 1), 1.0)
+                path = b + share * (change.value - b) * np.minimum(h / max(change.year - base_year, 1), 1.0)
             else:  # growth
-                path = b * (1.0 + d * change.value / 100.0) ** h
+                path = b * (1.0 + d * share * change.value / 100.0) ** h
             own[..., idx] = np.where(d > 0, np.fmax(own[..., idx], path), np.fmin(own[..., idx], path))
     return values
 
 
+def scoring_range(values: np.ndarray, method=None) -> np.ndarray:
+    """Per draw, year and indicator: the spread of the values across provinces on the scale the scoring
+    normalises (winsorised by `method`'s outlier rule; raw where none or log-treated)."""
+    span = np.nanmax(values, axis=-2) - np.nanmin(values, axis=-2)
+    if method is None or method.outliers == "none":
+        return span
+    from pii_analysis.index.scoring import treat_outliers
+
+    treated, code, _, _ = treat_outliers(values, method)
+    t_span = np.nanmax(treated, axis=-2) - np.nanmin(treated, axis=-2)
+    return np.where(code > 0, t_span, span)          # code > 0: winsorised points; -1 (log): raw spread

@@ -86,8 +86,9 @@ class Assessment:
 
 def assess(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030, base_year: int | None = None,
            scenario=None, n_draws: int = DEFAULT_DRAWS, seed: int | None = None,
-           thresholds: Thresholds = Thresholds()) -> Assessment:
-    """Project (the shared cached baseline when the scenario is the baseline) and judge each milestone."""
+           thresholds: Thresholds = Thresholds(), draws=None) -> Assessment:
+    """Project (the shared cached baseline when the scenario is the baseline) and judge each milestone.
+    With `draws` (draws.ReportDraws) the report's one set of draws is used (its settings win)."""
     from pii_analysis.analysis.projection import (
         DEFAULT_SEED,
         check_settings,
@@ -103,7 +104,9 @@ def assess(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030
     target_rank = ctx.check_rank(target_rank)
     base = check_settings(ctx, base_year=base_year, target_year=target_year, n_draws=n_draws, seed=seed)
     sc = load_scenario(scenario, ctx, province=province, base_year=base)
-    if sc.changes or sc.volatility != 1.0:
+    if draws is not None:
+        proj = draws.projection(sc, province)
+    elif sc.changes or sc.volatility != 1.0:
         proj = project(ctx, province=province, scenario=sc, base_year=base, target_year=target_year,
                        n_draws=n_draws, seed=seed)
     else:
@@ -117,9 +120,10 @@ def assess(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030
 
 # --- the scenario comparison and the method uncertainty of the report -----------------------------
 def scenario_comparison(ctx, a: Assessment, *, extra: list | None = None, n_draws: int = COMPARISON_DRAWS,
-                        seed: int | None = None, lang: str = "vi") -> pd.DataFrame:
-    """`scenarios.compare_scenarios` over the standard set (baseline, the province's plan, the shipped
-    examples), `extra` (e.g. the minimum-effort plan) and the assessed scenario when it is none of them."""
+                        seed: int | None = None, lang: str = "vi", draws=None) -> pd.DataFrame:
+    """`scenarios.compare_scenarios` over the standard set (baseline, the province's plan in full and with
+    typical delivery, the shipped examples), `extra` (e.g. the minimum-effort plan) and the assessed
+    scenario when it is none of them; with `draws`, on the report's one set of draws."""
     from pii_analysis.analysis.comparison import compare_scenarios, comparison_set
 
     base = a.projection.base_year
@@ -128,7 +132,7 @@ def scenario_comparison(ctx, a: Assessment, *, extra: list | None = None, n_draw
     if a.scenario.name not in names:
         specs.append(a.scenario)
     return compare_scenarios(ctx, a.province, specs, base_year=base, target_year=a.target_year,
-                             target_rank=a.target_rank, n_draws=n_draws, seed=seed, lang=lang)
+                             target_rank=a.target_rank, n_draws=n_draws, seed=seed, lang=lang, draws=draws)
 
 
 def uncertainty_table(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030,

@@ -17,8 +17,9 @@ from pii_analysis.cli.output import add_data_options, add_format, data_options, 
 def register(subparsers) -> None:
     p = subparsers.add_parser("feasibility", help="probability of reaching the target rank (Monte Carlo)")
     p.add_argument("--province", default=DEFAULT_PROVINCE, help=f"province (default {DEFAULT_PROVINCE})")
-    p.add_argument("--target-rank", type=int, default=DEFAULT_TARGET_RANK,
-                   help=f"target rank (default {DEFAULT_TARGET_RANK})")
+    p.add_argument("--target-rank", type=int, default=None,
+                   help="target rank (default: the province's own target, else the project default for its "
+                        f"rank band; the plan's Top {DEFAULT_TARGET_RANK} for {DEFAULT_PROVINCE})")
     p.add_argument("--target-year", type=int, default=DEFAULT_TARGET_YEAR,
                    help=f"target year (default {DEFAULT_TARGET_YEAR})")
     p.add_argument("--base-year", type=int, default=None, help="base year (default: latest in the data)")
@@ -32,6 +33,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pii_analysis.analysis.draws import report_draws
+    from pii_analysis.analysis.targets import province_target
     from pii_analysis.analysis.verdict import Thresholds, assess
     from pii_analysis.cli.output import emit, level_meta
     from pii_analysis.index.context import load_context
@@ -42,14 +45,21 @@ def run(args: argparse.Namespace) -> int:
     ctx = load_context(args.data, **data_options(args))
     print_notes(ctx)
     seed = args.seed
-    a = assess(ctx, args.province, target_rank=args.target_rank, target_year=args.target_year,
-               base_year=args.base_year, scenario=args.scenario, n_draws=args.draws, seed=seed)
+    draws = report_draws(ctx, base_year=args.base_year, target_year=args.target_year, n_draws=args.draws, seed=seed)
+    target = province_target(ctx, args.province, base_year=draws.base_year, target_rank=args.target_rank,
+                             target_year=args.target_year)
+    a = assess(ctx, target.province, target_rank=target.rank, target_year=args.target_year,
+               base_year=draws.base_year, scenario=args.scenario, draws=draws)
+    p = a.projection.p_summary(target.province, target.rank, args.target_year)
     years, proj, sc, province = a.summary, a.projection, a.scenario, a.province
     verdicts = a.milestones.assign(verdict_label=verdict_labels(a.milestones["verdict"], args.lang))
     cols = ["year", "observed", "median_rank", "rank_p05", "rank_p95", "p_target", "median_pii"]
-    table = years[cols].rename(columns={"p_target": f"p_rank_le_{args.target_rank}"})
+    table = years[cols].rename(columns={"p_target": f"p_rank_le_{target.rank}"})
     meta = {**level_meta(ctx.data_level, ctx.province_note(args.province)),
-            "province": province, "target_rank": args.target_rank, "target_year": args.target_year,
+            "province": province, "target_rank": target.rank, "target_origin": target.origin,
+            "target_kind": target.kind, "target_year": args.target_year,
+            "probability": round(p["p"], 6), "model_range": [round(p["lo"], 6), round(p["hi"], 6)],
+            "mc_error": round(p["mc_error"], 6), "models": ", ".join(proj.models),
             "base_year": proj.base_year, "scenario": sc.name, "draws": args.draws, "seed": seed,
             "data_status": ctx.data_status, "source": ctx.panel.source,
             "note": LABELS["projection"]["en"] + " " + data_banner(ctx.data_status, "en", ctx.panel.source),

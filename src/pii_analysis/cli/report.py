@@ -35,6 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=DEFAULT_SEED,
                    help=f"random seed of the projection and the notebooks (default {DEFAULT_SEED}, as the "
                         f"notebooks and `pii feasibility`)")
+    p.add_argument("--target-rank", type=int, default=None,
+                   help="target rank for every province's feasibility report (default: each province's own "
+                        "target, else the project default for its rank band, data/raw/default_targets.csv)")
     p.add_argument("--timeout", type=int, default=TIMEOUT, help=f"seconds per cell (default {TIMEOUT})")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -55,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
                             out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
                             timeout=args.timeout, progress=not args.no_progress, processed=args.processed,
+                            target_rank=args.target_rank,
                             **data_options(args))
     except RunInterrupted as stop:
         print(f"pii report: interrupted ({stop}); {Path(args.out) / 'index.html'} lists the reports that "

@@ -116,6 +116,17 @@ def load_targets(path: str | Path | None = None, province: str | None = None,
     return out.reset_index(drop=True)
 
 
+def _panel_status(raw: pd.DataFrame) -> str:
+    """The panel's status: 'demonstration' when any row is (a demonstration panel may hold a few
+    published cells, labelled row by row), else the first row's, else 'user'."""
+    if "data_status" not in raw.columns:
+        return "user"
+    statuses = raw["data_status"].astype(str)
+    if (statuses == "demonstration").any():
+        return "demonstration"
+    return str(statuses.iloc[0]) if statuses.iloc[0] else "user"
+
+
 def check_target_ranks(targets: pd.DataFrame, frame: pd.DataFrame, *, file: str | Path, n: int) -> None:
     """Rank targets are whole numbers from 1 to the number of provinces, else the row is named."""
     is_rank = targets["metric"].str.contains("rank", case=False, na=False)
@@ -381,8 +392,7 @@ def load_panel(path: str | Path, framework: Framework, *,
     _check_denominators(raw, ind, denominators, framework, err)
     _check_ranges(raw, ind, denominators, framework, err)
     notes = _constant_indicators(ind)
-    status = data_status or (str(raw["data_status"].iloc[0]) if "data_status" in raw.columns and
-                             raw["data_status"].iloc[0] else "user")
+    status = data_status or _panel_status(raw)
     tidy = ind[["year", "province", "indicator", "value"]].reset_index(drop=True)
     return Panel(values=tidy, denominators=denominators, source=file, data_status=status, notes=notes)
 

@@ -138,10 +138,12 @@ def is_interactive() -> bool:
 
 def scenario_explorer(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030,
                       base_year: int | None = None, n_draws: int = 300, seed: int | None = None,
-                      lang: str = "vi", start: dict[str, float] | None = None):
+                      lang: str = "vi", start: dict[str, float] | None = None, draws=None):
     """ipywidgets: one slider per pillar, labelled with the pillar's name (extra points a year, starting at
     `start`, the page's scenario; zero by default, the baseline) -> P(rank <= target), shown at once and
-    recomputed whenever a slider is released."""
+    recomputed whenever a slider is released. With `draws` (the report's one set of draws,
+    analysis.draws.ReportDraws) every position is computed on those draws, so the start position prints
+    the page's own probability."""
     import ipywidgets as widgets
 
     from pii_analysis.analysis.projection import DEFAULT_SEED, project
@@ -159,12 +161,15 @@ def scenario_explorer(ctx, province: str, *, target_rank: int = 10, target_year:
     def compute(_=None) -> None:
         out.value = render("explorer_result.html.j2", busy=True, text=_t("computing", lang))
         changes = [{"pillar": c, "points": s.value} for c, s in sliders.items() if s.value != 0]
-        proj = project(ctx, province=province, scenario={"name": "explorer", "changes": changes},
-                       base_year=base_year, target_year=target_year, n_draws=n_draws,
-                       seed=DEFAULT_SEED if seed is None else seed)
-        p = proj.p_rank_at_most(province, target_rank, target_year)
+        spec = {"name": "explorer", "changes": changes} if changes else "baseline"
+        if draws is not None:
+            p, n = draws.probability(province, target_rank, target_year, scenario=spec), draws.n_draws
+        else:
+            proj = project(ctx, province=province, scenario=spec, base_year=base_year, target_year=target_year,
+                           n_draws=n_draws, seed=DEFAULT_SEED if seed is None else seed)
+            p, n = proj.p_rank_at_most(province, target_rank, target_year), n_draws
         out.value = render("explorer_result.html.j2", busy=False, text=_t(
-            "result", lang, province=province, rank=target_rank, year=target_year, p=fmt_pct(p, lang), draws=n_draws))
+            "result", lang, province=province, rank=target_rank, year=target_year, p=fmt_pct(p, lang), draws=n))
 
     for slider in sliders.values():
         slider.observe(compute, names="value")

@@ -40,6 +40,26 @@ def title(province: str, target_rank: int, target_year: int, lang: str = "vi") -
     return narrative("title", lang, province=province, rank=target_rank, year=target_year)
 
 
+def target_title(target, lang: str = "vi") -> str:
+    """The page title, following the target's kind (analysis.targets.Target)."""
+    key = "title" if target.kind == "reach" else f"title_{target.kind}"
+    return narrative(key, lang, province=target.province, rank=target.rank, year=target.year,
+                     places=target.places)
+
+
+def target_note(target, lang: str = "vi", proj=None) -> str:
+    """Where the target comes from (and, for the top places, the risk of being overtaken)."""
+    out = narrative(f"target_{target.origin}", lang, rank=target.rank, year=target.year,
+                    source=source_label(target.source, lang) if target.source else "", base_rank=target.base_rank,
+                    n=target.n_provinces)
+    if target.overtake_risk and proj is not None:
+        from pii_analysis.analysis.targets import overtake_risk
+
+        out += " " + narrative("overtake", lang, province=target.province, base_rank=target.base_rank,
+                               year=target.year, p=fmt_pct(overtake_risk(proj, target), lang))
+    return out
+
+
 def banners_html(data_status: str, lang: str, source: str = "") -> str:
     """The projection banner and the data banner, styled as in the other reports (labels.banner_html;
     'projection' is a key of labels.TEXT, so data_banner prints the projection label)."""
@@ -77,6 +97,12 @@ def thresholds_note(thresholds: Thresholds = Thresholds(), lang: str = "vi") -> 
 def pace_text(pace: pd.DataFrame, lang: str = "vi") -> str:
     """The required pace (a `required_pace` row) against the historical one, in words."""
     r = pace.iloc[0]
+    if r["required_yearly_gain"] <= 0:
+        return narrative("pace_ahead", lang, province=r["province"], rank=int(r["target_rank"]),
+                         year=int(r["target_year"]), needed=fmt_num(r["needed_pii"], lang, 1),
+                         margin=fmt_num(-r["required_yearly_gain"], lang), base_pii=fmt_num(r["base_pii"], lang, 1),
+                         base=int(r["base_year"]), hist=_signed(r["historical_yearly_gain"], lang),
+                         sd=fmt_num(r["historical_sd"], lang))
     return narrative("pace", lang, province=r["province"], rank=int(r["target_rank"]), year=int(r["target_year"]),
                      needed=fmt_num(r["needed_pii"], lang, 1), required=_signed(r["required_yearly_gain"], lang),
                      base_pii=fmt_num(r["base_pii"], lang, 1), base=int(r["base_year"]),
@@ -131,11 +157,14 @@ VIEWS: dict[str, list[str]] = {
                "share_of_cap", "raw_in_target_year", "pii_gain"],
     "scenarios": ["label", "median_rank", "rank_range", "p_target"],
     "uncertainty": ["label", "nominal_rank", "median_rank", "rank_range", "p_target"],
+    "targets": ["indicator", "name", "unit", "kind_label", "base_value", "target_value", "target_year", "actual_pace",
+                "required_pace", "ratio", "band_label"],
 }
 
 
 _HEADER = {("competitors", "median_rank"): "target_median_rank", ("scenarios", "median_rank"): "target_median_rank",
-           ("uncertainty", "label"): "case", ("uncertainty", "median_rank"): "method_median_rank"}
+           ("uncertainty", "label"): "case", ("uncertainty", "median_rank"): "method_median_rank",
+           ("uncertainty", "p_target"): "p_methods"}
 
 
 PERCENT = ("probability", "p_ahead", "p_target", "share_of_cap")
@@ -144,7 +173,7 @@ PERCENT = ("probability", "p_ahead", "p_target", "share_of_cap")
 MEASURES = ("raw_value", "yearly_rise_raw", "sustained_pace", "raw_in_target_year")   # in the indicator's unit
 
 
-RANKS = ("year", "target_rank", "median_rank", "base_rank", "nominal_rank")
+RANKS = ("year", "target_rank", "median_rank", "base_rank", "nominal_rank", "target_year")
 
 
 def display_table(frame: pd.DataFrame, lang: str, key: str, **header: object) -> pd.DataFrame:
@@ -159,6 +188,9 @@ def display_table(frame: pd.DataFrame, lang: str, key: str, **header: object) ->
         out["source"] = [source_label(s, lang) for s in out["source"]]
     if "verdict" in out:
         out["verdict_label"] = verdict_labels(out["verdict"], lang)
+    if "band" in out:
+        out["band_label"] = [text(TEXT, f"band_{b}", lang) for b in out["band"]]
+        out["kind_label"] = [text(TEXT, f"kind_{k}", lang) for k in out["kind"]]
     if "case" in out and "label" not in out:
         out["label"] = [text(TEXT, f"u_{c}", lang, year=int(y)) for c, y in zip(out["case"], out["year"])]
     cols = [c for c in VIEWS[key] if c in out.columns]
@@ -225,6 +257,9 @@ def model_note(proj, lang: str = "vi") -> str:
 def with_model_range(summary: dict, lang: str = "vi") -> str:
     """'4%, from 1% to 10% across the 3 models (Monte Carlo error ±1%)' from Projection.p_summary."""
     err = fmt_pct(summary["mc_error"], lang) if summary["mc_error"] >= 0.005 else "<1%"
+    same = fmt_pct(summary["lo"], lang) == fmt_pct(summary["hi"], lang)
+    if summary["n_models"] > 1 and same:
+        return narrative("model_same", lang, p=fmt_pct(summary["p"], lang), n=summary["n_models"], err=err)
     if summary["n_models"] > 1:
         return narrative("model_range", lang, p=fmt_pct(summary["p"], lang), lo=fmt_pct(summary["lo"], lang),
                          hi=fmt_pct(summary["hi"], lang), n=summary["n_models"], err=err)
@@ -243,4 +278,23 @@ def backtest_lines(result, data_status: str, source: str = "", lang: str = "en")
             table.to_string(index=False, float_format=lambda v: f"{v:.2f}"), "",
             "# " + narrative("bt_spread", lang, ratio=fmt_num(result.spread_ratio, lang)),
             result.spread.to_string(index=False, float_format=lambda v: f"{v:.2f}")]
+
+
+def targets_section(frame: pd.DataFrame, province: str, lang: str = "vi", min_years: int = 3) -> str:
+    """The Eurostat-style section's heading and text (Markdown); the table is `view(frame, lang, 'targets')`."""
+    head = narrative("h_targets", lang)
+    if frame.empty:
+        return head + "\n\n" + narrative("targets_none", lang, province=province)
+    return head + "\n\n" + narrative("targets_intro", lang, min=min_years)
+
+
+def delivery_note(scenarios, lang: str = "vi") -> str:
+    """The typical-delivery assumption and the targets already met, for the scenario comparison."""
+    out = []
+    for sc in scenarios:
+        if getattr(sc, "delivery", None) is not None and sc.name == "plan_typical":
+            out.append(narrative("delivery", lang, median=fmt_pct(sc.delivery.median, lang)))
+        if getattr(sc, "below_current", ()) and sc.name == "plan":
+            out.append(narrative("below_current", lang, codes=", ".join(sc.below_current)))
+    return " ".join(out)
 

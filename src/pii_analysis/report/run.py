@@ -399,7 +399,7 @@ def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int,
                 target_rank: int = TARGET_RANK) -> Projection:
     """Compute, once per run, the work every notebook reuses (the caller has set $PII_CACHE_DIR, so the
     notebooks load it instead of recomputing it): the projection of all provinces with the run's draws
-    and with the scenario comparison's draws (its baseline), and the method uncertainty of all
+    (the one set of draws every section of a page uses), and the method uncertainty of all
     provinces for the base year and for the target year on the trend path (`verdict.uncertainty_table`'s
     two calls). Returns the projection with the run's draws."""
     from pii_analysis.analysis.projection import deterministic_rates, secondary_draws, shared_projection
@@ -407,7 +407,6 @@ def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int,
 
     draws = secondary_draws(n_draws)  # exactly what notebook 03 asks for
     shared = shared_projection(ctx, base_year=base_year, target_year=target_year, n_draws=n_draws, seed=seed)
-    shared_projection(ctx, base_year=base_year, target_year=target_year, n_draws=draws["comparison"], seed=seed)
     projected = deterministic_rates(ctx, base_year=base_year, target_year=target_year)[2][-1]
     for rates in (None, projected):
         method_uncertainty(ctx, rates=rates, year=base_year, n_draws=draws["uncertainty"], seed=seed,
@@ -415,13 +414,23 @@ def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int,
     return shared
 
 
-def shared_tables(shared: Projection, provinces: list[str], target_rank: int = 10) -> dict[str, pd.DataFrame]:
+def targets(ctx: Context, provinces: list[str], year: int, target_rank: int | None = None) -> dict[str, int]:
+    """Each chosen province's target rank (its own, the default for its band, or `target_rank`)."""
+    from pii_analysis.analysis.targets import province_target
+
+    return {p: province_target(ctx, p, base_year=year, target_rank=target_rank, target_year=TARGET_YEAR).rank
+            for p in provinces}
+
+
+def shared_tables(shared: Projection, provinces: list[str], target_ranks: dict[str, int] | int = 10
+                  ) -> dict[str, pd.DataFrame]:
     """Machine-readable tables of the shared projection: bands of all provinces and, for the chosen
-    provinces, rank quantiles and the probability of a rank <= target_rank per year (all labelled
-    as projections)."""
+    provinces, rank quantiles and the probability of a rank <= the province's target rank per year (all
+    labelled as projections)."""
+    ranks = target_ranks if isinstance(target_ranks, dict) else {p: target_ranks for p in provinces}
     out = {"projection_bands": shared.bands(),
            "projection_probabilities": pd.concat(
-               [shared.rank_summary(p, target_rank).assign(province=p, target_rank=target_rank) for p in provinces],
+               [shared.rank_summary(p, ranks[p]).assign(province=p, target_rank=ranks[p]) for p in provinces],
                ignore_index=True)}
     return {k: v.assign(data_kind="projection (simulated)") for k, v in out.items()}
 
@@ -485,8 +494,9 @@ def make_joinable(directory: Path, ctx: Context, province: str, year: int) -> No
 
 def write_site(ctx: Context, out: Path, outcomes: list[Outcome], *, chosen: list[str], year: int, lang: str,
                shared: Projection, notebooks: list[Path], data: dict, meta: dict,
-               timings: dict[str, float]) -> Path:
-    """The pages the run writes itself: a summary per chosen province, the landing page and the run log."""
+               timings: dict[str, float], target_rank: int | None = None) -> Path:
+    """The pages the run writes itself: a summary per chosen province (its target as page 03's: the run's
+    `target_rank`, else its own or default target), the landing page and the run log."""
     from pii_analysis.analysis.national import ranking_with_change
     from pii_analysis.data.regions import load_regions
     from pii_analysis.report import landing, labels, national_plots
@@ -507,7 +517,7 @@ def write_site(ctx: Context, out: Path, outcomes: list[Outcome], *, chosen: list
             drivers = analyse(ctx, province, year, TARGET_RANK, lang=lang).table
         banner = labels.page_banner(ctx, province, year, lang, projection=True)
         try:
-            write_summary(folder, ctx, province, year, lang=lang, projection=shared, target_rank=None,
+            write_summary(folder, ctx, province, year, lang=lang, projection=shared, target_rank=target_rank,
                           target_year=TARGET_YEAR, drivers=drivers, banner=banner, pages=pages, lead=lead)
             summaries[province] = f"{slug(province)}/{SUMMARY}"
         except Exception as exc:  # a summary that fails is listed with the failed reports, the others go on
@@ -699,7 +709,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
                jobs: int = 1, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, timeout: int = TIMEOUT,
                notebooks: list[Path] | None = None, kernel: str = KERNEL, progress: bool = True,
                sheet: str | None = None, decimal: str | None = None,
-               processed: str | Path | None = None) -> RunResult:
+               processed: str | Path | None = None, target_rank: int | None = None) -> RunResult:
     """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json
     (and, when `processed` is given, the processed score tables there).
 
@@ -721,6 +731,8 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
         run_parameters = {"year": year, "data_path": str(Path(data_path).resolve()) if data_path else None,
                           "lang": lang, "base_year": year, "target_year": TARGET_YEAR, "n_draws": n_draws,
                           "seed": seed, "sheet": sheet, "decimal": decimal}
+        if target_rank is not None:   # otherwise each notebook's own default (notebook 03: the province's target)
+            run_parameters["target_rank"] = target_rank
         meta = {"seed": seed, "n_draws": n_draws}
         job_list = plan(notebooks, chosen, run_parameters, out, kernel=kernel, timeout=timeout)
         outcomes: list[Outcome] = []
@@ -729,6 +741,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
         manifest = {
             "package": "pii-analysis", "version": __version__,
             "parameters": {"provinces": chosen, "year": year, "lang": lang, "n_draws": n_draws, "seed": seed,
+                           "target_rank": target_rank,
                            "target_year": TARGET_YEAR, "jobs": jobs, "timeout": timeout, "kernel": kernel,
                            "notebooks": [Path(n).name for n in notebooks]},
             "data": {**data, "framework_sha256": file_checksum(paths.raw_file(paths.FRAMEWORK)),
@@ -748,7 +761,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
             os.environ[CACHE_ENV] = str(out / ".cache")   # for this process, the workers and their kernels
             os.environ[CACHE_KEY_ENV] = secrets.token_hex(32)  # this run trusts only the cache entries it signs
             shared = shared_work(ctx, base_year=year, target_year=TARGET_YEAR, n_draws=n_draws, seed=seed)
-            for name, frame in shared_tables(shared, chosen).items():
+            for name, frame in shared_tables(shared, chosen, targets(ctx, chosen, year, target_rank)).items():
                 write_result(frame, results / f"{name}.csv", ctx)
             timings["shared"] = time.perf_counter() - t
 
@@ -760,7 +773,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
 
             t = time.perf_counter()
             index = write_site(ctx, out, outcomes, chosen=chosen, year=year, lang=lang, shared=shared,
-                               notebooks=notebooks, data=data, meta=meta, timings=timings)
+                               notebooks=notebooks, data=data, meta=meta, timings=timings, target_rank=target_rank)
             timings["pages"] = time.perf_counter() - t
         except RunInterrupted as stop:
             done = {(o.province, o.notebook) for o in outcomes}
