@@ -83,3 +83,14 @@ def test_bad_input_is_one_line_and_exit_status_2(tmp_path):
 def test_year_not_in_the_data():
     code, _, err = run("score", "--year", "2019")
     assert code == 2 and "year 2019 is not in the data (years: 2023, 2024, 2025)" in err
+
+
+def test_a_reader_that_stops_early_is_not_an_error():
+    """`pii score --format csv | head -1`: the command stops quietly, no 'Broken pipe' message. (`true`
+    closes the pipe before the command writes, so the write always fails.)"""
+    import subprocess
+    import sys
+
+    cmd = f'"{sys.executable}" -m pii_analysis.cli.main score --format csv | true'
+    out = subprocess.run(["bash", "-c", f"set -o pipefail; {cmd}"], capture_output=True, text=True, timeout=120)
+    assert out.stderr == "" and out.returncode == 0

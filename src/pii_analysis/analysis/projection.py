@@ -95,7 +95,7 @@ class Projection:
     def prob(self, event: np.ndarray) -> np.ndarray:
         """Model-average probability of a boolean event (draws, ...) -> (...)."""
         w = self.weights.reshape((-1,) + (1,) * (event.ndim - 1))
-        return np.sum(event * w, axis=0)
+        return np.round(np.sum(event * w, axis=0), 12)   # the same value whatever the summation order
 
     def model_probabilities(self, event: np.ndarray) -> pd.DataFrame:
         """Per model: model, draws, probability of the event (draws,), and its Monte Carlo error."""

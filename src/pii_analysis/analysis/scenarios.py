@@ -275,11 +275,8 @@ def plan_scenario(ctx, province: str, *, base_year: int | None = None, map_path:
 def plan_delivery(path: str | Path | None = None) -> Delivery:
     """The typical delivery of a plan (an assumption, data/raw/plan_delivery.yaml)."""
     path = Path(path) if path else paths.raw_file(DELIVERY_FILE)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise PiiInputError(f"cannot read the plan delivery assumption ({exc})", file=path) from None
-    return parse_delivery(data.get("delivery"), str(path))
+    data = read_yaml(path) or {}
+    return parse_delivery(data.get("delivery") if isinstance(data, dict) else None, str(path))
 
 
 def typical_delivery(plan: Scenario, delivery: Delivery | None = None) -> Scenario:
