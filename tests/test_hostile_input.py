@@ -441,3 +441,21 @@ def test_the_cli_says_an_internal_error_in_one_line(capsys, monkeypatch):
     monkeypatch.delenv("PII_DEBUG", raising=False)
     code, err = run_cli(capsys, "score")
     assert code == 1 and "internal error: ZeroDivisionError" in err
+
+
+def test_a_mistyped_year_that_leaves_one_province_in_a_year_is_refused(tmp_path):
+    """Found by the property test: one year cell changed to 2026 made a year of one province (KeyError)."""
+    import pandas as pd
+
+    from pii_analysis.data.paths import DEMO_PANEL, raw_file
+    from pii_analysis.index.context import load_context
+
+    panel = pd.read_csv(raw_file(DEMO_PANEL), dtype=str, keep_default_na=False)
+    latest = panel[panel["year"] == max(panel["year"])]
+    wide = latest.pivot(index="province", columns="indicator", values="value").reset_index()
+    wide.insert(0, "year", "2025")
+    wide.loc[0, "year"] = "2026"
+    path = tmp_path / "panel.csv"
+    wide.to_csv(path, index=False)
+    with pytest.raises(PiiInputError, match=r"year 2026 holds only An Giang; every year needs at least two"):
+        load_context(path)

@@ -87,6 +87,11 @@ def _load(data: str, mtime: float, framework: str, method: str, sheet: str | Non
     if len(panel.provinces()) < 2:
         raise PiiInputError(f"the data hold {len(panel.provinces())} province; ranks and scores compare "
                             "provinces, so at least two are needed", file=data, column="province")
+    for year in panel.years:   # a mistyped year cell makes a year of one province: nothing to normalise against
+        held = panel.provinces(year)
+        if len(held) < 2:
+            raise PiiInputError(f"year {year} holds only {', '.join(held)}; every year needs at least two "
+                                "provinces (is a year cell mistyped?)", file=data, column="year")
     return Context(framework=fw, method=m, panel=panel, scores=score_panel(panel, fw, m), resolver=resolver)
 
 
