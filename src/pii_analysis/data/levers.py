@@ -13,7 +13,7 @@ import pandas as pd
 
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
-from pii_analysis.data.tables import read_table, require_columns, to_number
+from pii_analysis.data.tables import read_table, require_columns, row_number, to_number
 
 LEVERS = "indicator_levers.csv"
 CONTROLLABILITY = ("direct", "partly", "outcome")
@@ -31,7 +31,8 @@ def load_levers(path: str | Path | None = None, indicators: list[str] | None = N
     frame = read_table(path)
     require_columns(frame, COLUMNS, file=path)
     frame["relative_cost"] = to_number(frame, "relative_cost", file=path, allow_blank=False)
-    for i, row in enumerate(frame.itertuples(index=False), start=2):
+    for pos, row in enumerate(frame.itertuples(index=False)):
+        i = row_number(frame, pos)   # the spreadsheet's row, also below title rows
         if row.controllability not in CONTROLLABILITY:
             raise PiiInputError(f"controllability must be one of {', '.join(CONTROLLABILITY)}, "
                                 f"got '{row.controllability}'", file=path, row=i, column="controllability")
@@ -44,7 +45,7 @@ def load_levers(path: str | Path | None = None, indicators: list[str] | None = N
     dup = frame["indicator"].duplicated()
     if dup.any():
         raise PiiInputError(f"indicator '{frame['indicator'][dup].iloc[0]}' appears twice", file=path,
-                            row=int(dup.to_numpy().nonzero()[0][0]) + 2, column="indicator")
+                            row=row_number(frame, int(dup.to_numpy().nonzero()[0][0])), column="indicator")
     return frame.set_index("indicator")
 
 

@@ -27,7 +27,6 @@ from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.site import SUMMARY, nav, page_title, render
 
 N_LEVERS = 3
-LEVERS_FILE = "indicator_levers.csv"
 
 TEXT: Table = catalog("summary.TEXT")
 
