@@ -125,6 +125,31 @@ def test_settings_are_checked(ctx):
         project(ctx, n_draws=0)
 
 
+def test_scenarios_projected_from_kept_blocks_equal_the_plain_projection(ctx, tmp_path, monkeypatch):
+    """In a report run the trend blocks are kept and a scenario re-scores only the indicators it changes
+    (projection._block_scores): the same projection, number for number, as a run without the cache."""
+    from pii_analysis.analysis.scenarios import load_scenario
+
+    fw = ctx.framework
+    specs = ["plan_typical", "input_push",
+             {"name": "mixed", "changes": [{"pillar": fw.pillars[0], "score": 95},
+                                           {"indicator": fw.indicators[-1], "points": 25},
+                                           {"indicator": fw.indicators[3], "percent": 40}]}]
+    settings = {"base_year": 2025, "target_year": 2027, "n_draws": 300, "seed": 5}
+    plain = [project(ctx, province="Ninh Bình", scenario=load_scenario(s, ctx, province="Ninh Bình",
+                                                                        base_year=2025), **settings) for s in specs]
+    monkeypatch.setenv("PII_CACHE_DIR", str(tmp_path))
+    for spec, expected in zip(specs, plain):
+        for _ in range(2):    # the first fills the kept blocks, the second reuses them
+            kept = project(ctx, province="Ninh Bình", scenario=load_scenario(spec, ctx, province="Ninh Bình",
+                                                                              base_year=2025), **settings)
+            assert np.array_equal(kept.scores, expected.scores, equal_nan=True)
+            assert np.array_equal(kept.ranks, expected.ranks)
+    baseline = project(ctx, **settings)     # the shared blocks were restored after every scenario
+    monkeypatch.delenv("PII_CACHE_DIR")
+    assert np.array_equal(baseline.scores, project(ctx, **settings).scores)
+
+
 def test_shared_projection_is_memoised(ctx, tmp_path, monkeypatch):
     monkeypatch.setenv("PII_CACHE_DIR", str(tmp_path))
     a = shared_projection(ctx, n_draws=20, seed=9)

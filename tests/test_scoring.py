@@ -15,7 +15,9 @@ from pii_analysis.index.scoring import (
     denominate,
     impute,
     normalise,
+    normalised_arrays,
     rank_desc,
+    rescore_columns,
     sample_skew_kurt,
     score_arrays,
     treat_outliers,
@@ -238,3 +240,35 @@ def test_log_branch_needs_more_than_34_provinces_under_gii_thresholds():
     lo, hi = mirrored.min(), mirrored.max()
     assert code[0] == TREAT_LOG
     assert np.allclose(treated[:, 0], -np.log(hi + 0.01 * (hi - lo) - mirrored[:, 0]))
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_rescoring_changed_columns_equals_scoring_everything(shipped, missing):
+    """A scenario moves one province's values in a few indicators (sometimes past every other province,
+    so the range and the outlier rule move): re-scoring only those columns gives score_arrays' numbers
+    exactly, for every node and for a subset of nodes, and leaves the kept normalised scores intact."""
+    fw, method, panel = shipped
+    rates = method.with_options(denomination="none")
+    values, dens = panel.arrays(fw, panel.provinces(), [2025])
+    rng = np.random.default_rng(11)
+    batch = (values[0] * (1 if dens is None else 1 / np.nan_to_num(dens[0], nan=1.0))
+             * rng.lognormal(0, 0.2, size=(3, 40) + values.shape[1:]))
+    if missing:
+        batch[0, :3, 5, 7] = np.nan
+    base = normalised_arrays(batch, fw, rates)
+    kept = base.normalised.copy()
+    for k in (0, 1, 4, len(fw.indicators)):
+        cols = np.sort(rng.choice(len(fw.indicators), k, replace=False))
+        changed = batch.copy()
+        changed[..., 9, cols] *= rng.uniform(0.5, 6.0, size=changed[..., 9, cols].shape)
+        full = score_arrays(changed, fw, rates)
+        fast = rescore_columns(changed[..., cols], cols, base, fw, rates)
+        assert fast.codes == full.codes
+        assert np.array_equal(fast.scores, full.scores, equal_nan=True)
+        assert np.array_equal(fast.treatment, full.treatment)
+        some = ["PII", *fw.pillars[:2]]
+        part = rescore_columns(changed[..., cols], cols, base, fw, rates, codes=some)
+        assert part.codes == some
+        assert np.allclose(part.scores, full.scores[..., [full.codes.index(c) for c in some]], rtol=0,
+                           atol=1e-12, equal_nan=True)
+        assert np.array_equal(base.normalised, kept, equal_nan=True)

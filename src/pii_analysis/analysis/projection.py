@@ -39,11 +39,11 @@ from pii_analysis.analysis.models import (
     model_of_draws,
     to_rates,
 )
-from pii_analysis.analysis.scenarios import Scenario, apply_scenario, load_scenario
+from pii_analysis.analysis.scenarios import Scenario, apply_scenario, load_scenario, scoring_range
 from pii_analysis.analysis.trends import TrendFit, fit_trends, log_scale, panel_rates
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.loading import load_targets
-from pii_analysis.index.scoring import rank_desc, score_arrays
+from pii_analysis.index.scoring import Normalised, normalised_arrays, rank_desc, rescore_columns, score_arrays
 
 TARGET_PARAMETER = "target_rank / target_year"   # source of a target set by the caller, not the file
 
@@ -245,27 +245,39 @@ def _trend_block(inp: _Inputs, seed: int, c: int, n: int, vol: float) -> np.ndar
     models = model_of_draws(c * CHUNK, n, len(inp.model.models))
     h = (inp.years - inp.base_year).astype(float)
     z = draw_block(inp.model, inp.calibration.scale * vol, rng, CHUNK, h, models)
-    return to_rates(inp.model, z)
+    values = to_rates(inp.model, z)
+    if values.shape[0] != n:
+        values = np.broadcast_to(values, (n, *values.shape[1:])).copy()
+    return values
 
 
 # --- run-local reuse -----------------------------------------------------------------------------
 # Inside a report run ($PII_CACHE_DIR set) every notebook of a worker's kernel projects several
-# scenarios from the same trends and the same random blocks; they are kept in memory here (a few
-# blocks of ~18 MB; too large and too quick to rebuild to be worth a file) and reused.
+# scenarios from the same trends and the same random blocks; they are kept in memory here (every block
+# of the run's draws, ~18 MB each and as much for their normalised scores; too large and too quick to
+# rebuild to be worth a file) and reused.
 BLOCKS_KEPT = 4
 _LOCAL: dict[str, object] = {}
 
 
+def _runs_local(ctx) -> bool:
+    """Whether `_run_local` keeps values for this context (during a report run, data from a file)."""
+    import os
+
+    from pii_analysis.analysis.cache import ENV
+
+    return bool(os.environ.get(ENV)) and data_parts(ctx) is not None
+
+
 def _run_local(ctx, name: str, parts: dict, compute, size: int = 8):
     """compute(), kept in this process by its key during a report run; simply computed otherwise."""
-    import os
     from collections import OrderedDict
 
-    from pii_analysis.analysis.cache import ENV, key_of
+    from pii_analysis.analysis.cache import key_of
 
-    identity = data_parts(ctx) if os.environ.get(ENV) else None
-    if identity is None:
+    if not _runs_local(ctx):
         return compute()
+    identity = data_parts(ctx)
     key = key_of(name, {**identity, **parts})
     store = _LOCAL.setdefault(name, OrderedDict())
     if key in store:
@@ -297,15 +309,64 @@ def deterministic_rates(ctx, *, base_year: int | None = None, target_year: int =
 
 
 def _scenario_block(ctx, inp: _Inputs, values: np.ndarray, scenario, province: str | None,
-                    shares: np.ndarray | None = None) -> np.ndarray:
+                    shares: np.ndarray | None = None, block: _Block | None = None, clip: bool = True) -> np.ndarray:
     sc = load_scenario(scenario, ctx, province=province, base_year=inp.base_year)
     if sc.changes:
         if province is None:
             raise PiiInputError("a scenario needs the province it applies to", column="province")
         p = inp.provinces.index(ctx.check_province(province))
+        points = block.points_span(rate_method(ctx)) if block is not None and any(
+            c.kind == "points" for c in sc.changes) else None
         apply_scenario(values, sc, province=p, base=inp.rates[p], years=inp.years, base_year=inp.base_year,
-                       framework=ctx.framework, method=rate_method(ctx), shares=shares)
-    return _clip(values, inp)
+                       framework=ctx.framework, method=rate_method(ctx), shares=shares, points_span=points)
+    return _clip(values, inp) if clip else values
+
+
+class _Block:
+    """One block of trend draws (n, H, P, I), unclipped, kept during a report run with what every scenario
+    projected from it reuses: the points spread of `apply_scenario` and the normalised scores of the
+    clipped block (a scenario then re-scores only the indicators it changes: `scoring.rescore_columns`)."""
+
+    def __init__(self, values: np.ndarray, inp: _Inputs) -> None:
+        self.values, self._inp = values, inp
+        self._span = self._normalised = None
+
+    def points_span(self, method) -> np.ndarray:
+        if self._span is None:
+            self._span = scoring_range(self.values, method)
+        return self._span
+
+    def normalised(self, fw, method) -> Normalised:
+        if self._normalised is None:
+            self._normalised = normalised_arrays(_clip(self.values, self._inp), fw, method)
+        return self._normalised
+
+
+def _block_scores(ctx, inp: _Inputs, block: _Block, sc: Scenario, province: str | None,
+                  shares: np.ndarray | None, codes: list[str]):
+    """The scores of a kept block under a scenario: `score_arrays` of the changed, clipped block, computed
+    by re-scoring only the columns the scenario changes. The scenario is applied to the shared block in
+    place (it changes only the province's row) and undone at once, so the block is never copied."""
+    fw, method = ctx.framework, rate_method(ctx)
+    if not sc.changes:
+        return score_arrays(_clip(block.values, inp), fw, method)
+    columns = changed_columns(sc, fw)
+    p = inp.provinces.index(ctx.check_province(province)) if province is not None else None
+    values = block.values
+    own = values[..., p, :].copy() if p is not None else None
+    try:
+        _scenario_block(ctx, inp, values, sc, province, shares, block, clip=False)
+        changed = np.clip(values[..., columns], inp.lo[columns], inp.hi[columns])
+    finally:
+        if own is not None:
+            values[..., p, :] = own
+    return rescore_columns(changed, columns, block.normalised(fw, method), fw, method, codes)
+
+
+def changed_columns(sc: Scenario, framework) -> list[int]:
+    """Positions of the indicators a scenario changes (the only columns whose scores it can move)."""
+    position = {c: i for i, c in enumerate(framework.indicators)}
+    return sorted({position[code] for change in sc.changes for code in change.indicators})
 
 
 def delivery_shares(sc: Scenario, seed: int, c: int, n: int) -> np.ndarray | None:
@@ -351,20 +412,19 @@ def project(ctx, *, province: str | None = None, scenario: Scenario | str | dict
     codes = kept_codes(ctx)
     scores = np.empty((n_draws, H, P, len(codes)), dtype=np.float32)
     ranks = np.empty((n_draws, H, P), dtype=np.int16)
+    kept = max(BLOCKS_KEPT, -(-n_draws // CHUNK))   # every block of the run's draws
+    local = trend is None and _runs_local(ctx)
     for c, lo in enumerate(range(0, n_draws, CHUNK)):
         n = min(CHUNK, n_draws - lo)
-        if n == CHUNK and trend is None:   # a whole block: shared by every scenario and province of a run
-            values = _run_local(ctx, "trend_block", {"base_year": inp.base_year, "target_year": int(inp.years[-1]),
-                                                     "seed": seed, "chunk": c, "size": CHUNK, "volatility": vol},
-                                lambda: _trend_block(inp, seed, c, n, vol), size=BLOCKS_KEPT)
-            if sc.changes:   # a scenario changes the block in place: keep the shared one intact
-                values = values.copy()
+        shares = delivery_shares(sc, seed, c, n)
+        if local:   # shared by every scenario and province of a report run
+            block = _run_local(ctx, "trend_block", {"base_year": inp.base_year, "target_year": int(inp.years[-1]),
+                                                    "seed": seed, "chunk": c, "size": n, "volatility": vol},
+                               lambda: _Block(_trend_block(inp, seed, c, n, vol), inp), size=kept)
+            batch = _block_scores(ctx, inp, block, sc, province, shares, codes)
         else:
             values = _trend_block(inp, seed, c, n, vol)
-        if values.shape[0] != n:
-            values = np.broadcast_to(values, (n, H, P, I)).copy()
-        values = _scenario_block(ctx, inp, values, sc, province, delivery_shares(sc, seed, c, n))
-        batch = score_arrays(values, fw, method)
+            batch = score_arrays(_scenario_block(ctx, inp, values, sc, province, shares), fw, method)
         keep = batch.scores[..., [batch.codes.index(k) for k in codes]]
         scores[lo:lo + n] = keep
         ranks[lo:lo + n] = rank_desc(keep[..., 0], method.rank_decimals)

@@ -291,13 +291,14 @@ def typical_delivery(plan: Scenario, delivery: Delivery | None = None) -> Scenar
 # --- applying a scenario to projected raw values -------------------------------------------
 def apply_scenario(values: np.ndarray, scenario: Scenario, *, province: int, base: np.ndarray,
                    years: np.ndarray, base_year: int, framework: Framework, method=None,
-                   shares: np.ndarray | None = None) -> np.ndarray:
+                   shares: np.ndarray | None = None, points_span: np.ndarray | None = None) -> np.ndarray:
     """Change the province's projected rates (..., H, provinces, indicators) in place; returns them.
 
     `base` holds the province's base-year rates (indicators,), `years` the H projected years.
     'points' use the cross-province spread of each draw and year on the scale the scoring uses (after
     `method`'s outlier treatment; a log-treated column keeps its raw spread); 'score' the raw range.
     `shares` (draws, changes) scale each change (delivery shares); None: every change in full.
+    `points_span` is `scoring_range(values, method)` when the caller already has it (the same values).
     """
     if not scenario.changes:
         return values
@@ -307,7 +308,7 @@ def apply_scenario(values: np.ndarray, scenario: Scenario, *, province: int, bas
     if any(c.kind == "score" for c in scenario.changes):
         lo = np.nanmin(values, axis=-2)                                    # raw range: 100 = the best value
         span = np.nanmax(values, axis=-2) - lo
-    if any(c.kind == "points" for c in scenario.changes):
+    if points_span is None and any(c.kind == "points" for c in scenario.changes):
         points_span = scoring_range(values, method)
     own = values[..., province, :]                                          # (..., H, I) view
     for j, change in enumerate(scenario.changes):

@@ -155,11 +155,21 @@ class Panel:
 
     @property
     def years(self) -> list[int]:
-        return sorted(int(y) for y in self.values["year"].unique())
+        return list(self._known("years", lambda: sorted(int(y) for y in self.values["year"].unique())))
 
     def provinces(self, year: int | None = None) -> list[str]:
-        v = self.values if year is None else self.values[self.values["year"] == year]
-        return list(dict.fromkeys(v["province"]))
+        def compute() -> list[str]:
+            v = self.values if year is None else self.values[self.values["year"] == year]
+            return list(dict.fromkeys(v["province"].tolist()))
+        return list(self._known(("provinces", year), compute))
+
+    def _known(self, key, compute):
+        """compute(), once per panel (every section of a page asks for the years and provinces; the
+        values of a panel never change)."""
+        known = self.__dict__.setdefault("_known_values", {})
+        if key not in known:
+            known[key] = compute()
+        return known[key]
 
     def arrays(self, framework: Framework, provinces: list[str], years: list[int] | None = None
                ) -> tuple[np.ndarray, np.ndarray | None]:

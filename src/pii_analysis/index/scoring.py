@@ -312,9 +312,104 @@ def score_arrays(values: np.ndarray, framework: Framework, method: Method | None
 
 def _score_block(x: np.ndarray, framework: Framework, method: Method):
     """(n, provinces, indicators) denominated values -> (n, nodes, provinces) scores and treatment."""
+    normalised, code, skew, kurt = _normalised_block(x, framework.direction, method)
+    scores, codes = _aggregate(normalised, framework, method, framework.indicators)
+    return scores, codes, code, skew, kurt
+
+
+def _normalised_block(x: np.ndarray, direction: np.ndarray, method: Method):
+    """(n, provinces, indicators) denominated values -> (n, indicators, provinces) normalised scores after
+    the outlier treatment and imputation, with the treatment. Every step works column by column (one
+    indicator of one batch element), so a column's result never depends on the other columns."""
     t = np.ascontiguousarray(np.swapaxes(x, -1, -2))     # (n, indicators, provinces)
     t, code, skew, kurt = _treat(t, method)
     has_nan = bool(np.isnan(t).any())
-    normalised = _impute(_normalise(t, framework.direction, method.normalisation, has_nan), method.missing)
-    scores, codes = _aggregate(normalised, framework, method, framework.indicators)
-    return scores, codes, code, skew, kurt
+    return _impute(_normalise(t, direction, method.normalisation, has_nan), method.missing), code, skew, kurt
+
+
+# --- re-scoring a few columns ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Normalised:
+    """What `score_arrays` computes before the aggregation, for a batch of rate values (no
+    denominators): normalised scores (n, indicators, provinces) and the treatment per column, with
+    the batch shape. Kept by a caller that re-scores the same batch with a few columns changed."""
+
+    normalised: np.ndarray
+    treatment: np.ndarray   # (n, indicators)
+    skew: np.ndarray
+    kurtosis: np.ndarray
+    shape: tuple[int, ...]  # the batch's (..., provinces, indicators)
+
+
+def _rates_only(framework: Framework, method: Method) -> None:
+    if method.denomination == "divide" and (framework.nodes.loc[framework.indicators, "denominator"]
+                                            != "none").any():
+        raise PiiInputError("re-scoring columns works on rates (denomination: none)")
+
+
+def normalised_arrays(values: np.ndarray, framework: Framework, method: Method) -> Normalised:
+    """The normalised scores of rate values (..., provinces, indicators), as `score_arrays` makes them."""
+    _rates_only(framework, method)
+    x = np.asarray(values, dtype=float)
+    n_prov, n_ind = x.shape[-2:]
+    flat = x.reshape((-1, n_prov, n_ind))
+    out = np.empty((len(flat), n_ind, n_prov))
+    code = np.empty((len(flat), n_ind), dtype=int)
+    skew = np.empty((len(flat), n_ind))
+    kurt = np.empty((len(flat), n_ind))
+    step = max(1, CHUNK_CELLS // (n_prov * n_ind))
+    for lo in range(0, len(flat), step):
+        sl = slice(lo, lo + step)
+        out[sl], code[sl], skew[sl], kurt[sl] = _normalised_block(flat[sl], framework.direction, method)
+    return Normalised(out, code, skew, kurt, x.shape)
+
+
+def rescore_columns(changed: np.ndarray, columns, base: Normalised, framework: Framework,
+                    method: Method, codes: list[str] | None = None) -> BatchScores:
+    """`score_arrays(values)` for rate values that differ from those `base` was made from only in the
+    indicator positions `columns` (sorted), whose new values are `changed` (..., provinces, columns): a
+    scenario changing one province's indicators moves every province's score of those indicators
+    (through the range and the outlier rule), no other. Only those columns are treated and normalised
+    again, the others come from `base`, and the aggregation is the same product on the same blocks,
+    so the numbers are `score_arrays`'. With `codes`, only those nodes are aggregated (the rows of the
+    same weight matrix: a quarter of the time for a projection's ten nodes, the same numbers).
+
+    `base.normalised` is patched in place and restored before returning (no 18 MB copy per block):
+    not for concurrent use of one `base`."""
+    _rates_only(framework, method)
+    cols = np.asarray(list(columns), dtype=int)
+    x = np.asarray(changed, dtype=float)
+    n_prov, n_ind = base.shape[-2:]
+    if x.shape != (*base.shape[:-1], len(cols)) or (len(cols) and np.any(np.diff(cols) <= 0)):
+        raise ValueError(f"changed values {x.shape} do not match the batch {base.shape} and the sorted "
+                         f"columns {cols.tolist()}")
+    flat = x.reshape((int(np.prod(base.shape[:-2])), n_prov, len(cols)))
+    composite, all_codes = framework.linear_map()
+    rows = [all_codes.index(c) for c in (codes if codes is not None else all_codes)]
+    weights = np.ascontiguousarray(composite.T[rows])
+    scores = np.empty((len(flat), len(rows), n_prov))
+    code, skew, kurt = base.treatment.copy(), base.skew.copy(), base.kurtosis.copy()
+    direction = framework.direction[cols]
+    linear = method.aggregation != "geometric"
+    step = max(1, CHUNK_CELLS // (n_prov * n_ind))
+    for lo in range(0, len(flat), step):
+        sl = slice(lo, lo + step)
+        normalised = base.normalised[sl]
+        kept = normalised[:, cols, :].copy()
+        try:
+            if len(cols):
+                normalised[:, cols, :], code[sl, cols], skew[sl, cols], kurt[sl, cols] = _normalised_block(
+                    flat[sl], direction, method)
+            if linear and not np.isnan(normalised).any():   # _aggregate's fast path, on the rows asked for
+                scores[sl] = weights @ normalised
+            else:
+                full, names = _aggregate(normalised, framework, method, framework.indicators)
+                scores[sl] = full[:, [names.index(all_codes[r]) for r in rows]]
+        finally:
+            normalised[:, cols, :] = kept
+    codes = [all_codes[r] for r in rows]
+    batch_shape = base.shape[:-2]
+    return BatchScores(
+        scores=np.swapaxes(scores, -1, -2).reshape(batch_shape + (n_prov, len(rows))), codes=codes,
+        treatment=code.reshape(batch_shape + (n_ind,)), skew=skew.reshape(batch_shape + (n_ind,)),
+        kurtosis=kurt.reshape(batch_shape + (n_ind,)))
