@@ -9,8 +9,9 @@ Where the numbers come from (so the summary agrees with the other pages):
   page 03 words it (`feasibility_text.with_model_range`: the model average, the range across the trend
   models and the Monte Carlo error);
 - levers: the drivers table that page 02 saved for the run (`02_rank_drivers_results/drivers.csv`),
-  computed with `analysis.drivers.analyse` when page 02 did not run; lead departments from
-  data/raw/indicator_levers.csv where that file names the indicator.
+  computed with `analysis.drivers.analyse` when page 02 did not run, chosen by the rule of
+  `analysis.actionable` (stated on the page); lead departments from data/raw/indicator_levers.csv where
+  that file names the indicator.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from pii_analysis.report.files import atomic_write
-from pii_analysis.report.formatting import fmt_date, fmt_num
+from pii_analysis.report.formatting import fmt_date, fmt_num, fmt_signed
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.site import SUMMARY, nav, page_title, render
 
@@ -41,59 +42,75 @@ def report_date() -> _dt.date:
     return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date() if epoch else _dt.date.today()
 
 
-CONTROL_ORDER = {"direct": 0, "partly": 1, "outcome": 2}
-SHORTLIST = 10     # the levers are picked among the drivers table's first rows
-
-
 def levers(drivers: pd.DataFrame, rank: int, target_rank: int, lang: str, lead: pd.DataFrame | None,
-           n: int = N_LEVERS) -> list[dict[str, Any]]:
-    """The `n` most actionable indicators: among the first SHORTLIST rows of the drivers table (its order:
-    places gained per step, then the points to the next place), those that can gain a place first, then
-    direct policy levers before partly controllable ones before outcomes (indicator_levers.csv), each with
-    what it takes (in the
-    indicator's own units when the table has them: raw_value, raw_for_next_rank, unit) and its lead
+           n: int = N_LEVERS, framework=None) -> list[dict[str, Any]]:
+    """The `n` levers `analysis.actionable.actionable_levers` chooses (the most places, then PII points,
+    per unit of effort for one year at the sustained pace; the rule is stated under them on the page),
+    each with what that year brings in the indicator's own units (raw_value, raw_step, unit of the drivers
+    table; `framework` gives the good direction), the value that gains the next place, and its lead
     department."""
+    from pii_analysis.analysis.actionable import actionable_levers, effects
     from pii_analysis.data.levers import lever_columns
 
     table = drivers.copy()
     table["indicator"] = table["indicator"].astype(str)
     if lead is not None and "lead_agency" not in table:      # a drivers table without the levers' columns
         table = table.join(lever_columns(lead, list(table["indicator"]), lang), on="indicator")
-    agencies = dict(zip(table["indicator"], table["lead_agency"])) if "lead_agency" in table else {}
-    control = dict(zip(table["indicator"], table["controllability"])) if "controllability" in table else {}
-    short = table.head(SHORTLIST).assign(_order=range(min(SHORTLIST, len(table))))
-    short["_control"] = [CONTROL_ORDER.get(str(control.get(c, "")), 1) for c in short["indicator"]]
-    moves = short["raw_for_next_rank"].notna() if "raw_for_next_rank" in short else short["next_reachable"].astype(bool)
-    short["_still"] = ~moves.to_numpy()          # levers that can gain a place come first
-    picked = short.sort_values(["_still", "_control", "_order"]).head(n)
+    places, points = effects(table)
     out = []
-    for row in picked.to_dict("records"):
-        if rank == 1:
-            what = _t("lever_first", lang)
-        elif pd.notna(row.get("raw_for_next_rank", float("nan"))) and pd.notna(row.get("raw_value", float("nan"))):
-            unit = row.get("unit", "")
-            what = _t("lever_raw", lang, now=fmt_num(row["raw_value"], lang, 2),
-                      needed=fmt_num(row["raw_for_next_rank"], lang, 2), unit=unit if isinstance(unit, str) else "")
-        elif bool(row.get("next_reachable")):
-            what = _t("lever", lang, pts=fmt_num(row["points_to_next_rank"], lang, 1))
-            if rank > target_rank and bool(row.get("target_reachable")):
-                what += _t("lever_target", lang, pts=fmt_num(row["points_to_target"], lang, 1), target=target_rank)
-        else:
-            what = _t("lever_none", lang)
-        code = row["indicator"]
-        agency = agencies.get(code)
-        out.append({"code": code, "name": row["name"], "what": what,
+    for row in actionable_levers(table, n).to_dict("records"):
+        what = _year_text(row, lang, framework)
+        if what is None:            # no real units: what the normalised step does, as page 02 says it
+            if bool(row.get("next_reachable")) and rank > 1:
+                what = _t("lever", lang, pts=fmt_num(row["points_to_next_rank"], lang, 1))
+            else:
+                what = _t("lever_step", lang, pts=fmt_signed(row[points], lang, 2))
+        k = int(max(row[places], 0)) if _number(row.get(places)) else 0
+        if k:
+            what += _t("lever_places1" if k == 1 else "lever_places", lang, k=k)
+        needed, unit = row.get("raw_for_next_rank"), _unit(row)
+        if rank > 1 and not k and _number(needed):
+            what += _t("lever_next", lang, needed=fmt_num(needed, lang, 2), unit=unit)
+        agency = row.get("lead_agency")
+        out.append({"code": row["indicator"], "name": row["name"], "what": what,
                     "lead": _t("lead", lang, agency=agency) if isinstance(agency, str) and agency.strip()
                     else _t("lead_unknown", lang)})
     return out
 
 
-def change_text(h: dict, lang: str) -> str:
+def _number(value) -> bool:
+    return value is not None and not isinstance(value, str) and bool(pd.notna(value))
+
+
+def _unit(row: dict) -> str:
+    unit = row.get("unit", "")
+    return unit if isinstance(unit, str) else ""
+
+
+def _year_text(row: dict, lang: str, framework) -> str | None:
+    """'one year at the sustained pace: now -> after unit, PII +x points' (None without real units)."""
+    now, step, gain = row.get("raw_value"), row.get("raw_step"), row.get("pii_change_raw_step")
+    if not (_number(now) and _number(step) and _number(gain)):
+        return None
+    d = 1.0
+    if framework is not None and row["indicator"] in framework.nodes.index:
+        d = float(framework.nodes.at[row["indicator"], "direction"])
+    after = now + d * step
+    bound = row.get("raw_search_bound")
+    if _number(bound):             # the drivers table's move stops there too (raw_units.marginal_effects)
+        after = min(after, bound) if d > 0 else max(after, bound)
+    return _t("lever_year", lang, now=fmt_num(now, lang, 2), after=fmt_num(after, lang, 2), unit=_unit(row),
+              pts=fmt_signed(gain, lang, 2))
+
+
+def change_card(h: dict, lang: str) -> dict[str, str]:
+    """The 'since <previous year>' card: label, value (the rank change) and a note in words."""
     if h["prev_rank"] is None:
-        return _t("change_none", lang)
+        return {"label": _t("change_label_none", lang), "value": "–", "note": _t("change_none", lang)}
     k = h["prev_rank"] - h["rank"]
     key = "same" if k == 0 else ("up" if k > 0 else "down") + ("1" if abs(k) == 1 else "")
-    return _t("change", lang, prev=h["prev_year"]) + ": " + _t(key, lang, k=abs(k))
+    value = _t("big_same", lang) if k == 0 else _t("big_up" if k > 0 else "big_down", lang, k=abs(k))
+    return {"label": _t("change", lang, prev=h["prev_year"]), "value": value, "note": _t(key, lang, k=abs(k))}
 
 
 TARGETS: Table = catalog("summary.TARGETS")
@@ -138,13 +155,14 @@ def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, pr
         "tab_title": page_title("summary", province, year, lang),
         "nav": nav(pages, "summary", lang), "nav_label": province, "banner": banner,
         "rank": h["rank"], "n": h["n"], "of": _t("of", lang, n=h["n"]), "pii": fmt_num(h["pii"], lang),
-        "change": change_text(h, lang), "labels": {k: _t(k, lang) for k in (
-            "rank", "score", "h_target", "h_levers", "h_data", "h_assumed", "levers_note", "pages")},
+        "change": change_card(h, lang), "labels": {k: _t(k, lang) for k in (
+            "rank", "score", "h_target", "h_levers", "h_data", "h_assumed", "levers_rule", "levers_note",
+            "pages")},
         "target": text(TARGETS, f"t_{goal['kind']}", lang, rank=target_rank, year=target_year,
                        places=goal["places"]),
         "probability": _t("probability", lang, p=chance),
         "probability_note": _t("probability_note", lang, draws=fmt_num(projection.n_draws, lang, 0)),
-        "levers": levers(drivers, h["rank"], target_rank, lang, lead),
+        "levers": levers(drivers, h["rank"], target_rank, lang, lead, framework=ctx.framework),
         "data_line": _t("data_line", lang, year=year,
                         status=_t(status_key, lang) if status_key in TEXT else ctx.data_status,
                         source=Path(str(ctx.panel.source)).name, date=fmt_date(report_date(), lang)),
