@@ -24,7 +24,7 @@ DIRECTIONS = {"higher": 1, "+1": 1, "1": 1, "lower": -1, "-1": -1}
 DENOMINATORS = ("none", "population", "enterprises", "grdp")
 WEIGHT_TOLERANCE = 1e-3
 # cached properties that depend on the tree only, never on the weights
-_STRUCTURE = ("children", "depth", "aggregates", "indicators", "root", "pillars", "direction")
+_STRUCTURE = ("children", "depth", "aggregates", "indicators", "root", "pillars", "direction", "ancestor_map")
 
 
 @dataclass(frozen=True)
@@ -87,10 +87,20 @@ class Framework:
         return value or str(code)
 
     def ancestors(self, code: str) -> list[str]:
-        out, cur = [], code
-        while self.nodes.at[cur, "parent"]:
-            cur = self.nodes.at[cur, "parent"]
-            out.append(str(cur))
+        """Parent, grandparent, ... up to the root (a KeyError for an unknown code, as `nodes.at`)."""
+        return list(self.ancestor_map[code])
+
+    @cached_property
+    def ancestor_map(self) -> dict[str, tuple[str, ...]]:
+        """Every node's ancestors, nearest first (asked for thousands of times per report page)."""
+        parent = {str(c): str(p) for c, p in self.nodes["parent"].items()}
+        out: dict[str, tuple[str, ...]] = {}
+        for code in parent:
+            chain, cur = [], code
+            while parent[cur]:
+                cur = parent[cur]
+                chain.append(cur)
+            out[code] = tuple(chain)
         return out
 
     def descendant_indicators(self, code: str) -> list[str]:

@@ -34,10 +34,22 @@ class ScoreResult:
 
     @property
     def years(self) -> list[int]:
-        return sorted(int(y) for y in self.table["year"].unique())
+        return list(self._kept(("years",), lambda: sorted(int(y) for y in self.table["year"].unique())))
+
+    def _kept(self, key: tuple, compute):
+        """compute() once per result (every section of a page asks for the same tables; the scores of a
+        result never change); frames are returned as copies, so a caller may change its own."""
+        kept = self.__dict__.setdefault("_kept_tables", {})
+        if key not in kept:
+            kept[key] = compute()
+        value = kept[key]
+        return value.copy() if isinstance(value, pd.DataFrame) else value
 
     def node_scores(self, year: int, level: str | None = None) -> pd.DataFrame:
         """provinces x nodes score matrix of one year (optionally one level)."""
+        return self._kept(("node_scores", year, level), lambda: self._node_scores(year, level))
+
+    def _node_scores(self, year: int, level: str | None) -> pd.DataFrame:
         t = self.table[self.table["year"] == year]
         if level is not None:
             t = t[t["level"] == level]
@@ -46,6 +58,9 @@ class ScoreResult:
         return wide[order]
 
     def node_ranks(self, year: int, level: str | None = None) -> pd.DataFrame:
+        return self._kept(("node_ranks", year, level), lambda: self._node_ranks(year, level))
+
+    def _node_ranks(self, year: int, level: str | None) -> pd.DataFrame:
         t = self.table[self.table["year"] == year]
         if level is not None:
             t = t[t["level"] == level]
@@ -54,6 +69,9 @@ class ScoreResult:
 
     def ranking(self, year: int) -> pd.DataFrame:
         """The published-style table: province, rank, pii, input, output, p1..p7, efficiency."""
+        return self._kept(("ranking", year), lambda: self._ranking(year))
+
+    def _ranking(self, year: int) -> pd.DataFrame:
         fw = self.framework
         t = self.table[self.table["year"] == year]
         score = t.pivot(index="province", columns="node", values="score")

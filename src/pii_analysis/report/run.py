@@ -183,6 +183,9 @@ def scrub(nb: Any) -> Any:
 
 
 
+_FOCUSABLE = re.compile(r'(<div class="[^"]*\bjp-(?:OutputArea-output|Cell-inputWrapper)\b[^"]*")')
+
+
 @functools.lru_cache(maxsize=None)
 def _exporter() -> Any:
     """The HTML exporter, built once per process (loading its templates costs more than a render).
@@ -206,6 +209,24 @@ def _exporter() -> Any:
                                        anchor_link_text=self.anchor_link_text,
                                        exclude_anchor_links=self.exclude_anchor_links)
             return MarkdownWithMath(renderer=renderer).render(source)
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            """HTMLExporter.from_notebook_node without its BeautifulSoup pass over the whole page (parsing
+            and writing again ~1 MB of HTML was a third of a report's conversion): every figure has its
+            alt text from our template, and the outputs get nbconvert's tabindex="0" here."""
+            from nbconvert.exporters.templateexporter import TemplateExporter
+            from nbconvert.filters.highlight import Highlight2HTML
+            from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _FOCUSABLE.sub(r'\1 tabindex="0"', html), resources
 
     exporter = SafeHTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True,
@@ -492,47 +513,89 @@ def make_joinable(directory: Path, ctx: Context, province: str, year: int) -> No
         write_result(pd.read_csv(path), path, ctx, province=province, year=year)
 
 
-def write_site(ctx: Context, out: Path, outcomes: list[Outcome], *, chosen: list[str], year: int, lang: str,
-               shared: Projection, notebooks: list[Path], data: dict, meta: dict,
-               timings: dict[str, float], target_rank: int | None = None) -> Path:
+class Site:
     """The pages the run writes itself: a summary per chosen province (its target as page 03's: the run's
-    `target_rank`, else its own or default target), the landing page and the run log."""
-    from pii_analysis.analysis.national import ranking_with_change
-    from pii_analysis.data.regions import load_regions
-    from pii_analysis.report import landing, labels, national_plots
-    from pii_analysis.report.profile_plots import data_uri
-    from pii_analysis.data.levers import load_levers
-    from pii_analysis.report.summary import write_summary
+    `target_rank`, else its own or default target), the landing page and the run log.
 
-    pages = ["summary", *(Path(nb).stem for nb in notebooks)]
-    lead = load_levers()
-    summaries: dict[str, str] = {}
-    for province in chosen:
-        folder = out / slug(province)
-        drivers_csv = folder / "02_rank_drivers_results" / "drivers.csv"
-        if drivers_csv.exists():
-            drivers = pd.read_csv(drivers_csv, dtype={"indicator": str})
-        else:
-            from pii_analysis.analysis.drivers import analyse
-            drivers = analyse(ctx, province, year, TARGET_RANK, lang=lang).table
-        banner = labels.page_banner(ctx, province, year, lang, projection=True)
+    A province's summary (and the join columns of its notebooks' CSVs) is written as soon as its last
+    notebook finishes (`province_finished`), while the workers go on with the others; `write` then writes
+    the summaries still missing, the landing page and the run log."""
+
+    def __init__(self, ctx: Context, out: Path, *, year: int, lang: str, shared: Projection,
+                 notebooks: list[Path], target_rank: int | None = None) -> None:
+        from pii_analysis.data.levers import load_levers
+
+        self.ctx, self.out, self.year, self.lang, self.shared = ctx, out, year, lang, shared
+        self.target_rank = target_rank
+        self.pages = ["summary", *(Path(nb).stem for nb in notebooks)]
+        self.lead = load_levers()
+        self.summaries: dict[str, str] = {}
+        self.failed: list[Outcome] = []      # summaries that failed: listed with the failed reports
+
+    def province_finished(self, jobs: list[Job]):
+        """A callback for each finished notebook: once all of a province's notebooks are done, their CSVs get
+        the join columns and the province's summary is written."""
+        left: dict[str, int] = {}
+        for job in jobs:
+            left[job.province] = left.get(job.province, 0) + 1
+
+        def finished(outcome: Outcome) -> None:
+            make_joinable(self.out / slug(outcome.province) / f"{Path(outcome.notebook).stem}_results", self.ctx,
+                          outcome.province, outcome.year)
+            left[outcome.province] -= 1
+            if not left[outcome.province]:
+                self.summary(outcome.province)
+        return finished
+
+    def summary(self, province: str) -> None:
+        from pii_analysis.report import labels
+        from pii_analysis.report.summary import write_summary
+
+        ctx, year, lang = self.ctx, self.year, self.lang
+        folder = self.out / slug(province)
         try:
-            write_summary(folder, ctx, province, year, lang=lang, projection=shared, target_rank=target_rank,
-                          target_year=TARGET_YEAR, drivers=drivers, banner=banner, pages=pages, lead=lead)
-            summaries[province] = f"{slug(province)}/{SUMMARY}"
+            drivers_csv = folder / "02_rank_drivers_results" / "drivers.csv"
+            if drivers_csv.exists():
+                drivers = pd.read_csv(drivers_csv, dtype={"indicator": str})
+            else:
+                from pii_analysis.analysis.drivers import analyse
+                drivers = analyse(ctx, province, year, TARGET_RANK, lang=lang).table
+            banner = labels.page_banner(ctx, province, year, lang, projection=True)
+            write_summary(folder, ctx, province, year, lang=lang, projection=self.shared,
+                          target_rank=self.target_rank, target_year=TARGET_YEAR, drivers=drivers, banner=banner,
+                          pages=self.pages, lead=self.lead)
+            self.summaries[province] = f"{slug(province)}/{SUMMARY}"
         except Exception as exc:  # a summary that fails is listed with the failed reports, the others go on
-            outcomes.append(Outcome(notebook=SUMMARY, province=province, year=year, parameters={},
-                                    error=_error_of(exc), attempts=1))
-    ranking = ranking_with_change(ctx, year)
-    regions = load_regions()
-    if regions is not None and not set(ranking["province"]) <= set(regions["province"]):
-        regions = None             # a data set with other provinces: no regional column
-    chart = national_plots.ranking_chart(ranking, year, lang)
-    landing.write_run_log(out, lang=lang, outcomes=outcomes, data=data, meta=meta, version=__version__,
-                          timings=timings)
-    return landing.write_landing(out, lang=lang, year=year, ranking=ranking, outcomes=outcomes,
-                                 data_status=ctx.data_status, banner=labels.page_banner(ctx, None, None, lang),
-                                 summaries=summaries, chart_uri=data_uri(chart), regions=regions)
+            self.failed.append(Outcome(notebook=SUMMARY, province=province, year=year, parameters={},
+                                       error=_error_of(exc), attempts=1))
+
+    def write(self, outcomes: list[Outcome], *, chosen: list[str], data: dict, meta: dict,
+              timings: dict[str, float]) -> Path:
+        """The summaries not written yet, the run log and the landing page (failed summaries are appended to
+        `outcomes`)."""
+        from pii_analysis.analysis.national import ranking_with_change
+        from pii_analysis.data.regions import load_regions
+        from pii_analysis.report import landing, labels, national_plots
+        from pii_analysis.report.profile_plots import data_uri
+
+        ctx, year, lang, out = self.ctx, self.year, self.lang, self.out
+        done = {o.province for o in self.failed} | set(self.summaries)
+        for province in chosen:
+            if province not in done:
+                self.summary(province)
+        order = {p: i for i, p in enumerate(chosen)}
+        outcomes.extend(sorted(self.failed, key=lambda o: order.get(o.province, len(order))))
+        summaries = {p: self.summaries[p] for p in chosen if p in self.summaries}
+        ranking = ranking_with_change(ctx, year)
+        regions = load_regions()
+        if regions is not None and not set(ranking["province"]) <= set(regions["province"]):
+            regions = None             # a data set with other provinces: no regional column
+        chart = national_plots.ranking_chart(ranking, year, lang)
+        landing.write_run_log(out, lang=lang, outcomes=outcomes, data=data, meta=meta, version=__version__,
+                              timings=timings)
+        return landing.write_landing(out, lang=lang, year=year, ranking=ranking, outcomes=outcomes,
+                                     data_status=ctx.data_status, banner=labels.page_banner(ctx, None, None, lang),
+                                     summaries=summaries, chart_uri=data_uri(chart), regions=regions)
 
 
 # --- stopping: signals, the lock, workers and kernels ------------------------------------------
@@ -665,19 +728,50 @@ def _init_worker(log_path: str) -> None:
     signal.signal(signal.SIGTERM, _worker_sigterm)       # shut this worker's kernel down, then exit
 
 
-def _run_jobs(jobs: list[Job], n_jobs: int, progress: bool, log_path: Path,
-              outcomes: list[Outcome] | None = None) -> list[Outcome]:
-    """Run the jobs in worker processes; outcomes are appended to `outcomes` as they finish, so an
-    interrupted run still knows what finished. On RunInterrupted every worker and kernel is stopped
-    before the exception goes on."""
+def _start_pool(n_jobs: int, log_path: Path, warm: dict[str, Any] | None = None) -> ProcessPoolExecutor:
+    """The worker processes (spawn: fresh workers, no forked threads; they inherit $PII_CACHE_DIR and the
+    cache key for their kernels, so both are set before). With `warm` (kernel, data_path, sheet, decimal)
+    each worker starts its kernel and imports and loads the data at once (`warm_kernel`), while this
+    process writes the tables and computes the shared work."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    n = max(1, n_jobs)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(str(log_path),))
+    if warm is not None:
+        for _ in range(n):
+            pool.submit(warm_kernel, **warm)
+    return pool
+
+
+WARM_CODE = """from pii_analysis.index.context import load_context as _load
+_load({data_path!r}, sheet={sheet!r}, decimal={decimal!r})
+import pii_analysis.report.run, pii_analysis.report.labels, pii_analysis.report.profile_plots
+import pii_analysis.report.national_plots, pii_analysis.report.profile_text
+"""
+
+
+def warm_kernel(kernel: str, data_path: str | None, sheet: str | None, decimal: str | None) -> None:
+    """Start this worker's kernel and, in it, import the report modules and load (and cache) the data,
+    as every notebook's first cells would (runs in a worker; a failure here only means that the first
+    notebook does it)."""
+    from jupyter_core.utils import run_sync
+
+    with contextlib.suppress(Exception):
+        _, kc = _kernel(kernel)
+        code = WARM_CODE.format(data_path=data_path, sheet=sheet, decimal=decimal)
+        run_sync(kc.execute_interactive)(code, store_history=False, timeout=START_TIMEOUT,
+                                         output_hook=lambda msg: None)
+
+
+def _run_jobs(jobs: list[Job], pool: ProcessPoolExecutor, progress: bool,
+              outcomes: list[Outcome] | None = None, on_done=None) -> list[Outcome]:
+    """Run the jobs in the pool's workers; outcomes are appended to `outcomes` as they finish (and given to
+    `on_done`), so an interrupted run still knows what finished. The caller stops the pool on an
+    exception."""
     from tqdm import tqdm
 
     outcomes = [] if outcomes is None else outcomes
     bar = tqdm(total=len(jobs), desc="pii report", unit="report", disable=not progress)
-    # spawn: fresh workers (no forked threads); they inherit $PII_CACHE_DIR for the kernels
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    pool = ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(str(log_path),))
     try:
         futures = {pool.submit(execute_job, job): job for job in jobs}
         for fut in as_completed(futures):
@@ -688,14 +782,12 @@ def _run_jobs(jobs: list[Job], n_jobs: int, progress: bool, log_path: Path,
                 outcome = Outcome(notebook=Path(job.notebook).name, province=job.province, year=job.year,
                                   parameters=job.parameters, error=_error_of(exc), attempts=1)
             outcomes.append(outcome)
+            if on_done is not None:
+                on_done(outcome)
             bar.set_postfix_str(f"{outcome.province}: {outcome.notebook} {outcome.status}", refresh=False)
             bar.update()
-    except BaseException:
-        _stop_processes(pool)
-        raise
     finally:
         bar.close()
-    pool.shutdown(wait=True)
     return _in_plan_order(outcomes, jobs)
 
 
@@ -737,7 +829,6 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
         job_list = plan(notebooks, chosen, run_parameters, out, kernel=kernel, timeout=timeout)
         outcomes: list[Outcome] = []
         timings: dict[str, float] = {}
-        results = out / "results"
         manifest = {
             "package": "pii-analysis", "version": __version__,
             "parameters": {"provinces": chosen, "year": year, "lang": lang, "n_draws": n_draws, "seed": seed,
@@ -748,7 +839,14 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
                      "method_sha256": file_checksum(paths.raw_file(paths.METHOD))},
             "html_max_bytes": HTML_MAX_BYTES,
         }
+        results = out / "results"
+        os.environ[CACHE_ENV] = str(out / ".cache")   # for this process, the workers and their kernels
+        os.environ[CACHE_KEY_ENV] = secrets.token_hex(32)  # this run trusts only the cache entries it signs
+        pool = None
         try:
+            pool = _start_pool(jobs, out / ".logs" / "kernels.log",
+                               warm={"kernel": kernel, "data_path": run_parameters["data_path"], "sheet": sheet,
+                                     "decimal": decimal})
             t = time.perf_counter()
             if processed is not None:
                 write_processed(ctx, processed)
@@ -758,24 +856,27 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
             timings["tables"] = time.perf_counter() - t
 
             t = time.perf_counter()
-            os.environ[CACHE_ENV] = str(out / ".cache")   # for this process, the workers and their kernels
-            os.environ[CACHE_KEY_ENV] = secrets.token_hex(32)  # this run trusts only the cache entries it signs
             shared = shared_work(ctx, base_year=year, target_year=TARGET_YEAR, n_draws=n_draws, seed=seed)
             for name, frame in shared_tables(shared, chosen, targets(ctx, chosen, year, target_rank)).items():
                 write_result(frame, results / f"{name}.csv", ctx)
             timings["shared"] = time.perf_counter() - t
 
             t = time.perf_counter()
-            outcomes = _run_jobs(job_list, jobs, progress, out / ".logs" / "kernels.log", outcomes)
-            for o in outcomes:
-                make_joinable(out / slug(o.province) / f"{Path(o.notebook).stem}_results", ctx, o.province, o.year)
+            site = Site(ctx, out, year=year, lang=lang, shared=shared, notebooks=notebooks, target_rank=target_rank)
+            finished = site.province_finished(job_list)
+            outcomes = _run_jobs(job_list, pool, progress, outcomes, on_done=finished)
+            pool.shutdown(wait=True)
             timings["notebooks"] = time.perf_counter() - t
 
             t = time.perf_counter()
-            index = write_site(ctx, out, outcomes, chosen=chosen, year=year, lang=lang, shared=shared,
-                               notebooks=notebooks, data=data, meta=meta, timings=timings, target_rank=target_rank)
+            index = site.write(outcomes, chosen=chosen, data=data, meta=meta, timings=timings)
             timings["pages"] = time.perf_counter() - t
-        except RunInterrupted as stop:
+        except BaseException as exc:
+            if pool is not None:
+                _stop_processes(pool)
+            if not isinstance(exc, RunInterrupted):
+                raise
+            stop = exc
             done = {(o.province, o.notebook) for o in outcomes}
             rest = [Outcome(notebook=Path(j.notebook).name, province=j.province, year=j.year,
                             parameters=j.parameters, status="not_run") for j in job_list
