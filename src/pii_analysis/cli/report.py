@@ -47,13 +47,21 @@ def run(args: argparse.Namespace) -> int:
     from pii_analysis.index.context import load_context
     from pii_analysis.report.run import RunInterrupted, run_report, writable_directory
 
+    from pii_analysis.analysis.profile_level import level_of
+    from pii_analysis.data.loading import default_resolver
+
     writable_directory(args.out, "--out")
     writable_directory(args.processed, "--processed")
-    ctx = load_context(args.data, **data_options(args))
-    print_notes(ctx)
+    level = level_of(args.data, getattr(args, "sheet", None))
+    if level == "panel":
+        ctx = load_context(args.data, **data_options(args))
+        print_notes(ctx)
+    else:
+        print(f"data level: {level} ({args.data}); the processed panel tables are not written at this level",
+              file=sys.stderr)
     for name in args.province or []:
-        if ctx.province_note(name):
-            print(f"note: {ctx.province_note(name)}", file=sys.stderr)
+        if default_resolver().merger_note(name):
+            print(f"note: {default_resolver().merger_note(name)}", file=sys.stderr)
     try:
         result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
                             out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
