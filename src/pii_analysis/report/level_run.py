@@ -94,11 +94,14 @@ def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: 
     return atomic_write(folder / SUMMARY, render("summary.html.j2", **context))
 
 
-def run_level_report(provinces: list[str] | None, *, all_provinces: bool, year: int | None, data_path: str | Path,
-                     out_dir: str | Path, lang: str, jobs: int, n_draws: int, seed: int, timeout: int,
-                     notebooks: list[Path] | None, kernel: str, progress: bool, sheet: str | None,
-                     decimal: str | None, target_rank: int | None) -> base.RunResult:
-    """`run_report` for a profile or a published-results file (see the module docstring)."""
+def run_level_report(provinces: list[str] | None = None, *, all_provinces: bool = False, year: int | None = None,
+                     data_path: str | Path, out_dir: str | Path = "reports", lang: str = "vi", jobs: int = 1,
+                     n_draws: int = base.DEFAULT_DRAWS, seed: int = base.DEFAULT_SEED, timeout: int = base.TIMEOUT,
+                     notebooks: list[Path] | None = None, kernel: str = base.KERNEL, progress: bool = True,
+                     sheet: str | None = None, decimal: str | None = None,
+                     target_rank: int | None = None) -> base.RunResult:
+    """`run_report` for a profile or a published-results file (see the module docstring; `pii report`
+    calls it when `analysis.profile_level.level_of(--data)` is not 'panel')."""
     t0 = time.perf_counter()
     lang = check_lang(lang)
     out = base.writable_directory(Path(out_dir).resolve(), "--out")

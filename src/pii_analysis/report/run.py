@@ -716,13 +716,6 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
     One run at a time per output directory (`run_lock`). Ctrl-C or SIGTERM stop the workers and their
     kernels within seconds; index.html and manifest.json then say the run was interrupted and what
     finished, and RunInterrupted is raised for the caller's exit status."""
-    from pii_analysis.analysis.profile_level import level_of
-    if level_of(data_path, sheet) != "panel":   # a province's profile, or published results only
-        from pii_analysis.report.level_run import run_level_report
-        return run_level_report(provinces, all_provinces=all_provinces, year=year, data_path=data_path,
-                                out_dir=out_dir, lang=lang, jobs=jobs, n_draws=n_draws, seed=seed, timeout=timeout,
-                                notebooks=notebooks, kernel=kernel, progress=progress, sheet=sheet, decimal=decimal,
-                                target_rank=target_rank)
     t0 = time.perf_counter()
     lang = check_lang(lang)
     out = writable_directory(Path(out_dir).resolve(), "--out")
