@@ -189,3 +189,16 @@ def test_notebook_with_a_profile_runs_under_papermill(tmp_path, jupyter_kernel):
                                kernel_name=jupyter_kernel, progress_bar=False)
     outputs = json.dumps(json.loads(nb.read_text(encoding="utf-8"))["cells"], ensure_ascii=False)
     assert "58.90" in outputs and "Data level: one province" in outputs.replace("\\n", " ")
+
+
+def test_published_level_file_without_ranks_and_other_maps(tmp_path, capsys):
+    mine = tmp_path / "totals.csv"
+    mine.write_text("year,province,pii_score\n2025,Ninh Binh,40.10\n2025,Ha Noi,65.68\n2025,Huế,49.37\n",
+                    encoding="utf-8")
+    assert level_of(mine) == "published"
+    r = analyse_published(mine, "Ninh Bình")
+    assert (r.rank, r.rank_basis) == (3, "among published totals")    # no rank column: by the totals
+    assert list(r.gaps["province_at_rank"]) == ["Hà Nội", "Huế"]
+    assert list(r.gaps["gap_pii"]) == [pytest.approx(25.58), pytest.approx(9.27)]
+    assert cli.main(["score", "--data", str(PUBLISHED), "--year", "2024"]) == 2
+    assert "no published results on today's map of 34 provinces" in capsys.readouterr().err

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from pii_analysis.analysis.strengths import StrengthRule, flag_indicators
+from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.loading import default_resolver, load_published
 from pii_analysis.data.profile import Profile, read_profile
@@ -170,12 +171,16 @@ GAP_DIGITS = 2
 def published_totals(published: pd.DataFrame, year: int, provinces: list[str] | None = None) -> pd.DataFrame:
     """Every province of today's map for `year`: its published rank, PII and pillar scores where
     published (status `published`), NaN where not; `published` True/False per row. In rank order,
-    the provinces without a published rank last (by name)."""
+    the provinces without a published rank last (by name). A file of totals without any rank is ranked
+    by its totals (right when it holds every province)."""
     from pii_analysis.data.provinces import name_key
 
     provinces = provinces or list(default_resolver().current)
     rows = published[(published["year"] == year) & (published["status"] == "published")
-                     & published["province"].isin(provinces)].drop_duplicates("province")
+                     & published["province"].isin(provinces)].drop_duplicates("province").copy()
+    ranked_by_totals = bool(rows["rank"].isna().all())
+    if ranked_by_totals:   # a file of totals without ranks: the places among its totals
+        rows["rank"] = rows["pii_score"].rank(ascending=False, method="min")
     cols = ["rank", "pii_score", "input_score", "output_score", *[f"p{k}" for k in range(1, 8)]]
     out = pd.DataFrame({"province": provinces}).merge(rows[["province", *[c for c in cols if c in rows]]],
                                                       on="province", how="left")
@@ -183,6 +188,8 @@ def published_totals(published: pd.DataFrame, year: int, provinces: list[str] | 
         if c not in out:
             out[c] = np.nan
     out["published"] = out["pii_score"].notna() | out["rank"].notna()
+    out["rank_basis"] = np.where(out["rank"].isna(), "", "among published totals" if ranked_by_totals
+                                 else "published")
     out["_key"] = [name_key(p) for p in out["province"]]
     out = out.sort_values(["rank", "pii_score", "_key"], ascending=[True, False, True], na_position="last")
     return out.drop(columns="_key").reset_index(drop=True)
@@ -325,20 +332,14 @@ def analyse_published(path: str | Path | None, province: str, year: int | None =
     resolver = default_resolver()
     file = str(path) if path else "data/raw/pii_published_results.csv"
     published = load_published(path, resolver)
-    current = published[published["province"].isin(resolver.current) & (published["status"] == "published")]
-    if current.empty:
-        raise PiiInputError("no published row of a province on today's map", file=file, column="province")
-    year = int(current["year"].max()) if year is None else int(year)
-    if year not in set(current["year"]):
-        raise PiiInputError(f"year {year} is not in the published results (years: "
-                            f"{', '.join(map(str, sorted(set(current['year']))))})", file=file, column="year")
+    year = todays_map_year(published, year, file)
     name = resolver.resolve(province, map_old=True, file=file, column="province")
     totals = published_totals(published, year)
     row = totals[totals["province"] == name].iloc[0]
     nodes = published_for(name, year, published)
     pii = float(row["pii_score"]) if pd.notna(row["pii_score"]) else float("nan")
     if pd.notna(row["rank"]):
-        rank, basis = float(row["rank"]), "published"
+        rank, basis = float(row["rank"]), str(row["rank_basis"])
     elif np.isfinite(pii):
         rank, basis = place_among(pii, totals[totals["province"] != name]), "among published totals"
     else:
@@ -352,14 +353,25 @@ def analyse_published(path: str | Path | None, province: str, year: int | None =
 
 def published_provinces(path: str | Path | None, year: int | None = None) -> list[str]:
     """The provinces of today's map with a published total or rank in `year` (default: the latest)."""
-    resolver = default_resolver()
-    pub = load_published(path, resolver)
-    pub = pub[(pub["status"] == "published") & pub["province"].isin(resolver.current)]
-    if pub.empty:
-        raise PiiInputError("no published row of a province on today's map", file=path, column="province")
-    year = int(pub["year"].max()) if year is None else int(year)
-    totals = published_totals(pub, year)
+    pub = load_published(path)
+    totals = published_totals(pub, todays_map_year(pub, year, str(path or paths.raw_file(paths.PUBLISHED))))
     return list(totals.loc[totals["published"], "province"])
+
+
+def todays_map_year(published: pd.DataFrame, year: int | None, file: str) -> int:
+    """`year` (default: the latest) checked to be a year of published results on today's map (ranked among
+    as many provinces as today's map has): ranks and gaps compare provinces of one map."""
+    n = len(default_resolver().current)
+    rows = published[published["status"] == "published"]
+    years = sorted(set(rows.loc[rows["n_provinces"] == n, "year"].astype(int)))
+    if not years:
+        raise PiiInputError(f"no published results ranked among today's {n} provinces", file=file, column="year")
+    if year is None:
+        return years[-1]
+    if int(year) not in years:
+        raise PiiInputError(f"year {year} has no published results on today's map of {n} provinces (years: "
+                            f"{', '.join(map(str, years))})", file=file, column="year")
+    return int(year)
 
 
 def level_of(path: str | Path | None, sheet: str | None = None) -> str:
