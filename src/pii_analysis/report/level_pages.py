@@ -251,7 +251,9 @@ def show(page: str, result, lang: str, target_year: int | None = None) -> None:
             check = _t("checks_ok", lang) if checks.empty else _t(
                 "checks_differ", lang, nodes=", ".join(f"{c} ({_check(k, lang)})"
                                                         for c, k in zip(checks["code"], checks["check"])))
-            display(Markdown(f"## {_t('h_scores', lang)}\n\n{_t('scores', lang, n=n, n_ind=n_ind)} {check}"))
+            held = int(((result.scores["level"] == "indicator") & result.scores["value"].notna()).sum())
+            display(Markdown(f"## {_t('h_scores', lang)}\n\n{_t('scores', lang, n=n, n_ind=n_ind, held=held)} "
+                             f"{check}"))
             table = scores_table(result, lang)
             save_results(result.scores, "profile_scores")
             display(view(table, lang, "scores"))
