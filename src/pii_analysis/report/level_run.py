@@ -80,7 +80,9 @@ def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: 
         "tab_title": page_title("summary", result.province, result.year, lang),
         "nav": nav(pages, "summary", lang), "nav_label": result.province, "banner": lp.banner(result, lang),
         "rank": rank, "n": counts["n_all"], "of": text(STEXT, "of", lang, n=counts["n_all"]),
-        "pii": fmt_num(result.pii, lang), "change": lp.summary_text("change", lang),
+        "pii": fmt_num(result.pii, lang),
+        "change": {"label": text(STEXT, "change_label_none", lang), "value": "–",
+                   "note": lp.summary_text("change", lang)},
         "labels": {k: text(STEXT, k, lang) for k in (
             "rank", "score", "h_target", "h_levers", "h_data", "h_assumed", "levers_note", "pages")},
         "target": lp.summary_gap(result, lang), "probability": lp.projection_text(result, lang, target_year),
@@ -91,6 +93,7 @@ def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: 
         "assumed": [lp.summary_text("assumed", lang)],
     }
     context["labels"]["levers_note"] = lp.summary_text("levers_rule" if levers else "no_levers", lang)
+    context["labels"]["levers_rule"] = ""          # the panel's rule (summary.TEXT) does not apply here
     return atomic_write(folder / SUMMARY, render("summary.html.j2", **context))
 
 
@@ -139,7 +142,13 @@ def run_level_report(provinces: list[str] | None = None, *, all_provinces: bool 
                 write_csv(frame, out / "results" / f"{name}.csv", float_format="%.6f")
             timings["tables"] = time.perf_counter() - t
             t = time.perf_counter()
-            outcomes = base._run_jobs(job_list, jobs, progress, out / ".logs" / "kernels.log", outcomes)
+            pool = base._start_pool(jobs, out / ".logs" / "kernels.log")
+            try:
+                outcomes = base._run_jobs(job_list, pool, progress, outcomes)
+            except BaseException:
+                base._stop_processes(pool)
+                raise
+            pool.shutdown(wait=True)
             for o in outcomes:   # the notebooks' CSVs get the join columns (a level result has data_status/level)
                 base.make_joinable(out / slug(o.province) / f"{Path(o.notebook).stem}_results", results[o.province],
                                    o.province, o.year)

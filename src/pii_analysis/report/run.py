@@ -184,6 +184,15 @@ def scrub(nb: Any) -> Any:
 
 
 _FOCUSABLE = re.compile(r'(<div class="[^"]*\bjp-(?:OutputArea-output|Cell-inputWrapper)\b[^"]*")')
+_NUMERIC_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
+
+
+def _character(match: re.Match) -> str:
+    """A numeric character reference of the Markdown renderer ('&#7841;') as the UTF-8 character it stands
+    for (as nbconvert's BeautifulSoup pass wrote it): the page reads, and searches, as Vietnamese. References
+    below U+00A0 (markup characters, and the C1 range HTML maps to other characters) are kept."""
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    return chr(code) if 0xA0 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
 
 
 @functools.lru_cache(maxsize=None)
@@ -226,7 +235,7 @@ def _exporter() -> Any:
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
             html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            return _FOCUSABLE.sub(r'\1 tabindex="0"', html), resources
+            return _NUMERIC_REF.sub(_character, _FOCUSABLE.sub(r'\1 tabindex="0"', html)), resources
 
     exporter = SafeHTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True,
