@@ -202,3 +202,29 @@ def test_published_level_file_without_ranks_and_other_maps(tmp_path, capsys):
     assert list(r.gaps["gap_pii"]) == [pytest.approx(25.58), pytest.approx(9.27)]
     assert cli.main(["score", "--data", str(PUBLISHED), "--year", "2024"]) == 2
     assert "no published results on today's map of 34 provinces" in capsys.readouterr().err
+
+
+def test_a_partial_profile_without_pii_still_renders_and_escapes_its_text(tmp_path, jupyter_kernel):
+    """Three indicators of a province whose total is not published: no PII, no rank, no gaps; every page
+    says so and still renders; a unit from the file is shown as text."""
+    import papermill
+
+    profile = tmp_path / "nb.csv"
+    profile.write_text("year,province,code,value,national_min,national_max,unit\n"
+                       "2025,Ninh Bình,1.1.2,7.10,6.35,8.44,PCI <b>0-10</b>\n"
+                       "2025,Ninh Bình,1.2.3,85.00,82.95,93.09,%\n", encoding="utf-8")
+    r = open_level(profile)
+    assert pd.isna(r.pii) and pd.isna(r.rank) and r.gaps.empty and r.data_status == "user"
+    for page in PAGES:
+        nb = tmp_path / f"{page}.ipynb"
+        papermill.execute_notebook(str(report.NOTEBOOK_DIR / f"{page}.ipynb"), str(nb),
+                                   parameters={"province": "Hà Nam", "data_path": str(profile)},
+                                   kernel_name=jupyter_kernel, progress_bar=False)
+        outputs = [o for c in json.loads(nb.read_text(encoding="utf-8"))["cells"] for o in c.get("outputs", [])]
+        shown = json.dumps(outputs, ensure_ascii=False)
+        as_html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+        assert "<b>0-10</b>" not in as_html        # the file's text is shown as text, never as markup
+        if page == "02_rank_drivers":
+            assert "PCI &lt;b&gt;0-10&lt;/b&gt;" in shown
+        if page == "03_top10_feasibility":
+            assert level_pages.text(level_pages.TEXT, "gaps_no_pii", "vi", province="Ninh Bình") in shown

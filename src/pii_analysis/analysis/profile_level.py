@@ -235,12 +235,12 @@ def gap_to_each_rank(province: str, pii: float, rank: float, totals: pd.DataFram
 def total_band(pii: float, base_year: int, target_year: int, *, coverage: float = 0.9,
                changes: pd.DataFrame | None = None) -> dict[str, float]:
     """The province's own PII total projected to `target_year` as a random walk whose one-year change
-    spread is that of the published record (`calibration.published_changes`: the standard deviation
+    spread is that of the published record (`data.record.published_changes`, as the calibration's: the standard deviation
     across provinces of one-year PII changes): centre = today's total, half-width = z x sd x sqrt(years).
     No rank: the totals of most other provinces are not published."""
     from statistics import NormalDist
 
-    from pii_analysis.analysis.calibration import published_changes
+    from pii_analysis.data.record import published_changes
 
     changes = published_changes() if changes is None else changes
     d = changes["d_score"].dropna().to_numpy(dtype=float)
