@@ -174,6 +174,16 @@ def _check(check: str, lang: str) -> str:
     return check
 
 
+def published_table(result, lang: str) -> pd.DataFrame:
+    """The province's published node scores (PII, sub-indices, pillars) with the framework's names."""
+    from pii_analysis.index.framework import default_framework
+
+    nodes = default_framework().nodes
+    column = "name_vi" if lang == "vi" else "name_en"
+    names = [str(nodes.at[c, column]) if c in nodes.index and column in nodes else c for c in result.nodes]
+    return pd.DataFrame({"code": list(result.nodes), "name": names, "published": list(result.nodes.values())})
+
+
 def strengths_table(result, lang: str) -> pd.DataFrame:
     s = result.scores[(result.scores["level"] == "indicator") & result.scores["computed"].notna()].copy()
     s["name"] = s["name_vi" if lang == "vi" else "name_en"].fillna(s["name_vi"])
@@ -258,10 +268,11 @@ def show(page: str, result, lang: str, target_year: int | None = None) -> None:
             save_results(result.scores, "profile_scores")
             display(view(table, lang, "scores"))
         else:
-            nodes = pd.DataFrame({"node": list(result.nodes), "score": list(result.nodes.values())})
+            nodes = published_table(result, lang)
             display(Markdown(f"## {_t('h_published', lang)}\n\n"
                              f"{_t('published_nodes', lang, province=result.province, year=result.year)}"))
-            display(view(nodes, lang, "published"))
+            if len(nodes):
+                display(view(nodes, lang, "published"))
     if page in ("01", "02") and profile:
         display(Markdown(f"## {_t('h_strengths', lang)}\n\n"
                          f"{_t('strengths', lang, n=len(result.drivers), **counts(result))}"))
@@ -359,6 +370,6 @@ def site_banner(result, lang: str) -> str:
     from pii_analysis.report.labels import level_text, method_text
     from pii_analysis.report.site import render
 
-    box = summary_text("box_site", lang, provinces=result.province, source=Path(str(result.source)).name)
+    box = summary_text("box_site", lang, source=Path(str(result.source)).name)
     facts = [level_text(result.data_level, lang), method_text(default_framework(), lang)]
     return render("banner.html.j2", boxes=[{"kind": "published", "text": box}], facts=facts)
