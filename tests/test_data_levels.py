@@ -228,3 +228,22 @@ def test_a_partial_profile_without_pii_still_renders_and_escapes_its_text(tmp_pa
             assert "PCI &lt;b&gt;0-10&lt;/b&gt;" in shown
         if page == "03_top10_feasibility":
             assert level_pages.text(level_pages.TEXT, "gaps_no_pii", "vi", province="Ninh Bình") in shown
+
+
+def test_probability_of_being_above_a_published_total_matches_a_simulation():
+    """Two independent random walks with the published spread between provinces, simulated."""
+    import numpy as np
+
+    from pii_analysis.analysis.profile_level import ahead_probability, total_band
+
+    r = open_level(KH_PROFILE)
+    band = total_band(r.pii, 2025, 2030)
+    assert band["sd_within"] > 0 and band["years"] == 5
+    rows = r.gaps.dropna(subset=["gap_pii"])
+    p = ahead_probability(rows, band["sd_within"], band["years"])
+    rng = np.random.default_rng(3)
+    steps = rng.normal(0, band["sd_within"], size=(2, 100_000, band["years"])).sum(axis=2)
+    for gap, prob in zip(rows["gap_pii"], p):
+        simulated = float(np.mean(r.pii + steps[0] > r.pii + gap + steps[1]))
+        assert prob == pytest.approx(simulated, abs=0.01)
+    assert list(p) == sorted(p)    # a smaller gap, a larger chance
