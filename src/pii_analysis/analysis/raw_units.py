@@ -59,14 +59,7 @@ class RawStanding:
         return self.method.aggregation == "arithmetic"
 
     def _columns(self, values: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Normalised scores of candidate columns (k, provinces): outlier rule, normalisation and
-        imputation of each column on its own, as the engine does. Values are signed by the
-        indicator's direction first (the rule and the normalisation are symmetric), so one call
-        serves columns of both directions."""
-        d = self.framework.direction[cols].astype(float)[:, None]
-        x = (values * d)[:, :, None]                                   # (k, provinces, 1)
-        treated = treat_outliers(x, self.method)[0]
-        return impute(normalise(treated, np.ones(1), self.method.normalisation), self.method.missing)[:, :, 0]
+        return normalised_columns(values, cols, self.framework, self.method)
 
     @cached_property
     def _base(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -104,6 +97,17 @@ class RawStanding:
     def base(self) -> tuple[float, int]:
         pii, rank = self.rescore(np.array([0]), self.own[:1])
         return float(pii[0]), int(rank[0])
+
+
+def normalised_columns(values: np.ndarray, cols: np.ndarray, framework: Framework, method: Method) -> np.ndarray:
+    """Normalised scores of candidate columns (k, provinces) of indicators `cols` (k,): outlier rule,
+    normalisation and imputation of each column on its own, as the engine does. Values are signed by
+    the indicator's direction first (the rule and the normalisation are symmetric), so one call
+    serves columns of both directions."""
+    d = framework.direction[cols].astype(float)[:, None]
+    x = (values * d)[:, :, None]                                   # (k, provinces, 1)
+    treated = treat_outliers(x, method)[0]
+    return impute(normalise(treated, np.ones(1), method.normalisation), method.missing)[:, :, 0]
 
 
 def own_rank(pii: np.ndarray, row: int, decimals: int) -> np.ndarray:
