@@ -117,10 +117,13 @@ def test_narrative_in_both_languages(ctx):
     vi, en = PT.narrative(ctx, NB, 2025, "vi"), PT.narrative(ctx, NB, 2025, "en")
     assert set(vi) == set(en) == set(PT.SECTIONS)
     assert "**42,81 điểm**" in vi["headline"] and "**hạng 14/34**" in vi["headline"]
-    before = ctx.scores.ranking(2024).set_index("province").at[NB, "rank"]
-    fell = 14 - before
-    assert fell > 0, "the shipped demo panel has Ninh Bình lower in 2025 than in 2024"
-    assert f"giảm {fell} bậc" in vi["headline"] and f"down {fell} places" in en["headline"]
+    before = int(ctx.scores.ranking(2024).set_index("province").at[NB, "rank"])
+    k = abs(14 - before)    # the change since 2024, from the data, in the words of each language
+    vi_change, en_change = (("giữ nguyên thứ hạng", "rank unchanged") if k == 0 else
+                            ("giảm 1 bậc" if k == 1 else f"giảm {k} bậc", "down 1 place" if k == 1 else f"down {k} places")
+                            if before < 14 else
+                            ("tăng 1 bậc" if k == 1 else f"tăng {k} bậc", "up 1 place" if k == 1 else f"up {k} places"))
+    assert vi_change in vi["headline"] and en_change in en["headline"]
     assert "**42.81**" in en["headline"] and "ranks **14 of 34**" in en["headline"]
     assert "Tây Ninh (hạng 13, hơn 0,95 điểm)" in vi["peers"]
     for key, entry in {**PT.TEXT, **PP.TEXT}.items():

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pii_analysis.analysis.models import ModelInputs, draw_block, to_rates
-from pii_analysis.data.loading import load_published
+from pii_analysis.data.record import published_changes, unchanged_provinces  # noqa: F401 (re-exported)
 from pii_analysis.index.scoring import rank_desc, score_arrays
 
 CALIBRATION_DRAWS = 240
@@ -53,41 +53,6 @@ class Calibration:
         return pd.DataFrame({"model": list(self.models), "shock_scale": self.scale,
                              "sim_score_sd": self.score_sd, "target_score_sd": self.target_score_sd,
                              "sim_rank_sd": self.rank_sd, "target_rank_sd": self.target_rank_sd})
-
-
-def published_changes(path=None, resolver=None) -> pd.DataFrame:
-    """One-year changes in the published record: from_year, to_year, province, n_provinces, d_score,
-    d_rank_share (rank change / number of provinces; NaN across maps). Only `published` rows; 2024 -> 2025
-    only for provinces whose borders did not change."""
-    pub = load_published(path, resolver)
-    pub = pub[pub["status"].astype(str).str.strip().str.lower() == "published"]
-    unchanged = unchanged_provinces(resolver)
-    rows = []
-    for year in sorted(pub["year"].unique()):
-        a = pub[pub["year"] == year].set_index("province")
-        b = pub[pub["year"] == year + 1].set_index("province")
-        same_map = bool(len(a) and len(b)) and a["n_provinces"].iloc[0] == b["n_provinces"].iloc[0]
-        for prov in a.index.intersection(b.index):
-            if not same_map and prov not in unchanged:
-                continue   # borders changed between the two maps: not the same province
-            d_score = b.at[prov, "pii_score"] - a.at[prov, "pii_score"]
-            d_rank = (b.at[prov, "rank"] / b.at[prov, "n_provinces"] - a.at[prov, "rank"] / a.at[prov, "n_provinces"]
-                      if same_map else np.nan)
-            rows.append({"from_year": int(year), "to_year": int(year + 1), "province": prov,
-                         "n_provinces": int(b.at[prov, "n_provinces"]), "d_score": float(d_score),
-                         "d_rank_share": float(d_rank)})
-    return pd.DataFrame(rows, columns=["from_year", "to_year", "province", "n_provinces", "d_score", "d_rank_share"])
-
-
-def unchanged_provinces(resolver=None) -> set[str]:
-    """Current provinces whose borders did not change in 2025 (one old province, the same name)."""
-    from pii_analysis.data.loading import default_resolver
-
-    resolver = resolver or default_resolver()
-    counts: dict[str, int] = {}
-    for new in resolver.old_to_new.values():
-        counts[new] = counts.get(new, 0) + 1
-    return {p for p in resolver.current if counts.get(p, 1) == 1 and resolver.old_to_new.get(p, p) == p}
 
 
 def _sd(x) -> float:
