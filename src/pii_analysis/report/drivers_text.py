@@ -227,8 +227,8 @@ def heatmap_text(result: DriversResult, lang: str) -> str:
 
 
 def points_appendix(result: DriversResult, lang: str) -> str:
-    """The researchers' appendix heading and what normalised points are (the charts follow)."""
-    return text(TEXT, "rh_points", lang) + "\n\n" + text(TEXT, "points_appendix", lang, step=_step(result.meta, lang))
+    """What the researchers' appendix shows: normalised points, which no leader can turn into a target."""
+    return text(TEXT, "points_appendix", lang, step=_step(result.meta, lang))
 
 
 def strengths_text(result: DriversResult, lang: str) -> str:
