@@ -42,6 +42,7 @@ SECTIONS: dict[str, tuple[str, str, str] | None] = {
     "drivers.heatmap": ("drivers", "heatmap", "r_panel"),
     "drivers.strengths": ("drivers", "strengths", "r_panel"),
     "drivers.loo": ("drivers", "loo", "r_panel"),
+    "drivers.points": ("drivers", "points", "r_panel"),
     "drivers.sobol": ("drivers", "sobol", "r_panel"),
     "drivers.ols": ("drivers", "ols", "r_panel"),
     "feasibility.h_fan": ("feasibility", "h_fan", "r_projection"),
