@@ -243,13 +243,7 @@ def target_year_draws(ctx, *, base_year: int, target_year: int, n_draws: int, se
         parts = []
         for c, first in enumerate(range(0, n_draws, pj.CHUNK)):
             n = min(pj.CHUNK, n_draws - first)
-            if n == pj.CHUNK:   # the projection's shared block (same key, same values)
-                block = pj._run_local(ctx, "trend_block", {"base_year": inp.base_year,
-                                                           "target_year": int(inp.years[-1]), "seed": seed,
-                                                           "chunk": c, "size": pj.CHUNK, "volatility": 1.0},
-                                      lambda: pj._trend_block(inp, seed, c, n, 1.0), size=pj.BLOCKS_KEPT)
-            else:
-                block = pj._trend_block(inp, seed, c, n, 1.0)
+            block = pj.trend_block(ctx, inp, seed=seed, chunk=c, n=n, n_draws=n_draws)  # the projection's own
             parts.append(np.array(block[:n, -1]))
         values = np.concatenate(parts)
     else:

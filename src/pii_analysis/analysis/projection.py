@@ -340,6 +340,21 @@ class _Block:
         return self._normalised
 
 
+def _kept_block(ctx, inp: _Inputs, seed: int, c: int, n: int, vol: float, kept: int = BLOCKS_KEPT) -> _Block:
+    """Block `c` of the trend draws, kept during a report run (computed otherwise)."""
+    return _run_local(ctx, "trend_block", {"base_year": inp.base_year, "target_year": int(inp.years[-1]),
+                                           "seed": seed, "chunk": c, "size": n, "volatility": vol},
+                      lambda: _Block(_trend_block(inp, seed, c, n, vol), inp), size=max(kept, BLOCKS_KEPT))
+
+
+def trend_block(ctx, inp: _Inputs, *, seed: int, chunk: int, n: int, n_draws: int | None = None) -> np.ndarray:
+    """The unclipped trend draws (n, H, P, I) of block `chunk` (the first `n` of its draws), before any
+    scenario: the block `project` makes with these settings, the same object during a report run (never
+    change it in place). `n_draws`: the run's draws, so that every block of them stays kept."""
+    kept = -(-(n_draws or 0) // CHUNK)
+    return _kept_block(ctx, inp, seed, chunk, n, 1.0, kept).values
+
+
 def _block_scores(ctx, inp: _Inputs, block: _Block, sc: Scenario, province: str | None,
                   shares: np.ndarray | None, codes: list[str]):
     """The scores of a kept block under a scenario: `score_arrays` of the changed, clipped block, computed
@@ -416,9 +431,7 @@ def project(ctx, *, province: str | None = None, scenario: Scenario | str | dict
         n = min(CHUNK, n_draws - lo)
         shares = delivery_shares(sc, seed, c, n)
         if local:   # shared by every scenario and province of a report run
-            block = _run_local(ctx, "trend_block", {"base_year": inp.base_year, "target_year": int(inp.years[-1]),
-                                                    "seed": seed, "chunk": c, "size": n, "volatility": vol},
-                               lambda: _Block(_trend_block(inp, seed, c, n, vol), inp), size=kept)
+            block = _kept_block(ctx, inp, seed, c, n, vol, kept)
             batch = _block_scores(ctx, inp, block, sc, province, shares, codes)
         else:
             values = _trend_block(inp, seed, c, n, vol)
