@@ -38,6 +38,15 @@ def floor_seconds(tmp: Path, repeats: int = 3) -> float:
     return statistics.median(times)
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and of every finished process it waited for (the report's
+    workers, which wait for their kernels)."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--provinces", type=int, default=None, help="first N provinces (default: all)")
@@ -52,10 +61,12 @@ def main() -> None:
     notebooks = report.available_notebooks()
     with tempfile.TemporaryDirectory() as tmp:
         floor = floor_seconds(Path(tmp))
+        cpu0 = cpu_seconds()
         t = time.perf_counter()
         run = report.run_report(provinces, out_dir=Path(tmp) / "reports", jobs=args.jobs, n_draws=args.draws,
                                 progress=False)
         total = time.perf_counter() - t
+        cpu = cpu_seconds() - cpu0
         manifest_timings = __import__("json").loads(run.manifest.read_text())["timings_seconds"]
     n = len(run.outcomes)
     print(f"notebooks: {', '.join(p.name for p in notebooks)}; provinces: {len(provinces)}; reports: {n}; "
@@ -66,7 +77,10 @@ def main() -> None:
         print(f"  {o.province} {o.notebook}: {o.error[:300]}")
     print(f"floor (kernel start + empty notebook -> HTML): {floor:.2f} s")
     print(f"total run: {total:.1f} s  (tables {manifest_timings['tables']:.1f} s, shared work "
-          f"{manifest_timings['shared']:.1f} s, notebooks {manifest_timings['notebooks']:.1f} s)")
+          f"{manifest_timings['shared']:.1f} s, notebooks {manifest_timings['notebooks']:.1f} s, pages "
+          f"{manifest_timings['pages']:.1f} s)")
+    print(f"CPU time of the run, every process (this one, workers, kernels): {cpu:.1f} s = {cpu / n:.2f} s per "
+          f"report (user + sys; compare this on a busy machine, where the wall clock says little)")
     for nb in notebooks:
         secs = [o.seconds for o in run.outcomes if o.notebook == nb.name]
         sizes = [o.html_bytes for o in run.outcomes if o.notebook == nb.name]
