@@ -42,8 +42,9 @@ from pii_analysis.index.scoring import rank_desc, score_arrays
 
 DEFAULT_AIM = 0.8        # the plan's probability of reaching the rank it aims at
 DEFAULT_BUDGET = 12      # the most indicators a plan shown asks a province to raise at once (a parameter):
-#                          about the size of the plan of a province whose target is within reach (Ninh
-#                          Bình's Top-10 plan with sustained paces needs 12-15), not "dozens at their caps"
+#                          about the size of the plan of a province whose target is within reach (on the
+#                          demonstration panel of 23 Nov 2026, the minimal plans for the 34 page targets need
+#                          a median of 10-11 indicators, upper quartile 14), not "dozens at their caps"
 BISECT = 14              # bisection steps on the last indicator's rise (to 1/16384 of its cap) ...
 COARSE = 6               # ... for the plan shown; the other ranks of the frontier to 1/64 of it
 TOL = 1e-9               # probabilities are sums of draw weights: compare with a rounding tolerance
