@@ -195,6 +195,8 @@ def test_backtest_command_reports_coverage_by_origin_and_horizon(ctx, tmp_path, 
     for r in out["coverage"]:
         assert all(0 <= r[k] <= 1 for k in ("cover50_score", "cover90_score", "cover50_rank", "cover90_rank"))
         assert r["cover90_score"] >= r["cover50_score"] and r["cover90_rank"] >= r["cover50_rank"]
+        # an interval of whole ranks that holds its ends holds at least its nominal share of the model's draws
+        assert r["mass50_rank"] >= 0.5 and r["mass90_rank"] >= 0.9
         # one row per trend model that ran (trend models need 3 years), and their average when several ran
         n_years = sum(y <= r["origin"] for y in years)
         ran = MODELS if n_years >= 3 else MODELS[:1]

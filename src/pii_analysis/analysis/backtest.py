@@ -25,7 +25,7 @@ from pii_analysis.data.record import pooled_spread, published_changes, within_ye
 BACKTEST_DRAWS = 1000
 QUANTILES = (5, 25, 50, 75, 95)
 AVERAGE = "model average"
-COVER = ("cover50_score", "cover90_score", "cover50_rank", "cover90_rank")
+COVER = ("cover50_score", "cover90_score", "cover50_rank", "cover90_rank", "mass50_rank", "mass90_rank")
 # shock correlations (rho_province, rho_pillar) of the sensitivity rows, besides the model's own and the ones
 # estimated at the latest base year: independent shocks, and a strong province-wide factor
 SENSITIVITY = ((0.0, 0.0), (0.6, 0.2))
@@ -33,7 +33,8 @@ SENSITIVITY = ((0.0, 0.0), (0.6, 0.2))
 
 @dataclass(frozen=True)
 class Backtest:
-    """`coverage`: origin, horizon, model, provinces, cover50/90 of score and rank; `overall`: per model over
+    """`coverage`: origin, horizon, model, provinces, cover50/90 of score and rank, and mass50/90_rank (the
+    model's own probability inside its rank intervals: ranks are discrete); `overall`: per model over
     every origin and horizon; `spread`: one-year PII changes of the model, the published record and the
     panel (sd and quantiles); `models`: each trend model's one-year spread at the latest base year;
     `sensitivity`: overall coverage and spread at other shock correlations; `correlations`: the ones used."""
@@ -65,6 +66,12 @@ class Backtest:
 def _inside(actual: np.ndarray, draws: np.ndarray, lo: float, hi: float) -> np.ndarray:
     q = np.percentile(draws, [lo, hi], axis=0, method="inverted_cdf")
     return (actual >= q[0]) & (actual <= q[1])
+
+
+def _mass(draws: np.ndarray, lo: float, hi: float) -> float:
+    """The model's own probability inside its interval, averaged over provinces: the coverage a calibrated
+    model shows. Ranks are whole numbers, so an interval holding its end ranks holds more than nominal."""
+    return float(np.mean(_inside(draws, draws, lo, hi)))
 
 
 def _observed(ctx) -> tuple[list[int], pd.DataFrame, pd.DataFrame]:
@@ -104,7 +111,8 @@ def _coverage(ctx, horizons: tuple[int, ...], n_draws: int, seed: int, correlati
                              "cover50_score": float(np.mean(_inside(actual_s, s, 25, 75))),
                              "cover90_score": float(np.mean(_inside(actual_s, s, 5, 95))),
                              "cover50_rank": float(np.mean(_inside(actual_r, r, 25, 75))),
-                             "cover90_rank": float(np.mean(_inside(actual_r, r, 5, 95)))})
+                             "cover90_rank": float(np.mean(_inside(actual_r, r, 5, 95))),
+                             "mass50_rank": _mass(r, 25, 75), "mass90_rank": _mass(r, 5, 95)})
     model = np.concatenate([c.ravel() for c in changes]) if changes else np.array([np.nan])
     return pd.DataFrame(rows), model, calibrations
 
