@@ -7,7 +7,14 @@ and "published" data levels.
 - strengths and weaknesses by position in the national range (0 = national minimum, 100 = maximum);
 - drivers in the indicator's own units: one unit moves the PII by weight x 100 / (max - min), exact
   while the value stays inside the national [min, max]; beyond the maximum the maximum moves with it
-  and the indicator's score is capped at 100.
+  and the indicator's score is capped at 100;
+- the gap to each rank above the province (`gap_to_each_rank`), the one table the "published" level
+  (published totals, sub-indices and pillar scores only, `analyse_published`) can give;
+- the province's own total projected as a random walk whose one-year spread is calibrated on the
+  published changes (`total_band`): a band for its PII, not a rank (the others' totals are mostly
+  not published).
+
+`open_level` reads a data file at whichever of the two levels it holds (None for a full panel).
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from pii_analysis.analysis.strengths import StrengthRule, flag_indicators
+from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.loading import default_resolver, load_published
 from pii_analysis.data.profile import Profile, read_profile
@@ -40,7 +48,31 @@ class ProfileResult:
     pii: float                  # the province's PII (published, else computed; NaN if neither)
     rank: float                 # published rank, else the place among the published totals
     rank_basis: str             # 'published' or 'among published totals' or ''
+    gaps: pd.DataFrame = None   # gap_to_each_rank
+    totals: pd.DataFrame = None  # the year's published results on today's map (published_totals)
+    data_status: str = "user"   # 'published' when every row of the file names its source, else 'user'
     data_level: str = "profile"
+
+    @property
+    def province(self) -> str:
+        return self.profile.province
+
+    @property
+    def year(self) -> int:
+        return self.profile.year
+
+    @property
+    def source(self) -> str:
+        return self.profile.source
+
+    @property
+    def note(self) -> str:
+        return self.profile.note
+
+    def pillar_scores(self) -> dict[str, float]:
+        """The province's pillar scores the profile gives (published or computed)."""
+        rows = self.scores[(self.scores["level"] == "pillar") & self.scores["score"].notna()]
+        return dict(zip(rows["code"].astype(str), rows["score"].astype(float)))
 
     @property
     def mismatches(self) -> pd.DataFrame:
@@ -130,6 +162,95 @@ def strengths(scores: pd.DataFrame, framework: Framework, n: int | None = None) 
     return flag_indicators(ranks, weights, len(ind), 1, StrengthRule(n=n))
 
 
+#: gaps are differences of totals published with 2 decimals, so they are rounded to 2 decimals too; to
+#: pass the province at rank r a province must gain MORE than the gap (a tie at the published precision
+#: is not a pass)
+GAP_DIGITS = 2
+
+
+def published_totals(published: pd.DataFrame, year: int, provinces: list[str] | None = None) -> pd.DataFrame:
+    """Every province of today's map for `year`: its published rank, PII and pillar scores where
+    published (status `published`), NaN where not; `published` True/False per row. In rank order,
+    the provinces without a published rank last (by name). A file of totals without any rank is ranked
+    by its totals (right when it holds every province)."""
+    from pii_analysis.data.provinces import name_key
+
+    provinces = provinces or list(default_resolver().current)
+    rows = published[(published["year"] == year) & (published["status"] == "published")
+                     & published["province"].isin(provinces)].drop_duplicates("province").copy()
+    ranked_by_totals = bool(rows["rank"].isna().all())
+    if ranked_by_totals:   # a file of totals without ranks: the places among its totals
+        rows["rank"] = rows["pii_score"].rank(ascending=False, method="min")
+    cols = ["rank", "pii_score", "input_score", "output_score", *[f"p{k}" for k in range(1, 8)]]
+    out = pd.DataFrame({"province": provinces}).merge(rows[["province", *[c for c in cols if c in rows]]],
+                                                      on="province", how="left")
+    for c in cols:
+        if c not in out:
+            out[c] = np.nan
+    out["published"] = out["pii_score"].notna() | out["rank"].notna()
+    out["rank_basis"] = np.where(out["rank"].isna(), "", "among published totals" if ranked_by_totals
+                                 else "published")
+    out["_key"] = [name_key(p) for p in out["province"]]
+    out = out.sort_values(["rank", "pii_score", "_key"], ascending=[True, False, True], na_position="last")
+    return out.drop(columns="_key").reset_index(drop=True)
+
+
+def place_among(pii: float, totals: pd.DataFrame) -> float:
+    """1 + the number of published totals above `pii` (the place among the published totals)."""
+    return float(1 + (totals["pii_score"].dropna() > pii).sum()) if np.isfinite(pii) else float("nan")
+
+
+def gap_to_each_rank(province: str, pii: float, rank: float, totals: pd.DataFrame, framework: Framework,
+                     pillars: dict[str, float] | None = None) -> pd.DataFrame:
+    """For each rank r above the province (1 .. rank - 1): who holds it and the PII points the province
+    must gain to pass that province: gap = published total at r - the province's PII, rounded to
+    GAP_DIGITS (a gain must exceed it). In pillar points: the rise of that one pillar alone that closes
+    the gap (gap / the pillar's weight in the PII), blank where it would take the pillar past 100 (from
+    the province's own pillar score where `pillars` gives it, else from 0).
+
+    `status`: 'published' (the total at r is published), 'total not published' (the province at r is
+    known, its total is not), 'not published' (no published province holds rank r)."""
+    weights = pillar_weights(framework)
+    pillars = pillars or {}
+    others = totals[totals["province"] != province]
+    rows = []
+    last = int(rank) - 1 if np.isfinite(rank) else 0
+    for r in range(1, last + 1):
+        at = others[others["rank"] == r]
+        if at.empty:
+            rows.append({"rank": r, "province_at_rank": "", "pii": np.nan, "status": "not published"})
+            continue
+        for row in at.itertuples(index=False):
+            rows.append({"rank": r, "province_at_rank": row.province, "pii": row.pii_score,
+                         "status": "published" if pd.notna(row.pii_score) else "total not published"})
+    out = pd.DataFrame(rows, columns=["rank", "province_at_rank", "pii", "status"])
+    out["gap_pii"] = (out["pii"].astype(float) - pii).round(GAP_DIGITS) if np.isfinite(pii) else np.nan
+    for p, w in weights.items():
+        need = out["gap_pii"] / w
+        room = 100.0 - pillars[p] if p in pillars and np.isfinite(pillars[p]) else 100.0  # a pillar is 0-100
+        out[f"gap_p{p}"] = need.where(need <= room + 1e-9).round(GAP_DIGITS)
+    return out
+
+
+def total_band(pii: float, base_year: int, target_year: int, *, coverage: float = 0.9,
+               changes: pd.DataFrame | None = None) -> dict[str, float]:
+    """The province's own PII total projected to `target_year` as a random walk whose one-year change
+    spread is that of the published record (`calibration.published_changes`: the standard deviation
+    across provinces of one-year PII changes): centre = today's total, half-width = z x sd x sqrt(years).
+    No rank: the totals of most other provinces are not published."""
+    from statistics import NormalDist
+
+    from pii_analysis.analysis.calibration import published_changes
+
+    changes = published_changes() if changes is None else changes
+    d = changes["d_score"].dropna().to_numpy(dtype=float)
+    sd = float(np.std(d, ddof=1)) if len(d) > 1 else float("nan")
+    years = max(0, int(target_year) - int(base_year))
+    half = NormalDist().inv_cdf(0.5 + coverage / 2) * sd * np.sqrt(years)
+    return {"sd_one_year": sd, "n_changes": int(len(d)), "years": years, "coverage": coverage,
+            "low": max(0.0, pii - half), "high": min(100.0, pii + half), "centre": pii}
+
+
 def analyse_profile(path: str | Path, *, province: str | None = None, year: int | None = None,
                     sheet: str | None = None, framework: Framework | None = None,
                     published: pd.DataFrame | None = None) -> ProfileResult:
@@ -158,8 +279,12 @@ def analyse(profile: Profile, framework: Framework, published: pd.DataFrame) -> 
     drivers = unit_drivers(scores, framework, gap)
     flags = strengths(scores, framework)
     scores = scores.assign(flag=scores["code"].map(flags).fillna(""))
+    totals = published_totals(year_pub, profile.year)
+    pillars = scores[(scores["level"] == "pillar") & scores["score"].notna()]
+    gaps = gap_to_each_rank(profile.province, pii, rank, totals, framework,
+                            dict(zip(pillars["code"].astype(str), pillars["score"].astype(float))))
     return ProfileResult(profile=profile, scores=scores, standing=standing, drivers=drivers, pii=pii, rank=rank,
-                         rank_basis=basis)
+                         rank_basis=basis, gaps=gaps, totals=totals, data_status=sourced_status(profile.rows))
 
 
 def require_profile_pii(result: ProfileResult) -> None:
@@ -167,3 +292,131 @@ def require_profile_pii(result: ProfileResult) -> None:
     if not np.isfinite(result.pii):
         raise PiiInputError(f"the profile of {result.profile.province} {result.profile.year} gives no PII score "
                             "(add the PII row or publish all pillars)", file=result.profile.source)
+
+
+def sourced_status(rows: pd.DataFrame) -> str:
+    """'published' when every row of the file names its source (source_url), else 'user'."""
+    if "source_url" not in rows or not len(rows):
+        return "user"
+    urls = rows["source_url"].fillna("").astype(str).str.strip()
+    return "published" if ((urls != "") & (urls != "nan")).all() else "user"
+
+
+@dataclass(frozen=True)
+class PublishedResult:
+    """The published level for one province and year: its published scores, rank and the gap to each
+    rank above it."""
+
+    province: str
+    year: int
+    source: str
+    pii: float
+    rank: float
+    rank_basis: str             # 'published' or 'among published totals'
+    nodes: dict                 # published node scores (PII, IN, OUT, pillars)
+    gaps: pd.DataFrame          # gap_to_each_rank
+    totals: pd.DataFrame        # published_totals
+    note: str = ""
+    data_status: str = "published"
+    data_level: str = "published"
+
+    def pillar_scores(self) -> dict[str, float]:
+        return {k: v for k, v in self.nodes.items() if k.isdigit()}
+
+
+def analyse_published(path: str | Path | None, province: str, year: int | None = None,
+                      framework: Framework | None = None) -> PublishedResult:
+    """The published level: a file in the layout of data/raw/pii_published_results.csv (year, province,
+    pii_score; rank, input_score, output_score, p1..p7 where published; None: that shipped file)."""
+    framework = framework or default_framework()
+    resolver = default_resolver()
+    file = str(path) if path else "data/raw/pii_published_results.csv"
+    published = load_published(path, resolver)
+    year = todays_map_year(published, year, file)
+    name = resolver.resolve(province, map_old=True, file=file, column="province")
+    totals = published_totals(published, year)
+    row = totals[totals["province"] == name].iloc[0]
+    nodes = published_for(name, year, published)
+    pii = float(row["pii_score"]) if pd.notna(row["pii_score"]) else float("nan")
+    if pd.notna(row["rank"]):
+        rank, basis = float(row["rank"]), str(row["rank_basis"])
+    elif np.isfinite(pii):
+        rank, basis = place_among(pii, totals[totals["province"] != name]), "among published totals"
+    else:
+        raise PiiInputError(f"{name} has neither a published total nor a published rank for {year}", file=file,
+                            column="pii_score")
+    gaps = gap_to_each_rank(name, pii, rank, totals, framework, {k: v for k, v in nodes.items() if k.isdigit()})
+    return PublishedResult(province=name, year=year, source=file, pii=pii, rank=rank, rank_basis=basis,
+                           nodes=nodes, gaps=gaps, totals=totals, note=resolver.merger_note(province),
+                           data_status=sourced_status(published))
+
+
+def published_provinces(path: str | Path | None, year: int | None = None) -> list[str]:
+    """The provinces of today's map with a published total or rank in `year` (default: the latest)."""
+    pub = load_published(path)
+    totals = published_totals(pub, todays_map_year(pub, year, str(path or paths.raw_file(paths.PUBLISHED))))
+    return list(totals.loc[totals["published"], "province"])
+
+
+def todays_map_year(published: pd.DataFrame, year: int | None, file: str) -> int:
+    """`year` (default: the latest) checked to be a year of published results on today's map (ranked among
+    as many provinces as today's map has): ranks and gaps compare provinces of one map."""
+    n = len(default_resolver().current)
+    rows = published[published["status"] == "published"]
+    years = sorted(set(rows.loc[rows["n_provinces"] == n, "year"].astype(int)))
+    if not years:
+        raise PiiInputError(f"no published results ranked among today's {n} provinces", file=file, column="year")
+    if year is None:
+        return years[-1]
+    if int(year) not in years:
+        raise PiiInputError(f"year {year} has no published results on today's map of {n} provinces (years: "
+                            f"{', '.join(map(str, years))})", file=file, column="year")
+    return int(year)
+
+
+def level_of(path: str | Path | None, sheet: str | None = None) -> str:
+    """The data level a file holds: 'profile' (national_min / national_max columns), 'published' (a
+    pii_score column and no indicator values) or 'panel' (anything else, and no file: the shipped panel)."""
+    from pii_analysis.data.profile import looks_like_profile
+    from pii_analysis.data.tables import read_table
+
+    if not path:
+        return "panel"
+    if looks_like_profile(path, sheet=sheet):
+        return "profile"
+    try:
+        columns = set(read_table(path, sheet=sheet).columns)
+    except PiiInputError:
+        return "panel"   # the panel reader then names what is wrong
+    return "published" if "pii_score" in columns and not {"indicator", "value"} & columns else "panel"
+
+
+LevelResult = ProfileResult | PublishedResult
+
+
+def open_level(path: str | Path | None, *, province: str | None = None, year: int | None = None,
+               sheet: str | None = None) -> LevelResult | None:
+    """The analysis of a profile or published-results file; None for a full panel (use load_context).
+
+    A profile names its own province: a different `province` is refused, naming both."""
+    level = level_of(path, sheet)
+    if level == "panel":
+        return None
+    if level == "published":
+        if province is None:
+            raise PiiInputError("published results hold every province: name one (--province)", file=path)
+        return analyse_published(path, province, year)
+    result = analyse_profile(path, year=year, sheet=sheet,
+                             province=None if _names_its_province(path, sheet) else province)
+    if province is not None:
+        asked = default_resolver().resolve(province, map_old=True, column="province")
+        if asked != result.province:
+            raise PiiInputError(f"the profile is of {result.province}, not of {asked}: give province "
+                                f"'{result.province}' (or leave it out)", file=path, column="province")
+    return result
+
+
+def _names_its_province(path: str | Path, sheet: str | None) -> bool:
+    from pii_analysis.data.tables import read_table
+    frame = read_table(path, sheet=sheet)
+    return "province" in frame.columns and (frame["province"].astype(str).str.strip() != "").any()

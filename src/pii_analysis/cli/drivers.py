@@ -53,10 +53,13 @@ def run(args: argparse.Namespace) -> int:
     from pii_analysis.index.context import load_context
     from pii_analysis.report.labels import data_banner
 
-    from pii_analysis.data.profile import looks_like_profile
+    from pii_analysis.analysis.profile_level import level_of
 
-    if args.data and looks_like_profile(args.data, sheet=getattr(args, "sheet", None)):
+    level = level_of(args.data, getattr(args, "sheet", None))
+    if level == "profile":
         return _run_profile(args)
+    if level == "published":
+        return _run_published(args)
     ctx = load_context(args.data, **data_options(args))
     print_notes(ctx)
     table = drivers_table(ctx, args.province, args.year, target_rank=args.target_rank, step=args.step,
@@ -110,4 +113,27 @@ def _run_profile(args: argparse.Namespace) -> int:
     if not np.isfinite(r.pii):
         meta["pii"] = "not in the profile: gaps to ranks cannot be computed"
     print(emit(frame, args.format, meta, float_digits=3 if args.format == "table" else 2))
+    return 0
+
+
+def _run_published(args: argparse.Namespace) -> int:
+    """The published level (totals, sub-indices, pillar scores only): the gap to each rank above the
+    province, in PII points and in points of each pillar alone."""
+    from pii_analysis.analysis.profile_level import GAP_DIGITS, analyse_published
+    from pii_analysis.cli.output import emit, level_meta
+
+    r = analyse_published(args.data, args.province, args.year)
+    meta = {**level_meta(r.data_level, r.note), "province": r.province, "year": r.year, "pii": r.pii,
+            "rank": r.rank, "rank_basis": r.rank_basis, "data_status": r.data_status,
+            "published_totals": f"{int(r.totals['pii_score'].notna().sum())} of {len(r.totals)} provinces",
+            "gap_pii": f"published total at the rank - {r.province}'s total, rounded to {GAP_DIGITS} decimals as "
+                       "the totals are published; to pass, gain MORE than it (a tie at the published precision "
+                       "is not a pass), the others as they are",
+            "gap_pK": "the rise of pillar K alone that closes the gap (gap_pii / the pillar's weight in the PII); "
+                      "blank where the pillar would pass 100",
+            "status": "published | total not published (rank known) | not published (nobody published at the rank)",
+            "not_at_this_level": "which indicators move the rank, and by how much, need indicator values "
+                                 "(a profile: --data <profile>, or the full panel)",
+            "source": r.source}
+    print(emit(r.gaps, args.format, meta, float_digits=2))
     return 0

@@ -47,24 +47,37 @@ def run(args: argparse.Namespace) -> int:
     from pii_analysis.index.context import load_context
     from pii_analysis.report.run import RunInterrupted, run_report, writable_directory
 
+    from pii_analysis.analysis.profile_level import level_of
+    from pii_analysis.data.loading import default_resolver
+
     writable_directory(args.out, "--out")
     writable_directory(args.processed, "--processed")
-    ctx = load_context(args.data, **data_options(args))
-    print_notes(ctx)
+    level = level_of(args.data, getattr(args, "sheet", None))
+    if level == "panel":
+        ctx = load_context(args.data, **data_options(args))
+        print_notes(ctx)
+    else:
+        print(f"data level: {level} ({args.data}); the processed panel tables are not written at this level",
+              file=sys.stderr)
     for name in args.province or []:
-        if ctx.province_note(name):
-            print(f"note: {ctx.province_note(name)}", file=sys.stderr)
+        if default_resolver().merger_note(name):
+            print(f"note: {default_resolver().merger_note(name)}", file=sys.stderr)
+    extra: dict = {"processed": args.processed}
+    runner = run_report
+    if level != "panel":   # a province's profile, or published results only: no panel tables to process
+        from pii_analysis.report.level_run import run_level_report as runner
+        extra = {}
     try:
-        result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
-                            out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
-                            timeout=args.timeout, progress=not args.no_progress, processed=args.processed,
-                            target_rank=args.target_rank,
-                            **data_options(args))
+        result = runner(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
+                        out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
+                        timeout=args.timeout, progress=not args.no_progress, target_rank=args.target_rank,
+                        **extra, **data_options(args))
     except RunInterrupted as stop:
         print(f"pii report: interrupted ({stop}); {Path(args.out) / 'index.html'} lists the reports that "
               "finished", file=sys.stderr)
         return 128 + stop.signum
-    print(f"processed tables: {args.processed}", file=sys.stderr)
+    if extra:
+        print(f"processed tables: {args.processed}", file=sys.stderr)
     failed = [o for o in result.outcomes if o.status != "ok"]
     for o in failed:
         print(f"FAILED {o.province} {o.notebook}: {o.error}", file=sys.stderr)

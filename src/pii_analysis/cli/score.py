@@ -25,10 +25,13 @@ def run(args: argparse.Namespace) -> int:
     from pii_analysis.index.method import default_method
     from pii_analysis.index.scores import score_node_frame
 
-    from pii_analysis.data.profile import looks_like_profile
+    from pii_analysis.analysis.profile_level import level_of
 
-    if args.data and looks_like_profile(args.data, sheet=getattr(args, "sheet", None)):
+    level = level_of(args.data, getattr(args, "sheet", None)) if args.level == "indicator" else "panel"
+    if level == "profile":
         return _run_profile(args)
+    if level == "published":
+        return _run_published(args)
     if args.level == "indicator":
         ctx = load_context(args.data, **data_options(args))
         print_notes(ctx)
@@ -79,4 +82,23 @@ def _run_profile(args: argparse.Namespace) -> int:
                      "published scores are used upward where given",
             "source": r.profile.source}
     print(emit(shown, args.format, meta))
+    return 0
+
+
+def _run_published(args: argparse.Namespace) -> int:
+    """Published results only (the layout of data/raw/pii_published_results.csv): the year's published
+    totals, ranks and scores on today's map, provinces without a published total listed as such."""
+    from pii_analysis.analysis.profile_level import published_provinces, published_totals
+    from pii_analysis.cli.output import emit
+    from pii_analysis.data.loading import load_published
+
+    published = load_published(args.data)
+    names = published_provinces(args.data, args.year)   # checks the year and that something is published
+    year = int(args.year) if args.year is not None else int(
+        published[published["province"].isin(names)]["year"].max())
+    table = published_totals(published, year)
+    meta = {**level_meta("published"), "year": year, "source": args.data,
+            "published": f"{len(names)} of {len(table)} provinces have a published total or rank",
+            "next": "pii drivers --data <this file> --province P: the gap to each rank in PII and pillar points"}
+    print(emit(table, args.format, meta))
     return 0

@@ -87,8 +87,15 @@ def load_published(path: str | Path | None = None, resolver: ProvinceResolver | 
     path = path or paths.raw_file(paths.PUBLISHED)
     resolver = resolver or default_resolver()
     frame = read_table(path)
-    require_columns(frame, ("year", "province", "n_provinces", "rank", "pii_score", "status", "source_url"), file=path)
+    require_columns(frame, ("year", "province", "pii_score"), file=path)
     out = frame.copy()
+    # a user's published-results file may leave these out: its rows are then taken as published, on
+    # today's map, without a rank (the place among the totals is computed where needed) or source
+    for col, default in (("n_provinces", len(resolver.current)), ("rank", float("nan")), ("status", "published"),
+                         ("source_url", "")):
+        if col not in frame.columns:
+            frame[col] = default
+            out[col] = default
     for col in [c for c in frame.columns if c in ("year", "n_provinces", "rank", "pii_score", "input_score", "output_score")
                 or re.fullmatch(r"p\d(_rank)?", c)]:
         out[col] = to_number(frame, col, file=path)

@@ -49,7 +49,9 @@ def change_label(change: Any, lang: str) -> tuple[str, str]:
 def province_rows(ranking: pd.DataFrame, outcomes: list, lang: str, data_status: str,
                   summaries: dict[str, str], regions: pd.DataFrame | None = None) -> list[dict[str, Any]]:
     """One row per province of `ranking` (national.ranking_with_change), in rank order, with its links:
-    the summary, then each notebook page that exists; `rendered` False when the run made no page."""
+    the summary, then each notebook page that exists; `rendered` False when the run made no page. A
+    `data_status` column in `ranking` gives each row its own status (published totals: 'published' or
+    'not_published'), and a blank rank shows as '—' after the ranked provinces."""
     by_province: dict[str, list] = {}
     for o in outcomes:
         by_province.setdefault(o.province, []).append(o)
@@ -69,17 +71,22 @@ def province_rows(ranking: pd.DataFrame, outcomes: list, lang: str, data_status:
             elif o.status == "failed":
                 links.append({"label": page_name(stem, lang), "href": f"{RUN_LOG}#{folder}-{stem}", "failed": True})
         change, direction = change_label(r.rank_change, lang)
-        rows.append({"province": r.province, "rank": int(r.rank), "pii": float(r.pii), "change": change,
+        known = pd.notna(r.rank)   # below the panel, a province whose rank is not published has none
+        rows.append({"province": r.province, "rank": int(r.rank) if known else "—",
+                     "rank_order": int(r.rank) if known else len(ranking) + order[r.province] + 1,
+                     "pii": float(r.pii), "change": change,
                      "direction": direction, "pii_change": r.pii_change, "name_order": order[r.province],
-                     "status": status_label(data_status, lang), "region": region_name.get(r.province, ""),
+                     "status": status_label(getattr(r, "data_status", data_status), lang),
+                     "region": region_name.get(r.province, ""),
                      "href": links[0]["href"] if links and not links[0]["failed"] else "", "links": links})
     return rows
 
 
 def write_landing(out_dir: Path, *, lang: str, year: int, ranking: pd.DataFrame, outcomes: list, data_status: str,
                   banner: str, summaries: dict[str, str], chart_uri: str, regions: pd.DataFrame | None = None,
-                  interrupted: dict | None = None) -> Path:
-    """index.html: the provinces in rank order with their links, the national chart, failures listed."""
+                  interrupted: dict | None = None, intro: str | None = None) -> Path:
+    """index.html: the provinces in rank order with their links, the national chart, failures listed
+    (`intro`: the paragraph under the title, default the panel's)."""
     check_lang(lang)
     rows = province_rows(ranking, outcomes, lang, data_status, summaries, regions)
     failed = [{"province": o.province, "page": page_name(Path(o.notebook).stem, lang), "error": o.error,
@@ -92,7 +99,7 @@ def write_landing(out_dir: Path, *, lang: str, year: int, ranking: pd.DataFrame,
                                         "failed_more", "footer", "tables")}
     labels["col_change"] = _t("col_change", lang, prev=int(prev)) if has_prev else _t("col_change_none", lang)
     page = render("landing.html.j2", lang=lang, title=_t("title", lang, year=year, n=n), nav=[], nav_label="",
-                  intro=_t("intro", lang, year=year), banner=banner, rows=rows, labels=labels, failed=failed,
+                  intro=intro or _t("intro", lang, year=year), banner=banner, rows=rows, labels=labels, failed=failed,
                   failed_title=_t("failed_title", lang, k=len(failed)), chart_uri=chart_uri,
                   chart_alt=_t("chart_alt", lang, year=year, n=n), show_region=regions is not None,
                   run_log=RUN_LOG, notice=interrupted_notice(interrupted, lang))

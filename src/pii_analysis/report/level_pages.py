@@ -1,0 +1,364 @@
+"""The three report pages below the full panel: what a province's profile, or the published results
+alone, allow each page to show, and one plain sentence for each section that cannot run there.
+
+Each notebook opens its data with `start_page` right after its parameters cell. With a full panel
+it returns None and every section runs as before. With a profile or a published-results file it
+shows the page's title, banner and the sections that level allows (`show`), and each panel section
+of the notebook, which starts with the cell magic `%%panel_section <key>`, shows instead the sentence
+of SECTIONS[key]: the section's heading and why it cannot run at this level. A section's code runs
+only at the panel level, so its errors still fail the report there.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pii_analysis.report.formatting import fmt_measure, fmt_num
+from pii_analysis.report.i18n import Table, catalog, check_lang, text
+from pii_analysis.report.styling import TableView, styled
+
+TEXT: Table = catalog("level_pages.TEXT")
+
+#: each panel section of the notebooks (the argument of `%%panel_section`): where its heading comes from
+#: (text module, heading key) and why it cannot run below the panel; None: nothing to say (set-up cells)
+SECTIONS: dict[str, tuple[str, str, str] | None] = {
+    "setup": None, "title": None,
+    "profile.headline": ("profile", "headline", "r_totals"),
+    "profile.pillars": ("profile", "pillars", "r_panel"),
+    "profile.changes": ("profile", "changes", "r_years"),
+    "profile.indicators": ("profile", "indicators", "r_panel"),
+    "profile.history": ("profile", "history", "r_years"),
+    "profile.peers": ("profile", "peers", "r_totals"),
+    "profile.regions": ("profile", "regions", "r_totals"),
+    "profile.merger": ("profile", "merger", "r_years"),
+    "drivers.move": ("drivers", "move", "r_panel"),
+    "drivers.cannot": ("drivers", "cannot", "r_panel"),
+    "drivers.effects": ("drivers", "effects", "r_panel"),
+    "drivers.robust": ("drivers", "robust", "r_panel"),
+    "drivers.gap": ("drivers", "gap", "r_panel"),
+    "drivers.heatmap": ("drivers", "heatmap", "r_panel"),
+    "drivers.strengths": ("drivers", "strengths", "r_panel"),
+    "drivers.loo": ("drivers", "loo", "r_panel"),
+    "drivers.sobol": ("drivers", "sobol", "r_panel"),
+    "drivers.ols": ("drivers", "ols", "r_panel"),
+    "feasibility.h_fan": ("feasibility", "h_fan", "r_projection"),
+    "feasibility.h_milestones": ("feasibility", "h_milestones", "r_projection"),
+    "feasibility.h_pace": ("feasibility", "h_pace", "r_projection"),
+    "feasibility.h_competitors": ("feasibility", "h_competitors", "r_projection"),
+    "feasibility.h_effort": ("feasibility", "h_effort", "r_panel"),
+    "feasibility.h_scenarios": ("feasibility", "h_scenarios", "r_projection"),
+    "feasibility.h_uncertainty": ("feasibility", "h_uncertainty", "r_panel"),
+    "feasibility.h_targets": ("feasibility", "h_targets", "r_years"),
+    "feasibility.h_explorer": ("feasibility", "h_explorer", "r_projection"),
+}
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    return text(TEXT, key, lang, **values)
+
+
+def section_heading(module: str, key: str, lang: str) -> str:
+    """The heading the panel page gives the section (the same words at every level)."""
+    if module == "profile":
+        from pii_analysis.report.profile_text import heading
+    elif module == "drivers":
+        from pii_analysis.report.drivers_text import heading
+    else:
+        from pii_analysis.report.feasibility_text import TEXT as FT
+        return text(FT, key, lang).lstrip("# ").strip() if key in FT else key
+    return heading(key, lang).lstrip("# ").strip()
+
+
+def counts(result) -> dict[str, int]:
+    """n_all: provinces on today's map; n_pub: those with a published total for the year."""
+    totals = result.totals
+    return {"n_all": len(totals), "n_pub": int(totals["pii_score"].notna().sum())}
+
+
+def cannot_text(key: str, result, lang: str) -> str:
+    """The sentence a panel section shows below the panel ('' for set-up cells)."""
+    if key not in SECTIONS:
+        raise KeyError(f"unknown panel section '{key}' (report.level_pages.SECTIONS)")
+    entry = SECTIONS[key]
+    if entry is None:
+        return ""
+    module, heading, reason = entry
+    return _t("cannot", lang, section=section_heading(module, heading, lang),
+              reason=_t(reason, lang, **counts(result)))
+
+
+# --- the sections a level allows ----------------------------------------------------------------
+def title(page: str, result, lang: str, target_year: int | None = None) -> str:
+    return _t(f"title_{page}", lang, province=result.province, year=result.year, target_year=target_year)
+
+
+def banner(result, lang: str) -> str:
+    """The top of a page below the panel: what the data are (published or the user's, never
+    demonstration), the data level and the method (labels.level_text, labels.method_text)."""
+    from pathlib import Path
+
+    from pii_analysis.index.framework import default_framework
+    from pii_analysis.report.labels import level_text, method_text
+    from pii_analysis.report.site import render
+
+    status = result.data_status if result.data_status in ("published", "user") else "user"
+    box = _t(f"box_{result.data_level}_{status}", lang, province=result.province, year=result.year,
+             source=Path(str(result.source)).name)
+    facts = [level_text(result.data_level, lang), method_text(default_framework(), lang)]
+    return render("banner.html.j2", boxes=[{"kind": status, "text": box}], facts=facts)
+
+
+def standing_text(result, lang: str, markdown: bool = True) -> str:
+    """The province's PII and rank with their basis (`markdown` False: without bold marks, for templates)."""
+    out = _standing(result, lang)
+    return out if markdown else out.replace("**", "")
+
+
+def _standing(result, lang: str) -> str:
+    pii_basis = ("pii_published" if _pii_published(result) else "pii_computed") if np.isfinite(result.pii) \
+        else "pii_missing"
+    rank_basis = {"published": "rank_published", "among published totals": "rank_among"}.get(result.rank_basis,
+                                                                                              "rank_missing")
+    rank = str(int(result.rank)) if np.isfinite(result.rank) else "—"
+    return _t("standing", lang, province=result.province, year=result.year, pii=fmt_num(result.pii, lang),
+              pii_basis=_t(pii_basis, lang), rank=rank, rank_basis=_t(rank_basis, lang), **counts(result))
+
+
+def _pii_published(result) -> bool:
+    if result.data_level == "published":
+        return True
+    root = result.scores.set_index("code").iloc[0]
+    return str(root.get("basis", "")) == "published"
+
+
+def _cells(frame: pd.DataFrame, lang: str, digits: dict[str, int] | None = None) -> pd.DataFrame:
+    """Numbers formatted in the page's locale (2 decimals unless `digits` says; 'measure': 3 significant
+    digits), blanks for NaN, headers translated (col_*)."""
+    digits = digits or {}
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype.kind in "fi" and col != "rank":
+            d = digits.get(col, 2)
+            out[col] = [("" if pd.isna(v) else fmt_measure(float(v), lang) if d == "measure"
+                         else fmt_num(float(v), lang, d)) for v in out[col]]
+        elif col == "rank":
+            out[col] = [str(int(v)) if pd.notna(v) else "" for v in out[col]]
+    out = out.astype(object).where(out.notna(), "")
+    names = {}
+    for col in out.columns:
+        if col.startswith("gap_p") and col != "gap_pii":
+            names[col] = _t("col_gap_p", lang, pillar=col[5:])
+        else:
+            names[col] = _t(f"col_{col}", lang)
+    return out.rename(columns=names).reset_index(drop=True)
+
+
+def scores_table(result, lang: str) -> pd.DataFrame:
+    """The profile's nodes that have a score: value, national range, computed, published, the score used,
+    its basis and the check against the published score."""
+    s = result.scores[result.scores["score"].notna() | result.scores["value"].notna()].copy()
+    s["name"] = s["name_vi" if lang == "vi" else "name_en"].fillna(s["name_vi"])
+    s["basis"] = [_t(f"basis_{b}", lang) if f"basis_{b}" in TEXT else str(b) for b in s["basis"].fillna("")]
+    s["check"] = [_check(str(c), lang) for c in s["check"].fillna("")]
+    return s[["code", "name", "value", "national_min", "national_max", "computed", "published", "score", "basis",
+              "check"]]
+
+
+def _check(check: str, lang: str) -> str:
+    if check == "matches":
+        return _t("check_matches", lang)
+    if check.startswith("differs by "):
+        return _t("check_differs", lang, by=check.removeprefix("differs by "))
+    return check
+
+
+def strengths_table(result, lang: str) -> pd.DataFrame:
+    s = result.scores[(result.scores["level"] == "indicator") & result.scores["computed"].notna()].copy()
+    s["name"] = s["name_vi" if lang == "vi" else "name_en"].fillna(s["name_vi"])
+    s = s.sort_values("computed", ascending=False)
+    s["flag"] = [_t(f"flag_{f}", lang) if f else "" for f in s["flag"]]
+    return s[["code", "name", "value", "national_min", "national_max", "computed", "flag"]].rename(
+        columns={"computed": "score"})
+
+
+def units_table(result, lang: str) -> pd.DataFrame:
+    d = result.drivers.copy()
+    d["name"] = d["name_vi" if lang == "vi" else "name_en"].fillna(d["name_vi"])
+    return d[["code", "name", "unit", "value", "national_min", "national_max", "score", "pii_per_unit",
+              "units_per_pii_point", "max_pii_gain", "value_for_gap"]]
+
+
+def gaps_table(result, lang: str) -> pd.DataFrame:
+    g = result.gaps.copy()
+    g["status"] = [_t(f"status_{s}", lang) for s in g["status"]]
+    pillars = [c for c in g.columns if c.startswith("gap_p") and c != "gap_pii"]
+    return g[["rank", "province_at_rank", "pii", "status", "gap_pii", *pillars]]
+
+
+def gaps_text(result, lang: str) -> str:
+    if not np.isfinite(result.pii):
+        return _t("gaps_no_pii", lang, province=result.province)
+    if result.gaps.empty:
+        return _t("gaps_first", lang, province=result.province)
+    return _t("gaps", lang, province=result.province, pii=fmt_num(result.pii, lang))
+
+
+def units_text(result, lang: str) -> str:
+    above = result.gaps.dropna(subset=["gap_pii"])
+    above = above[above["gap_pii"] > 0]
+    if above.empty:
+        return _t("units_no_gap", lang)
+    nxt = above.iloc[-1]
+    return _t("units", lang, gap=fmt_num(nxt["gap_pii"], lang),
+              next=f"{nxt['province_at_rank']} ({_t('col_rank', lang).lower()} {int(nxt['rank'])})")
+
+
+def projection_text(result, lang: str, target_year: int) -> str:
+    from pii_analysis.analysis.profile_level import total_band
+    from pii_analysis.report.formatting import fmt_pct
+
+    reason = _t("r_projection_short", lang, **counts(result))
+    if not np.isfinite(result.pii):
+        return _t("projection_none", lang, reason=reason, province=result.province)
+    band = total_band(result.pii, result.year, target_year)
+    return _t("projection", lang, reason=reason, province=result.province, sd=fmt_num(band["sd_one_year"], lang),
+              n=band["n_changes"], target_year=target_year, low=fmt_num(band["low"], lang),
+              high=fmt_num(band["high"], lang), coverage=fmt_pct(band["coverage"], lang),
+              pii=fmt_num(result.pii, lang))
+
+
+def view(frame: pd.DataFrame, lang: str, key: str, digits: dict[str, Any] | None = None) -> TableView:
+    return styled(_cells(frame, lang, digits), f"level-{key}")
+
+
+def show(page: str, result, lang: str, target_year: int | None = None) -> None:
+    """Display the page's sections that the level allows (title, banner, standing, then per page)."""
+    from IPython.display import HTML, Markdown, display
+
+    from pii_analysis.report.run import save_results
+
+    display(Markdown(f"# {title(page, result, lang, target_year)}"))
+    display(HTML(banner(result, lang)))
+    display(Markdown(f"## {_t('h_standing', lang)}\n\n{standing_text(result, lang)}"))
+    profile = result.data_level == "profile"
+    if page == "01":
+        if profile:
+            n_ind = int((result.scores["level"] == "indicator").sum())
+            n = int(((result.scores["level"] == "indicator") & result.scores["computed"].notna()).sum())
+            checks = result.mismatches
+            check = _t("checks_ok", lang) if checks.empty else _t(
+                "checks_differ", lang, nodes=", ".join(f"{c} ({_check(k, lang)})"
+                                                        for c, k in zip(checks["code"], checks["check"])))
+            held = int(((result.scores["level"] == "indicator") & result.scores["value"].notna()).sum())
+            display(Markdown(f"## {_t('h_scores', lang)}\n\n{_t('scores', lang, n=n, n_ind=n_ind, held=held)} "
+                             f"{check}"))
+            table = scores_table(result, lang)
+            save_results(result.scores, "profile_scores")
+            display(view(table, lang, "scores"))
+        else:
+            nodes = pd.DataFrame({"node": list(result.nodes), "score": list(result.nodes.values())})
+            display(Markdown(f"## {_t('h_published', lang)}\n\n"
+                             f"{_t('published_nodes', lang, province=result.province, year=result.year)}"))
+            display(view(nodes, lang, "published"))
+    if page in ("01", "02") and profile:
+        display(Markdown(f"## {_t('h_strengths', lang)}\n\n"
+                         f"{_t('strengths', lang, n=len(result.drivers), **counts(result))}"))
+        display(view(strengths_table(result, lang), lang, "strengths"))
+    if page == "02" and profile:
+        display(Markdown(f"## {_t('h_units', lang)}\n\n{units_text(result, lang)}"))
+        save_results(result.drivers, "unit_drivers")
+        display(view(units_table(result, lang), lang, "units",
+                     {"pii_per_unit": "measure", "units_per_pii_point": "measure", "value_for_gap": "measure"}))
+    if page in ("02", "03"):
+        display(Markdown(f"## {_t('h_gaps', lang)}\n\n{gaps_text(result, lang)}"))
+        save_results(result.gaps, "rank_gaps")
+        if len(result.gaps):
+            display(view(gaps_table(result, lang), lang, "gaps"))
+    if page == "03":
+        display(Markdown(f"## {_t('h_projection', lang, target_year=target_year)}\n\n"
+                         f"{projection_text(result, lang, target_year)}"))
+    display(Markdown(f"## {_t('h_cannot', lang)}"))
+
+
+# --- the notebooks' entry point and the cell magic ----------------------------------------------
+def start_page(page: str, data_path, *, province: str | None, year: int | None, sheet: str | None = None,
+               lang: str = "vi", target_year: int | None = None):
+    """Open the notebook's data: None for a full panel (the page runs as before); for a profile or
+    published results, show what the level allows and return the analysis. Registers `%%panel_section`."""
+    from pii_analysis.analysis.profile_level import open_level
+
+    lang = check_lang(lang)
+    result = open_level(data_path, province=province, year=year, sheet=sheet)
+    register_magic(result, lang)
+    if result is not None:
+        show(page, result, lang, target_year)
+    return result
+
+
+def register_magic(result, lang: str) -> None:
+    """`%%panel_section <key>`: run the cell at the panel level (result None); below it, show the
+    section's sentence instead (cannot_text)."""
+    from IPython import get_ipython
+    from IPython.display import Markdown, display
+
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def panel_section(line: str, cell: str) -> None:
+        key = line.strip()
+        if result is None:
+            code = compile(shell.transform_cell(cell), f"<panel section {key}>", "exec")
+            exec(code, shell.user_ns)  # noqa: S102 - the notebook's own cell, in its namespace
+            return
+        sentence = cannot_text(key, result, lang)
+        if sentence:
+            display(Markdown(sentence))
+
+    shell.register_magic_function(panel_section, magic_kind="cell", magic_name="panel_section")
+
+
+# --- the summary and the landing page below the panel ------------------------------------------------
+SUMMARY_TEXT: Table = catalog("level_pages.SUMMARY_TEXT")
+
+
+def summary_text(key: str, lang: str, **values: object) -> str:
+    return text(SUMMARY_TEXT, key, lang, **values)
+
+
+def summary_gap(result, lang: str) -> str:
+    """The gap to the nearest published total above, for the summary's target card."""
+    if np.isfinite(result.rank) and int(result.rank) == 1:
+        return summary_text("gap_first", lang)
+    above = result.gaps.dropna(subset=["gap_pii"])
+    if above.empty:
+        return summary_text("gap_none", lang)
+    nxt = above.iloc[-1]
+    return summary_text("gap", lang, province=nxt["province_at_rank"], rank=int(nxt["rank"]),
+                        gap=fmt_num(nxt["gap_pii"], lang))
+
+
+def lever_text(row: dict, lang: str) -> str:
+    """One lever of the summary in the indicator's own units (profile level)."""
+    unit = row.get("unit") if isinstance(row.get("unit"), str) else ""
+    out = summary_text("lever", lang, value=fmt_measure(row["value"], lang), unit=unit,
+                       per=fmt_measure(abs(row["pii_per_unit"]), lang), max=fmt_num(row["max_pii_gain"], lang),
+                       top=fmt_measure(row["national_max"], lang))
+    if pd.notna(row.get("value_for_gap")):
+        out += summary_text("lever_gap", lang, needed=fmt_measure(row["value_for_gap"], lang))
+    return out
+
+
+def site_banner(result, lang: str) -> str:
+    """The landing page's banner below the panel: the table is the published results; the level line."""
+    from pathlib import Path
+
+    from pii_analysis.index.framework import default_framework
+    from pii_analysis.report.labels import level_text, method_text
+    from pii_analysis.report.site import render
+
+    box = summary_text("box_site", lang, provinces=result.province, source=Path(str(result.source)).name)
+    facts = [level_text(result.data_level, lang), method_text(default_framework(), lang)]
+    return render("banner.html.j2", boxes=[{"kind": "published", "text": box}], facts=facts)

@@ -1,0 +1,204 @@
+"""The report below the full panel: a province's profile, or published results only. Every page renders
+what its level allows and, for each panel section, says why it cannot run; the gap to each rank agrees
+with the published totals (brute force)."""
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from pii_analysis.analysis.profile_level import GAP_DIGITS, analyse_published, level_of, open_level
+from pii_analysis.cli import main as cli
+from pii_analysis.data import paths
+from pii_analysis.data.errors import PiiInputError
+from pii_analysis.data.loading import default_resolver, load_published
+from pii_analysis.report import level_pages
+from pii_analysis.report import run as report
+from pii_analysis.report.labels import level_text
+
+KH_PROFILE = paths.REPO_ROOT / "data" / "raw" / "examples" / "pii_profile_2025_khanh_hoa.csv"
+PUBLISHED = paths.raw_file(paths.PUBLISHED)
+KH = "Khánh Hòa"
+PAGES = ("01_province_profile", "02_rank_drivers", "03_top10_feasibility")
+
+
+def page_text(path) -> str:
+    """The visible text of an HTML page (tags, scripts and styles removed, entities decoded)."""
+    raw = path.read_text(encoding="utf-8")
+    raw = re.sub(r"<(style|script)\b.*?</\1>", " ", raw, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", raw)))
+
+
+def brute_force_gaps(province: str, year: int) -> list[tuple[int, str, float | None]]:
+    """(rank, province at it, gap) for every rank above the province, straight from the published file."""
+    pub = load_published()
+    pub = pub[(pub["year"] == year) & (pub["status"] == "published") & pub["province"].isin(default_resolver().current)]
+    own = pub[pub["province"] == province].iloc[0]
+    rows = []
+    for r in range(1, int(own["rank"])):
+        at = pub[pub["rank"] == r]
+        if at.empty:
+            rows.append((r, "", None))
+        for row in at.itertuples():
+            rows.append((r, row.province, None if pd.isna(row.pii_score)
+                         else round(row.pii_score - own["pii_score"], GAP_DIGITS)))
+    return rows
+
+
+def published_2025() -> list[str]:
+    pub = load_published()
+    pub = pub[(pub["year"] == 2025) & (pub["status"] == "published") & pub["pii_score"].notna()
+              & pub["rank"].notna() & pub["province"].isin(default_resolver().current)]
+    return list(pub["province"])
+
+
+@pytest.mark.parametrize("province", published_2025())
+def test_gap_to_each_rank_is_the_published_difference(province):
+    r = analyse_published(None, province, 2025)
+    got = [(int(x.rank), x.province_at_rank, None if pd.isna(x.gap_pii) else round(float(x.gap_pii), GAP_DIGITS))
+           for x in r.gaps.itertuples()]
+    want = brute_force_gaps(province, 2025)
+    assert [(a, b) for a, b, _ in got] == [(a, b) for a, b, _ in want]
+    for (_, _, g), (_, _, w) in zip(got, want):
+        assert (g is None and w is None) or g == pytest.approx(w, abs=1e-9)
+    for row in r.gaps.itertuples():          # pillar columns: the gap over the pillar's weight, never past 100
+        for p, own in r.pillar_scores().items():
+            v = getattr(row, f"gap_p{p}")
+            assert pd.isna(v) or v <= 100 - own + 1e-9
+
+
+def test_levels_are_detected_from_the_file():
+    assert level_of(None) == "panel"
+    assert level_of(KH_PROFILE) == "profile"
+    assert level_of(PUBLISHED) == "published"
+    assert level_of(paths.raw_file(paths.DEMO_PANEL)) == "panel"
+
+
+def test_a_profile_of_another_province_is_refused_naming_both():
+    with pytest.raises(PiiInputError, match="profile is of Khánh Hòa, not of Ninh Bình"):
+        open_level(KH_PROFILE, province="Ninh Bình")
+
+
+def test_cli_drivers_at_the_published_level_prints_the_gap_table(capsys):
+    assert cli.main(["drivers", "--data", str(PUBLISHED), "--province", KH, "--format", "csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    want = brute_force_gaps(KH, 2025)
+    assert list(table["rank"]) == [r for r, _, _ in want]
+    for gap, (_, _, w) in zip(table["gap_pii"], want):
+        assert (pd.isna(gap) and w is None) or gap == pytest.approx(w)
+    assert set(table["data_level"]) == {"published"}
+
+
+def test_cli_drivers_published_level_unpublished_province_exits_2(capsys):
+    assert cli.main(["drivers", "--data", str(PUBLISHED), "--province", "Lai Châu"]) == 2
+    assert "neither a published total nor a published rank" in capsys.readouterr().err
+
+
+def run_level_report(tmp, data, province, lang="vi"):
+    out, stdout = tmp / "reports", io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        rc = cli.main(["report", "--data", str(data), "--province", province, "--out", str(out), "--lang", lang,
+                       "--processed", str(tmp / "processed"), "--jobs", "2", "--no-progress"])
+    return rc, out
+
+
+@pytest.fixture(scope="module")
+def profile_run(tmp_path_factory, jupyter_kernel):
+    return run_level_report(tmp_path_factory.mktemp("profile_level"), KH_PROFILE, KH)
+
+
+def test_report_on_a_profile_renders_every_page(profile_run):
+    rc, out = profile_run
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert rc == 0 and manifest["status"] == "ok"
+    assert {r["notebook"] for r in manifest["reports"]} == {f"{p}.ipynb" for p in PAGES}
+    assert all(r["status"] == "ok" for r in manifest["reports"])
+    level_line = level_text("profile", "vi")
+    for name in [*(f"{p}.html" for p in PAGES), "summary.html"]:
+        assert level_line in page_text(out / "khanh-hoa" / name), name
+    assert level_line in page_text(out / "index.html")
+
+
+def test_profile_pages_show_the_published_sub_pillar_score_in_the_locale(profile_run):
+    _, out = profile_run
+    text = page_text(out / "khanh-hoa" / "01_province_profile.html")
+    assert "58,90" in text and "58,76" in text          # sub-pillar 1.1 and pillar 1, Vietnamese decimal comma
+    assert "DEMONSTRATION" not in text.upper().replace("KHÔNG CÓ SỐ LIỆU MINH HỌA", "")
+
+
+def test_every_panel_section_says_why_it_cannot_run(profile_run):
+    _, out = profile_run
+    result = open_level(KH_PROFILE)
+    for page in PAGES:
+        nb = json.loads((report.NOTEBOOK_DIR / f"{page}.ipynb").read_text(encoding="utf-8"))
+        keys = ["".join(c["source"]).split("\n", 1)[0].split()[1] for c in nb["cells"]
+                if c["cell_type"] == "code" and "".join(c["source"]).startswith("%%panel_section")
+                and "report-hide" not in c["metadata"].get("tags", [])]
+        assert keys, page
+        text = re.sub(r"\s", "", page_text(out / "khanh-hoa" / f"{page}.html"))
+        for key in keys:
+            sentence = re.sub(r"\*\*|\s", "", level_pages.cannot_text(key, result, "vi"))
+            assert sentence in text, (page, key)
+
+
+def test_the_pages_gap_table_agrees_with_the_published_totals(profile_run):
+    _, out = profile_run
+    saved = pd.read_csv(out / "khanh-hoa" / "02_rank_drivers_results" / "rank_gaps.csv")
+    want = brute_force_gaps(KH, 2025)
+    assert list(saved["rank"]) == [r for r, _, _ in want]
+    for gap, (_, _, w) in zip(saved["gap_pii"], want):
+        assert (pd.isna(gap) and w is None) or gap == pytest.approx(w)
+    assert set(saved["data_level"]) == {"profile"} and set(saved["province"]) == {KH}
+    text = page_text(out / "khanh-hoa" / "02_rank_drivers.html")
+    for _, name, w in want:
+        if w is not None:
+            assert f"{name} " in text and f"{w:.2f}".replace(".", ",") in text
+
+
+def test_landing_lists_the_published_totals_and_marks_the_others(profile_run):
+    _, out = profile_run
+    text = page_text(out / "index.html")
+    assert "Hà Nội 65,68" in text and "tổng điểm không công bố" in text
+    assert "Lai Châu" in text            # a province without a published total is listed, marked
+
+
+def test_report_at_the_published_level(tmp_path, jupyter_kernel):
+    rc, out = run_level_report(tmp_path, PUBLISHED, "Bắc Ninh", lang="en")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert rc == 0 and all(r["status"] == "ok" for r in manifest["reports"])
+    level_line = level_text("published", "en")
+    for name in [*(f"{p}.html" for p in PAGES), "summary.html"]:
+        assert level_line in page_text(out / "bac-ninh" / name), name
+    text = page_text(out / "bac-ninh" / "03_top10_feasibility.html")
+    for _, name, w in brute_force_gaps("Bắc Ninh", 2025):
+        assert w is None or f"{w:.2f}" in text
+    assert "not run at this data level" in text
+
+
+def test_notebook_with_a_profile_runs_under_papermill(tmp_path, jupyter_kernel):
+    import papermill
+
+    nb = tmp_path / "01.ipynb"
+    papermill.execute_notebook(str(report.NOTEBOOK_DIR / "01_province_profile.ipynb"), str(nb),
+                               parameters={"province": KH, "data_path": str(KH_PROFILE), "lang": "en"},
+                               kernel_name=jupyter_kernel, progress_bar=False)
+    outputs = json.dumps(json.loads(nb.read_text(encoding="utf-8"))["cells"], ensure_ascii=False)
+    assert "58.90" in outputs and "Data level: one province" in outputs.replace("\\n", " ")
+
+
+def test_published_level_file_without_ranks_and_other_maps(tmp_path, capsys):
+    mine = tmp_path / "totals.csv"
+    mine.write_text("year,province,pii_score\n2025,Ninh Binh,40.10\n2025,Ha Noi,65.68\n2025,Huế,49.37\n",
+                    encoding="utf-8")
+    assert level_of(mine) == "published"
+    r = analyse_published(mine, "Ninh Bình")
+    assert (r.rank, r.rank_basis) == (3, "among published totals")    # no rank column: by the totals
+    assert list(r.gaps["province_at_rank"]) == ["Hà Nội", "Huế"]
+    assert list(r.gaps["gap_pii"]) == [pytest.approx(25.58), pytest.approx(9.27)]
+    assert cli.main(["score", "--data", str(PUBLISHED), "--year", "2024"]) == 2
+    assert "no published results on today's map of 34 provinces" in capsys.readouterr().err
