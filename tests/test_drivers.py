@@ -170,6 +170,37 @@ def test_gap_decomposition_adds_up_at_every_level(ctx, nb_table):
     assert np.allclose(ind["contribution"], ew[ind.index] * ind["gap"])
 
 
+def test_gap_decomposition_uses_effective_missing_aware_weights(ctx, normalised):
+    """With indicators missing (on both sides, different ones) the weight column is each province's
+    effective weight: an indicator the province misses weighs 0 and its siblings weigh more; brute force:
+    each province's weights times its scores give its PII, and every level adds up to the gap."""
+    frame = normalised.copy()
+    frame.loc[NB, ["6.1.1", "2.2.3"]] = np.nan
+    frame.loc["Cần Thơ", "7.2.2"] = np.nan
+    st = drivers.Standing(ctx.framework, ctx.method, YEAR, NB, frame)
+    d = drivers.gap_decomposition(st, "Cần Thơ")
+    scores, codes = aggregate(frame.to_numpy(), ctx.framework, ctx.method)
+    pii = pd.Series(scores[:, codes.index("PII")], index=frame.index)
+    gap = pii["Cần Thơ"] - pii[NB]
+    for level in ("subindex", "pillar", "subpillar", "indicator"):
+        assert d.loc[d["level"] == level, "contribution"].sum() == pytest.approx(gap, abs=1e-9)
+    ind = d[d["level"] == "indicator"].set_index("node")
+    nominal = drivers.effective_weights(ctx.framework)
+    assert ind.loc[["6.1.1", "2.2.3"], "effective_weight"].eq(0).all()
+    assert ind.loc["7.2.2", "reference_weight"] == 0 and ind.loc["7.2.2", "effective_weight"] > 0
+    sibling = next(c for c in ctx.framework.indicators if c != "6.1.1" and
+                   ctx.framework.nodes.at[c, "parent"] == ctx.framework.nodes.at["6.1.1", "parent"])
+    assert ind.loc[sibling, "effective_weight"] > nominal[sibling]
+    assert ind["effective_weight"].sum() == pytest.approx(1.0) and ind["reference_weight"].sum() == pytest.approx(1.0)
+    for province, col in ((NB, "effective_weight"), ("Cần Thơ", "reference_weight")):
+        own = frame.loc[province, ind.index].fillna(0.0)
+        assert float(ind[col] @ own) == pytest.approx(pii[province], abs=1e-9)
+    assert d.attrs["weights"] == "effective (missing-aware)"
+    # where both report the indicator with the same weight, the contribution is weight x gap
+    same = ind[(ind["effective_weight"] == ind["reference_weight"]) & ind["gap"].notna()]
+    assert np.allclose(same["contribution"], same["effective_weight"] * same["gap"])
+
+
 def test_gap_decomposition_is_exact_for_geometric_means_with_missing_values(ctx, normalised):
     frame = normalised.copy()
     frame.loc[NB, ["6.1.1", "2.2.3"]] = np.nan
@@ -292,7 +323,9 @@ def test_narrative_in_both_languages(ctx):
     gap = abs(float(vi.decomposition.attrs["gap"]))
     assert f"{gap:.2f}".replace(".", ",") + " điểm" in drivers_text.intro(vi, "vi")
     assert "ranks **14 of 34**" in drivers_text.intro(en, "en")
-    assert "Không chỉ số đơn lẻ nào tăng 10 điểm" in drivers_text.moves(vi, "vi")
+    gaining = int((vi.table["rank_gain_raw_step"] > 0).sum())      # one year at the sustained pace, own units
+    assert (f"{gaining}/52 chỉ số, nếu riêng nó cải thiện bằng tốc độ bền vững của một năm" if gaining else
+            "Không chỉ số đơn lẻ nào cải thiện bằng tốc độ bền vững của một năm") in drivers_text.moves(vi, "vi")
     cannot = en.table[en.table["raw_for_next_rank"].isna()].sort_values("effective_weight", ascending=False)
     first = cannot.iloc[0]
     assert f"{first['indicator']} {first['name']}" in drivers_text.limits(en, "en")   # no raw value gains a place
@@ -305,7 +338,8 @@ def test_narrative_in_both_languages(ctx):
 def test_figures_are_drawn_with_translated_labels(ctx):
     result = drivers.analyse(ctx, NB, YEAR)
     for fn, arg in ((drivers_plots.tornado, result.table), (drivers_plots.waterfall, result.decomposition),
-                    (drivers_plots.heatmap, result.table)):
+                    (drivers_plots.heatmap, result.table), (drivers_plots.tornado_real, result.table),
+                    (drivers_plots.heatmap_real, result.table)):
         vi, en = fn(arg, "vi"), fn(arg, "en")
         assert isinstance(vi, Figure) and vi.axes
         assert vi.get_suptitle() != en.get_suptitle() and NB in vi.get_suptitle()
@@ -340,6 +374,62 @@ def test_heatmap_cells_colours_and_annotations(ctx):
     assert not any(s.get_visible() for s in ax.spines.values())
     assert fig.axes[1].get_ylabel() == "Normalised score (0–100)"   # the colour bar
     assert ax.get_ylim() == (52, 0)                                  # first indicator on top
+
+
+def test_leaders_charts_are_in_real_units(ctx):
+    """The leaders' tornado shows one year at the sustained pace in each indicator's unit (the step in the
+    label, the bars the re-scored PII change, the new rank where it changes); the leaders' heatmap shows raw
+    values (province, Top-10 average, national average, national best) coloured by the position between the
+    national worst and best. The normalised versions say they are the researchers' appendix."""
+    from matplotlib.collections import QuadMesh
+
+    from pii_analysis.report.formatting import fmt_measure
+
+    result = drivers.analyse(ctx, NB, YEAR)
+    t = result.table
+    fig = drivers_plots.tornado_real(t, "en", top=8)
+    ax = fig.axes[0]
+    rows = t.assign(span=t["pii_change_raw_step"] - t["pii_change_raw_drop"]).nlargest(8, "span").iloc[::-1]
+    labels = [x.get_text() for x in ax.get_yticklabels()]
+    for label, (_, row) in zip(labels, rows.iterrows()):
+        assert label.startswith(row["indicator"]) and f"±{fmt_measure(row['raw_step'], 'en')} " in label
+    bars = [b.get_width() for b in ax.patches]
+    assert np.allclose(bars[:8], rows["pii_change_raw_step"]) and np.allclose(bars[8:16], rows["pii_change_raw_drop"])
+    assert (rows["pii_change_raw_step"] >= 0).all() and (rows["pii_change_raw_drop"] <= 0).all()
+    title = " ".join(fig.get_suptitle().split())
+    assert "one year at its sustained pace" in title and "normalised" not in title
+    changed = {a.get_text() for a in ax.texts}
+    expected = {str(int(r)) for r in pd.concat([rows["rank_after_raw_step"], rows["rank_after_raw_drop"]])
+                if int(r) != t.attrs["rank"]}
+    assert changed == expected
+    heat = drivers_plots.heatmap_real(t, "en")
+    ax = heat.axes[0]
+    ordered = t.sort_values("indicator", key=lambda s: s.map(drivers_plots._code_key))
+    raw = ordered[["raw_value", "top10_average_raw", "national_average_raw", "national_best"]].to_numpy(dtype=float)
+    assert [x.get_text() for x in ax.texts] == [fmt_measure(v, "en") for v in raw.ravel()]
+    mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
+    position = np.asarray(mesh.get_array()).reshape(raw.shape)
+    worst, best = ordered["national_worst"].to_numpy(), ordered["national_best"].to_numpy()
+    assert np.allclose(position, (raw - worst[:, None]) / (best - worst)[:, None] * 100)
+    assert np.allclose(position[:, 3], 100.0)                         # the national best is the best
+    assert [x.get_text() for x in ax.get_xticklabels()] == [NB, "Top-10 average", "National average", "National best"]
+    assert heat.axes[1].get_ylabel() == "Position between the national worst (0) and best (100)"
+    row = ordered.iloc[0]
+    assert f"({row['unit']})" in ax.get_yticklabels()[0].get_text() or "…" in ax.get_yticklabels()[0].get_text()
+    # Top-10 average by brute force: the ten highest PII of the year, their raw values
+    rs = raw_standing_of(ctx)
+    top = ctx.scores.ranking(YEAR).sort_values("rank").head(10)["province"]
+    code = row["indicator"]
+    rates = pd.DataFrame(rs.rates, index=rs.provinces, columns=ctx.framework.indicators)
+    assert row["top10_average_raw"] == pytest.approx(rates.loc[top, code].mean())
+    for fn in (drivers_plots.tornado, drivers_plots.heatmap):
+        assert fn(t, "en").get_suptitle().startswith("Appendix:")
+
+
+def raw_standing_of(ctx):
+    from pii_analysis.analysis.raw_units import raw_standing
+
+    return raw_standing(ctx, NB, YEAR)
 
 
 def test_notebook_runs_headless(tmp_path, jupyter_kernel):

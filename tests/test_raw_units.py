@@ -195,4 +195,10 @@ def test_marginal_effects_are_exact_rescoring_of_one_raw_step(ctx, nb):
             continue
         assert effects.at[i, "rank_after_raw_step"] == brute_rank(ctx, NB, fw.indicators[i],
                                                                   effects.at[i, "raw_after_step"])
+        # the same step backwards (a slip), never below what the indicator can take
+        slip = effects.at[i, "raw_after_drop"]
+        d = fw.direction[i]
+        assert d * (rs.own[i] - slip) == pytest.approx(min(paces["cap"].iloc[i], d * (rs.own[i] - (0 if d > 0 else slip))))
+        assert effects.at[i, "rank_after_raw_drop"] == brute_rank(ctx, NB, fw.indicators[i], slip)
+        assert effects.at[i, "rank_after_raw_drop"] >= rank
     assert isinstance(effects, pd.DataFrame)

@@ -299,7 +299,12 @@ def test_the_results_tables_exist(hue_run):
     drivers = (out / "hue" / "02_rank_drivers_results" / "drivers.csv").read_text(encoding="utf-8")
     assert len(drivers.splitlines()) == 1 + 52
     assert {o.notebook: o.results for o in hue_run["result"].outcomes}["02_rank_drivers.ipynb"] == \
-        ["02_rank_drivers_results/drivers.csv"]
+        ["02_rank_drivers_results/drivers.csv", "02_rank_drivers_results/gap_decomposition.csv"]
+    gap = pd.read_csv(out / "hue" / "02_rank_drivers_results" / "gap_decomposition.csv")
+    assert "effective_weight" in gap and gap.loc[gap["level"] == "indicator", "effective_weight"].sum() == \
+        pytest.approx(1.0, abs=1e-5)
+    frontier = out / "hue" / "03_top10_feasibility_results" / "effort_frontier.csv"
+    assert list(pd.read_csv(frontier).columns[:6]) == [*report.JOIN_COLUMNS, "rank", "indicators"]
 
 
 def test_a_report_in_english(tmp_path, jupyter_kernel):

@@ -7,6 +7,5 @@ DEFAULT_TARGET_RANK = 10
 DEFAULT_TARGET_YEAR = 2030
 DEFAULT_SEED = 20251001
 DEFAULT_DRAWS = 1200      # every probability of a report (one set of draws: 400 per trend model)
-EFFORT_DRAWS = 1000       # at most, for the probability check of the minimum-effort plan
 COMPARISON_DRAWS = 500    # at most, for each scenario of the side-by-side comparison
 UNCERTAINTY_DRAWS = 500   # methodological uncertainty (weights and method choices)

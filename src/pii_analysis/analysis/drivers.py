@@ -275,51 +275,77 @@ def _levels_of(fw: Framework, code: str) -> dict[str, str]:
 def gap_decomposition(st: Standing, reference: str) -> pd.DataFrame:
     """Exact split of the PII gap (reference minus province) over every node.
 
-    Each node's gap is a weighted sum of its children's gaps, so the rows of any one level
-    (sub-indices, pillars, sub-pillars, indicators) add up to the PII gap exactly.
-    Arithmetic: the child's weight; geometric: weight x log-mean ratio (LMDI). A missing
-    child counts at its parent's score, which is what re-weighting over the available
-    children means.
+    The rows of any one level (sub-indices, pillars, sub-pillars, indicators) add up to the PII gap
+    exactly. Arithmetic: each node's contribution is reference_weight x reference_score minus
+    effective_weight x province_score, the weights being each province's own **effective, missing-aware**
+    weight of the node in its PII (the nominal weights re-spread over the indicators it reports, GII
+    'available' rule; `weights.present_weights`): the PII is that weighted sum at every level. Where both
+    report the same indicators the two weights are equal and the contribution is weight x gap; an
+    indicator the province does not report has weight 0 for it (its score is blank) and counts the
+    reference's points, its siblings carrying the province's larger weights. Geometric: the nominal
+    weight x log-mean ratio (LMDI), a missing child counting at its parent's score.
     """
     fw, nodes = st.framework, st.node_scores()
     p, t = nodes.loc[st.province], nodes.loc[reference]
     geometric = st.method.aggregation == "geometric"
+    order = _top_down(fw)
+    if geometric:
+        own_w, ref_w, prov, refs = _lmdi_weights(fw, p, t, order)
+        contribution = {c: own_w[c] * (refs[c] - prov[c]) for c in order}
+    else:
+        scores = st.normalised
+        per_own = pd.Series(present_weights(fw, st.method, scores.loc[st.province].to_numpy()), index=fw.indicators)
+        per_ref = pd.Series(present_weights(fw, st.method, scores.loc[reference].to_numpy()), index=fw.indicators)
+        inside = {c: fw.descendant_indicators(c) if c not in per_own.index else [c] for c in order}
+        own_w = {c: float(per_own[inside[c]].sum()) for c in order}
+        ref_w = {c: float(per_ref[inside[c]].sum()) for c in order}
+        prov, refs = p.to_dict(), t.to_dict()
+        contribution = {c: (ref_w[c] * refs[c] if ref_w[c] > 0 else 0.0)
+                        - (own_w[c] * prov[c] if own_w[c] > 0 else 0.0) for c in order}
+    out = pd.DataFrame({
+        "node": order,
+        "level": [fw.level_of(c) for c in order],
+        "parent": [fw.nodes.at[c, "parent"] for c in order],
+        "name_vi": [fw.name(c, "vi") for c in order],
+        "name_en": [fw.name(c, "en") for c in order],
+        "province_score": [prov[c] for c in order],
+        "reference_score": [refs[c] for c in order],
+        "effective_weight": [own_w[c] for c in order],
+        "reference_weight": [ref_w[c] for c in order],
+    })
+    out["gap"] = out["reference_score"] - out["province_score"]
+    out["contribution"] = [contribution[c] for c in order]
+    out.attrs.update(province=st.province, reference=reference, year=st.year,
+                     reference_rank=st.rank_of_province(reference), gap=float(t[fw.root] - p[fw.root]),
+                     weights="effective (missing-aware)" if not geometric else "nominal x log-mean ratio (LMDI)")
+    return out
 
+
+def _top_down(fw: Framework) -> list[str]:
+    """Every node, the root first, then level by level (breadth first)."""
+    order, todo = [], [fw.root]
+    while todo:
+        node = todo.pop(0)
+        order.append(node)
+        todo.extend(fw.children[node])
+    return order
+
+
+def _lmdi_weights(fw: Framework, p: pd.Series, t: pd.Series, order: list[str]):
+    """Geometric aggregation: each node's factor (nominal weight x log-mean ratio along its path), the same
+    for both provinces, and the scores with a missing child counted at its parent's score."""
     def logmean(a: float, b: float) -> float:
         a, b = 1.0 + a, 1.0 + b
         return a if abs(a - b) < 1e-12 else (a - b) / (np.log(a) - np.log(b))
 
-    filled = {fw.root: (p[fw.root], t[fw.root])}
-    factor = {fw.root: 1.0}
-    rows = []
-    todo = [fw.root]
-    while todo:
-        node = todo.pop(0)
-        pn, tn = filled[node]
+    prov, refs, factor = {fw.root: p[fw.root]}, {fw.root: t[fw.root]}, {fw.root: 1.0}
+    for node in order:
         for kid in fw.children[node]:
-            pk = pn if np.isnan(p[kid]) else p[kid]
-            tk = tn if np.isnan(t[kid]) else t[kid]
-            local = float(fw.weight[kid])
-            if geometric:
-                local *= logmean(tn, pn) / logmean(tk, pk)
-            filled[kid], factor[kid] = (pk, tk), factor[node] * local
-            todo.append(kid)
-        rows.append(node)
-    out = pd.DataFrame({
-        "node": rows,
-        "level": [fw.level_of(c) for c in rows],
-        "parent": [fw.nodes.at[c, "parent"] for c in rows],
-        "name_vi": [fw.name(c, "vi") for c in rows],
-        "name_en": [fw.name(c, "en") for c in rows],
-        "province_score": [filled[c][0] for c in rows],
-        "reference_score": [filled[c][1] for c in rows],
-        "weight": [factor[c] for c in rows],
-    })
-    out["gap"] = out["reference_score"] - out["province_score"]
-    out["contribution"] = out["weight"] * out["gap"]
-    out.attrs.update(province=st.province, reference=reference, year=st.year,
-                     reference_rank=st.rank_of_province(reference), gap=float(t[fw.root] - p[fw.root]))
-    return out
+            pk = prov[node] if np.isnan(p[kid]) else p[kid]
+            tk = refs[node] if np.isnan(t[kid]) else t[kid]
+            factor[kid] = factor[node] * float(fw.weight[kid]) * logmean(refs[node], prov[node]) / logmean(tk, pk)
+            prov[kid], refs[kid] = pk, tk
+    return factor, factor, prov, refs
 
 
 # --- strengths, weaknesses and the checklist ------------------------------------------------

@@ -26,7 +26,6 @@ from pii_analysis.analysis.defaults import (  # noqa: F401
     COMPARISON_DRAWS,
     DEFAULT_DRAWS,
     DEFAULT_SEED,
-    EFFORT_DRAWS,
     UNCERTAINTY_DRAWS,
 )
 from pii_analysis.analysis.calibration import Calibration, calibrate
@@ -52,8 +51,7 @@ TARGET_PARAMETER = "target_rank / target_year"   # source of a target set by the
 def secondary_draws(n_draws: int) -> dict[str, int]:
     """Draws of the analyses a feasibility report runs besides the milestone projection: fewer,
     because each repeats a projection; one place so the report run can precompute exactly them."""
-    return {"effort": min(n_draws, EFFORT_DRAWS), "comparison": min(n_draws, COMPARISON_DRAWS),
-            "uncertainty": UNCERTAINTY_DRAWS}
+    return {"comparison": min(n_draws, COMPARISON_DRAWS), "uncertainty": UNCERTAINTY_DRAWS}
 CHUNK = 250  # draws per block: bounded memory; fixed so results never depend on n_draws
 
 

@@ -30,6 +30,7 @@ GRID_BEYOND = 24      # candidate values beyond the best, geometrically spaced u
 BEYOND_SPANS = 10.0   # unbounded indicators: search up to the best + 10 x the national range
 SIG_DIGITS = 4        # raw thresholds are reported on a grid of range / 10^(SIG_DIGITS - 1)
 MAX_BISECT = 40
+TOP_N = 10            # the Top-n average beside the national one (as the drivers table's normalised one)
 
 
 @dataclass(frozen=True)
@@ -59,14 +60,7 @@ class RawStanding:
         return self.method.aggregation == "arithmetic"
 
     def _columns(self, values: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Normalised scores of candidate columns (k, provinces): outlier rule, normalisation and
-        imputation of each column on its own, as the engine does. Values are signed by the
-        indicator's direction first (the rule and the normalisation are symmetric), so one call
-        serves columns of both directions."""
-        d = self.framework.direction[cols].astype(float)[:, None]
-        x = (values * d)[:, :, None]                                   # (k, provinces, 1)
-        treated = treat_outliers(x, self.method)[0]
-        return impute(normalise(treated, np.ones(1), self.method.normalisation), self.method.missing)[:, :, 0]
+        return normalised_columns(values, cols, self.framework, self.method)
 
     @cached_property
     def _base(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -104,6 +98,17 @@ class RawStanding:
     def base(self) -> tuple[float, int]:
         pii, rank = self.rescore(np.array([0]), self.own[:1])
         return float(pii[0]), int(rank[0])
+
+
+def normalised_columns(values: np.ndarray, cols: np.ndarray, framework: Framework, method: Method) -> np.ndarray:
+    """Normalised scores of candidate columns (k, provinces) of indicators `cols` (k,): outlier rule,
+    normalisation and imputation of each column on its own, as the engine does. Values are signed by
+    the indicator's direction first (the rule and the normalisation are symmetric), so one call
+    serves columns of both directions."""
+    d = framework.direction[cols].astype(float)[:, None]
+    x = (values * d)[:, :, None]                                   # (k, provinces, 1)
+    treated = treat_outliers(x, method)[0]
+    return impute(normalise(treated, np.ones(1), method.normalisation), method.missing)[:, :, 0]
 
 
 def own_rank(pii: np.ndarray, row: int, decimals: int) -> np.ndarray:
@@ -213,7 +218,8 @@ def raw_thresholds(rs: RawStanding, goal_ranks: list[int]) -> pd.DataFrame:
     monotone = ~worse.any(axis=1)
     values = np.concatenate([own_f[:, None], grid], axis=1)
     worse_beyond = np.where(monotone, np.nan, values[np.arange(n), worse.argmax(axis=1)])
-    out = pd.DataFrame({"indicator": fw.indicators, "raw_value": own, "national_best": best,
+    worst = np.where(d > 0, np.nanmin(rs.rates, axis=0), np.nanmax(rs.rates, axis=0))
+    out = pd.DataFrame({"indicator": fw.indicators, "raw_value": own, "national_best": best, "national_worst": worst,
                         "national_average": np.nanmean(rs.rates, axis=0), "bound": bound, "resolution": res,
                         "monotone": monotone | ~present,
                         "worse_beyond": np.where(present, worse_beyond, np.nan),
@@ -259,6 +265,15 @@ def _first_reaching(rs: RawStanding, goal: int, grid: np.ndarray, ranks: np.ndar
     pick = np.where(ok.any(axis=1), cand[np.arange(len(idx)), 1 + ok.argmax(axis=1)], hi)
     out[idx] = pick
     return out
+
+
+def top_average(rs: RawStanding, n: int) -> np.ndarray:
+    """(indicators,) the average raw value of the `n` provinces with the highest PII (ties: panel order)."""
+    pii = rs._base[2]
+    top = np.argsort(-np.nan_to_num(pii, nan=-np.inf), kind="stable")[:n]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(rs.rates[top], axis=0)
 
 
 def quantity_change(rs: RawStanding, new_values: np.ndarray) -> np.ndarray:
@@ -308,19 +323,41 @@ def sustained_paces(ctx, base_year: int | None = None, quantile: float = 0.9) ->
                          "cap": np.clip(cap, 0.0, None), "years": len(years)})
 
 
+def _floor_bounds(rs: RawStanding) -> np.ndarray:
+    """How far each indicator's value can fall (its bad direction): the framework's min/max value, else 0
+    (values never negative, for an indicator where more is better), else unbounded."""
+    fw = rs.framework
+    nodes = fw.nodes.loc[fw.indicators]
+    with np.errstate(all="ignore"):
+        lo = np.nanmin(rs.rates, axis=0)
+    never_negative = (nodes["min_value"].fillna(-np.inf).to_numpy(dtype=float) >= 0) | (lo >= 0)
+    down = np.where(nodes["min_value"].notna(), nodes["min_value"].to_numpy(dtype=float),
+                    np.where(never_negative, 0.0, -np.inf))
+    up = nodes["max_value"].fillna(np.inf).to_numpy(dtype=float)
+    return np.where(fw.direction > 0, down, up)
+
+
 def marginal_effects(rs: RawStanding, steps: np.ndarray) -> pd.DataFrame:
-    """Exact effect of one realistic step in raw units per indicator (in its good direction, kept
-    within the search bound), the whole panel re-scored: PII change and rank after."""
+    """Exact effect of one realistic step in raw units per indicator, the whole panel re-scored: PII change
+    and rank after the step in its good direction (kept within the search bound) and after the same step
+    in its bad direction (a slip; kept within the values the indicator can take)."""
     fw = rs.framework
     d = fw.direction.astype(float)
-    bound = search_bounds(rs)
-    new = rs.own + d * np.asarray(steps, dtype=float)
+    n = len(fw.indicators)
+    steps = np.asarray(steps, dtype=float)
+    bound, floor = search_bounds(rs), _floor_bounds(rs)
+    new = rs.own + d * steps
     new = np.where(d > 0, np.minimum(new, bound), np.maximum(new, bound))
+    slip = rs.own - d * steps
+    slip = np.where(d > 0, np.maximum(slip, floor), np.minimum(slip, floor))
     base_pii, base_rank = rs.base()
-    pii, rank = rs.rescore(np.arange(len(fw.indicators)), np.where(np.isnan(rs.own), np.nan, new))
+    present = ~np.isnan(rs.own)
+    pii, rank = rs.rescore(np.tile(np.arange(n), 2), np.where(np.tile(present, 2), np.concatenate([new, slip]),
+                                                               np.nan))
     return pd.DataFrame({"indicator": fw.indicators, "raw_step": steps, "raw_after_step": new,
-                         "pii_change_raw_step": pii - base_pii, "rank_after_raw_step": rank,
-                         "rank_gain_raw_step": base_rank - rank})
+                         "pii_change_raw_step": pii[:n] - base_pii, "rank_after_raw_step": rank[:n],
+                         "rank_gain_raw_step": base_rank - rank[:n], "raw_after_drop": slip,
+                         "pii_change_raw_drop": pii[n:] - base_pii, "rank_after_raw_drop": rank[n:]})
 
 
 def real_units(ctx, province: str, year: int | None = None, target_rank: int = 10, lang: str = "vi",
@@ -332,7 +369,9 @@ def real_units(ctx, province: str, year: int | None = None, target_rank: int = 1
     value when already met), quantity_for_next_rank / quantity_for_target (change of the underlying
     quantity at today's denominator), monotone, best_rank_alone, raw_resolution, sustained_pace (the
     `pace_quantile` of provinces' multi-year yearly changes, raw units a year), raw_step and its exact
-    effect (pii_change_raw_step, rank_after_raw_step, rank_gain_raw_step), years_to_next_rank /
+    effect (pii_change_raw_step, rank_after_raw_step, rank_gain_raw_step) and that of the same slip
+    (pii_change_raw_drop, rank_after_raw_drop), top10_average_raw (the Top-10 provinces' average),
+    national_worst, years_to_next_rank /
     years_to_target (years at the sustained pace; inf when no province sustains a rise), and the levers
     (lead_agency in `lang`, controllability, relative_cost, levers_status).
     """
@@ -373,6 +412,10 @@ def real_units(ctx, province: str, year: int | None = None, target_rank: int = 1
         "pii_change_raw_step": effects["pii_change_raw_step"].to_numpy(),
         "rank_after_raw_step": effects["rank_after_raw_step"].to_numpy(),
         "rank_gain_raw_step": effects["rank_gain_raw_step"].to_numpy(),
+        "pii_change_raw_drop": effects["pii_change_raw_drop"].to_numpy(),
+        "rank_after_raw_drop": effects["rank_after_raw_drop"].to_numpy(),
+        "top10_average_raw": top_average(rs, TOP_N),
+        "national_worst": th["national_worst"].to_numpy(),
     }, index=pd.Index(fw.indicators, name="indicator"))
     d = fw.direction.astype(float)
     with np.errstate(all="ignore"):

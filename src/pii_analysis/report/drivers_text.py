@@ -75,16 +75,19 @@ def moves(result: DriversResult, lang: str, n: int = N_NAMED) -> str:
                       best_rank=int(best["rank_after_step"]))]
     else:
         parts = [text(TEXT, "pillar_none", lang, step=step)]
-    k = int((t["rank_gain"] > 0).sum())
+    # indicators in their own units: one year at the sustained pace, every province re-scored
+    k = int((t["rank_gain_raw_step"] > 0).sum())
+    best_year = _n(t["pii_change_raw_step"].max(), lang)
     if m["rank"] == 1:
-        parts.append(text(TEXT, "ind_first", lang, province=m["province"], best=_n(t["pii_change_step"].max(), lang),
+        parts.append(text(TEXT, "ind_first", lang, province=m["province"], best=best_year,
                           below=_n(m["gap_below"], lang)))
     elif k:
-        parts.append(text(TEXT, "ind_moves", lang, k=k, n_ind=len(t), step=step))
+        parts.append(text(TEXT, "ind_moves", lang, k=k, n_ind=len(t)))
     else:
         above = m["gap_above"]
-        parts.append(text(TEXT, "ind_none", lang, step=step, above=_n(above, lang) if np.isfinite(above) else "—",
-                          best=_n(t["pii_change_step"].max(), lang)))
+        parts.append(text(TEXT, "ind_none", lang, above=_n(above, lang) if np.isfinite(above) else "—",
+                          best=best_year))
+    parts.append(text(TEXT, "tornado_note", lang))
     items = [text(TEXT, "ind_list", lang, n=min(n, len(t))), ""]
     for _, row in t.head(n).iterrows():
         items.append(lever_item(row, m, lang))
@@ -221,6 +224,11 @@ def gap_text(result: DriversResult, lang: str, level: str = "pillar") -> str:
 
 def heatmap_text(result: DriversResult, lang: str) -> str:
     return text(TEXT, "heatmap", lang, province=result.meta["province"])
+
+
+def points_appendix(result: DriversResult, lang: str) -> str:
+    """What the researchers' appendix shows: normalised points, which no leader can turn into a target."""
+    return text(TEXT, "points_appendix", lang, step=_step(result.meta, lang))
 
 
 def strengths_text(result: DriversResult, lang: str) -> str:

@@ -105,7 +105,7 @@ def effort_chart(plan, *, lang: str = "vi") -> Figure:
         decimal_ticks(ax.xaxis, lang)
         _no_ylabel(ax)   # speed: no re-measuring of the tick labels (profile_plots)
         fig.legend(fontsize=8, loc="outside lower center", ncol=2, frameon=False)
-    _title(ax, _t("effort_title", lang, province=plan.province, rank=plan.target_rank, year=plan.target_year), lang)
+    _title(ax, _t("effort_title", lang, province=plan.province, rank=plan.aimed_rank, year=plan.target_year), lang)
     return fig
 
 

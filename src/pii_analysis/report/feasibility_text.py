@@ -110,14 +110,39 @@ def pace_text(pace: pd.DataFrame, lang: str = "vi") -> str:
 
 
 def effort_narrative(plan, lang: str = "vi", cap_quantile: float = 0.9) -> str:
-    """The minimum-effort plan's headline (plan: effort.EffortPlan), with the assumptions it rests on."""
-    key = {"feasible": "effort_feasible", "already": "effort_already"}.get(plan.status, "effort_infeasible")
-    p = plan.probability if plan.probability is not None else float("nan")
-    p_aimed = plan.aimed_probability if plan.aimed_probability is not None else float("nan")
-    out = narrative(key, lang, k=len(plan.table), q=fmt_pct(cap_quantile, lang), achieved=plan.achieved_rank,
-                    year=plan.target_year, rank=plan.target_rank, p=fmt_pct(p, lang), province=plan.province,
-                    aim=fmt_pct(plan.aim, lang), aimed=plan.aimed_rank, p_aimed=fmt_pct(p_aimed, lang))
+    """The minimum-effort plan's headline (plan: effort.EffortPlan), with the assumptions it rests on: what
+    the plan shown reaches and, when the target needs more indicators than the budget or is out of reach
+    within sustained paces, the best reachable rank with its probability and the rule choosing the plan."""
+    def pct(value) -> str:
+        return fmt_pct(value if value is not None else float("nan"), lang)
+
+    frontier = plan.frontier if plan.frontier is not None else pd.DataFrame(columns=["rank", "indicators"])
+    best_k = frontier.loc[frontier["rank"] == plan.best_rank, "indicators"]
+    out = narrative(f"effort_{plan.status}", lang, k=len(plan.table), q=fmt_pct(cap_quantile, lang),
+                    achieved=plan.achieved_rank, year=plan.target_year, rank=plan.target_rank, p=pct(plan.probability),
+                    province=plan.province, aim=fmt_pct(plan.aim, lang), aimed=plan.aimed_rank,
+                    p_aimed=pct(plan.aimed_probability), budget=plan.budget, needed=plan.target_indicators,
+                    best=plan.best_rank, p_best=pct(plan.best_probability),
+                    best_k=int(best_k.iloc[0]) if len(best_k) else len(plan.caps),
+                    p_caps=pct(plan.target_probability_at_caps))
+    if plan.status in ("over_budget", "infeasible"):
+        if plan.table.empty:
+            out += " " + narrative("effort_none_within", lang, trend=plan.trend_aim_rank, aim=fmt_pct(plan.aim, lang),
+                                   budget=plan.budget)
+        out += "\n\n" + narrative("effort_frontier", lang, aim=fmt_pct(plan.aim, lang), budget=plan.budget)
     return out if plan.table.empty else out + "\n\n" + narrative("effort_assumption", lang)
+
+
+def frontier_table(plan, lang: str = "vi") -> pd.DataFrame:
+    """The effort frontier as the page shows it (only when the plan shown is not the target's own): per rank,
+    the fewest indicators, the least effort, the probability, and which row is the plan shown."""
+    if plan.status not in ("over_budget", "infeasible") or plan.frontier is None:
+        return pd.DataFrame()
+    f = plan.frontier
+    note = [text(TEXT, "frontier_shown", lang) if shown else
+            ("" if within else text(TEXT, "frontier_over", lang, budget=plan.budget))
+            for shown, within in zip(f["shown"], f["within_budget"])]
+    return f.assign(frontier_note=note)
 
 
 # --- target sources -----------------------------------------------------------------------------
@@ -155,6 +180,7 @@ VIEWS: dict[str, list[str]] = {
     "competitors": ["province", "base_rank", "base_pii", "median_pii", "median_rank", "p_ahead"],
     "effort": ["indicator", "name", "unit", "lead_agency", "raw_value", "yearly_rise_raw", "sustained_pace",
                "share_of_cap", "raw_in_target_year", "pii_gain"],
+    "frontier": ["rank", "indicators", "effort", "probability", "frontier_note"],
     "scenarios": ["label", "median_rank", "rank_range", "p_target"],
     "uncertainty": ["label", "nominal_rank", "median_rank", "rank_range", "p_target"],
     "targets": ["indicator", "name", "unit", "kind_label", "base_value", "target_value", "target_year", "actual_pace",
@@ -164,7 +190,8 @@ VIEWS: dict[str, list[str]] = {
 
 _HEADER = {("competitors", "median_rank"): "target_median_rank", ("scenarios", "median_rank"): "target_median_rank",
            ("uncertainty", "label"): "case", ("uncertainty", "median_rank"): "method_median_rank",
-           ("uncertainty", "p_target"): "p_methods"}
+           ("uncertainty", "p_target"): "p_methods", ("frontier", "rank"): "frontier_rank",
+           ("frontier", "probability"): "frontier_probability"}
 
 
 PERCENT = ("probability", "p_ahead", "p_target", "share_of_cap")
@@ -173,7 +200,7 @@ PERCENT = ("probability", "p_ahead", "p_target", "share_of_cap")
 MEASURES = ("raw_value", "yearly_rise_raw", "sustained_pace", "raw_in_target_year")   # in the indicator's unit
 
 
-RANKS = ("year", "target_rank", "median_rank", "base_rank", "nominal_rank", "target_year")
+RANKS = ("year", "target_rank", "median_rank", "base_rank", "nominal_rank", "target_year", "rank", "indicators")
 
 
 def display_table(frame: pd.DataFrame, lang: str, key: str, **header: object) -> pd.DataFrame:
