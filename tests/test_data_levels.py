@@ -202,3 +202,48 @@ def test_published_level_file_without_ranks_and_other_maps(tmp_path, capsys):
     assert list(r.gaps["gap_pii"]) == [pytest.approx(25.58), pytest.approx(9.27)]
     assert cli.main(["score", "--data", str(PUBLISHED), "--year", "2024"]) == 2
     assert "no published results on today's map of 34 provinces" in capsys.readouterr().err
+
+
+def test_a_partial_profile_without_pii_still_renders_and_escapes_its_text(tmp_path, jupyter_kernel):
+    """Three indicators of a province whose total is not published: no PII, no rank, no gaps; every page
+    says so and still renders; a unit from the file is shown as text."""
+    import papermill
+
+    profile = tmp_path / "nb.csv"
+    profile.write_text("year,province,code,value,national_min,national_max,unit\n"
+                       "2025,Ninh Bình,1.1.2,7.10,6.35,8.44,PCI <b>0-10</b>\n"
+                       "2025,Ninh Bình,1.2.3,85.00,82.95,93.09,%\n", encoding="utf-8")
+    r = open_level(profile)
+    assert pd.isna(r.pii) and pd.isna(r.rank) and r.gaps.empty and r.data_status == "user"
+    for page in PAGES:
+        nb = tmp_path / f"{page}.ipynb"
+        papermill.execute_notebook(str(report.NOTEBOOK_DIR / f"{page}.ipynb"), str(nb),
+                                   parameters={"province": "Hà Nam", "data_path": str(profile)},
+                                   kernel_name=jupyter_kernel, progress_bar=False)
+        outputs = [o for c in json.loads(nb.read_text(encoding="utf-8"))["cells"] for o in c.get("outputs", [])]
+        shown = json.dumps(outputs, ensure_ascii=False)
+        as_html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+        assert "<b>0-10</b>" not in as_html        # the file's text is shown as text, never as markup
+        if page == "02_rank_drivers":
+            assert "PCI &lt;b&gt;0-10&lt;/b&gt;" in shown
+        if page == "03_top10_feasibility":
+            assert level_pages.text(level_pages.TEXT, "gaps_no_pii", "vi", province="Ninh Bình") in shown
+
+
+def test_probability_of_being_above_a_published_total_matches_a_simulation():
+    """Two independent random walks with the published spread between provinces, simulated."""
+    import numpy as np
+
+    from pii_analysis.analysis.profile_level import ahead_probability, total_band
+
+    r = open_level(KH_PROFILE)
+    band = total_band(r.pii, 2025, 2030)
+    assert band["sd_within"] > 0 and band["years"] == 5
+    rows = r.gaps.dropna(subset=["gap_pii"])
+    p = ahead_probability(rows, band["sd_within"], band["years"])
+    rng = np.random.default_rng(3)
+    steps = rng.normal(0, band["sd_within"], size=(2, 100_000, band["years"])).sum(axis=2)
+    for gap, prob in zip(rows["gap_pii"], p):
+        simulated = float(np.mean(r.pii + steps[0] > r.pii + gap + steps[1]))
+        assert prob == pytest.approx(simulated, abs=0.01)
+    assert list(p) == sorted(p)    # a smaller gap, a larger chance

@@ -235,20 +235,37 @@ def gap_to_each_rank(province: str, pii: float, rank: float, totals: pd.DataFram
 def total_band(pii: float, base_year: int, target_year: int, *, coverage: float = 0.9,
                changes: pd.DataFrame | None = None) -> dict[str, float]:
     """The province's own PII total projected to `target_year` as a random walk whose one-year change
-    spread is that of the published record (`calibration.published_changes`: the standard deviation
-    across provinces of one-year PII changes): centre = today's total, half-width = z x sd x sqrt(years).
-    No rank: the totals of most other provinces are not published."""
+    spread is that of the published record (`data.record.published_changes`; the standard deviation of the
+    published one-year PII changes, as the calibration's published target): centre = today's total,
+    half-width = z x sd x sqrt(years). Also `sd_within`: the spread between provinces (each year's common
+    change removed, `data.record.pooled_spread`), which `ahead_probability` uses. No rank: the totals of
+    most other provinces are not published."""
     from statistics import NormalDist
 
-    from pii_analysis.analysis.calibration import published_changes
+    from pii_analysis.data.record import pooled_spread, published_changes
 
     changes = published_changes() if changes is None else changes
     d = changes["d_score"].dropna().to_numpy(dtype=float)
     sd = float(np.std(d, ddof=1)) if len(d) > 1 else float("nan")
+    within, df = pooled_spread(changes)
     years = max(0, int(target_year) - int(base_year))
     half = NormalDist().inv_cdf(0.5 + coverage / 2) * sd * np.sqrt(years)
     return {"sd_one_year": sd, "n_changes": int(len(d)), "years": years, "coverage": coverage,
-            "low": max(0.0, pii - half), "high": min(100.0, pii + half), "centre": pii}
+            "low": max(0.0, pii - half), "high": min(100.0, pii + half), "centre": pii,
+            "sd_within": within, "df_within": df}
+
+
+def ahead_probability(gaps: pd.DataFrame, sd_within: float, years: int) -> pd.Series:
+    """For each row of `gap_to_each_rank` with a published total: the probability that the province is
+    above that province after `years`, both totals moving as independent random walks with the published
+    spread between provinces (`sd_within` a year): P(N(-gap, 2 sd^2 years) > 0). NaN without a total."""
+    from statistics import NormalDist
+
+    scale = sd_within * np.sqrt(2.0 * years)
+    if not (np.isfinite(scale) and scale > 0):
+        return pd.Series(np.nan, index=gaps.index)
+    return pd.Series([1.0 - NormalDist(-g, scale).cdf(0.0) if pd.notna(g) else np.nan for g in gaps["gap_pii"]],
+                     index=gaps.index, dtype=float)
 
 
 def analyse_profile(path: str | Path, *, province: str | None = None, year: int | None = None,

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pii_analysis.report.formatting import fmt_measure, fmt_num
+from pii_analysis.analysis.profile_level import total_band
+from pii_analysis.report.formatting import fmt_measure, fmt_num, fmt_pct
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.styling import TableView, styled
 
@@ -143,7 +144,8 @@ def _cells(frame: pd.DataFrame, lang: str, digits: dict[str, int] | None = None)
         if out[col].dtype.kind in "fi" and col != "rank":
             d = digits.get(col, 2)
             out[col] = [("" if pd.isna(v) else fmt_measure(float(v), lang) if d == "measure"
-                         else fmt_num(float(v), lang, d)) for v in out[col]]
+                         else fmt_pct(float(v), lang) if d == "pct" else fmt_num(float(v), lang, d))
+                        for v in out[col]]
         elif col == "rank":
             out[col] = [str(int(v)) if pd.notna(v) else "" for v in out[col]]
     out = out.astype(object).where(out.notna(), "")
@@ -173,6 +175,16 @@ def _check(check: str, lang: str) -> str:
     if check.startswith("differs by "):
         return _t("check_differs", lang, by=check.removeprefix("differs by "))
     return check
+
+
+def published_table(result, lang: str) -> pd.DataFrame:
+    """The province's published node scores (PII, sub-indices, pillars) with the framework's names."""
+    from pii_analysis.index.framework import default_framework
+
+    nodes = default_framework().nodes
+    column = "name_vi" if lang == "vi" else "name_en"
+    names = [str(nodes.at[c, column]) if c in nodes.index and column in nodes else c for c in result.nodes]
+    return pd.DataFrame({"code": list(result.nodes), "name": names, "published": list(result.nodes.values())})
 
 
 def strengths_table(result, lang: str) -> pd.DataFrame:
@@ -216,9 +228,21 @@ def units_text(result, lang: str) -> str:
               next=f"{nxt['province_at_rank']} ({_t('col_rank', lang).lower()} {int(nxt['rank'])})")
 
 
+def ahead_table(result, target_year: int) -> pd.DataFrame | None:
+    """The published totals above the province with the probability of being above each in `target_year`
+    (analysis.profile_level.ahead_probability); None without a PII or a published total above."""
+    from pii_analysis.analysis.profile_level import ahead_probability, total_band
+
+    rows = result.gaps.dropna(subset=["gap_pii"]) if np.isfinite(result.pii) else result.gaps.iloc[:0]
+    if rows.empty:
+        return None
+    band = total_band(result.pii, result.year, target_year)
+    out = rows[["rank", "province_at_rank", "pii", "gap_pii"]].copy()
+    out["p_ahead"] = ahead_probability(rows, band["sd_within"], band["years"])
+    return out
+
+
 def projection_text(result, lang: str, target_year: int) -> str:
-    from pii_analysis.analysis.profile_level import total_band
-    from pii_analysis.report.formatting import fmt_pct
 
     reason = _t("r_projection_short", lang, **counts(result))
     if not np.isfinite(result.pii):
@@ -259,10 +283,11 @@ def show(page: str, result, lang: str, target_year: int | None = None) -> None:
             save_results(result.scores, "profile_scores")
             display(view(table, lang, "scores"))
         else:
-            nodes = pd.DataFrame({"node": list(result.nodes), "score": list(result.nodes.values())})
+            nodes = published_table(result, lang)
             display(Markdown(f"## {_t('h_published', lang)}\n\n"
                              f"{_t('published_nodes', lang, province=result.province, year=result.year)}"))
-            display(view(nodes, lang, "published"))
+            if len(nodes):
+                display(view(nodes, lang, "published"))
     if page in ("01", "02") and profile:
         display(Markdown(f"## {_t('h_strengths', lang)}\n\n"
                          f"{_t('strengths', lang, n=len(result.drivers), **counts(result))}"))
@@ -280,6 +305,13 @@ def show(page: str, result, lang: str, target_year: int | None = None) -> None:
     if page == "03":
         display(Markdown(f"## {_t('h_projection', lang, target_year=target_year)}\n\n"
                          f"{projection_text(result, lang, target_year)}"))
+        ahead = ahead_table(result, target_year)
+        if ahead is not None:
+            band = total_band(result.pii, result.year, target_year)
+            display(Markdown(_t("ahead", lang, province=result.province, sd=fmt_num(band["sd_within"], lang),
+                                df=band["df_within"], target_year=target_year)))
+            save_results(ahead, "ahead_probability")
+            display(view(ahead, lang, "ahead", {"p_ahead": "pct"}))
     display(Markdown(f"## {_t('h_cannot', lang)}"))
 
 
@@ -360,6 +392,6 @@ def site_banner(result, lang: str) -> str:
     from pii_analysis.report.labels import level_text, method_text
     from pii_analysis.report.site import render
 
-    box = summary_text("box_site", lang, provinces=result.province, source=Path(str(result.source)).name)
+    box = summary_text("box_site", lang, source=Path(str(result.source)).name)
     facts = [level_text(result.data_level, lang), method_text(default_framework(), lang)]
     return render("banner.html.j2", boxes=[{"kind": "published", "text": box}], facts=facts)

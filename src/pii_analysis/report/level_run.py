@@ -151,6 +151,9 @@ def run_level_report(provinces: list[str] | None = None, *, all_provinces: bool 
         except base.RunInterrupted as stop:
             interrupted = {"signal": signal.Signals(stop.signum).name, "seconds": round(time.perf_counter() - t0, 1),
                            "finished": len(outcomes), "total": len(job_list)}
+            from pii_analysis.report import landing
+            landing.write_run_log(out, lang=lang, outcomes=outcomes, data=data, meta=meta, version=__version__,
+                                  timings=timings, interrupted=interrupted)
             base._finish(out, outcomes, manifest, timings, t0, interrupted=interrupted)
             raise
         manifest_path = base._finish(out, outcomes, manifest, timings, t0)
