@@ -28,7 +28,7 @@ from pii_analysis.analysis.defaults import (  # noqa: F401
     DEFAULT_SEED,
     UNCERTAINTY_DRAWS,
 )
-from pii_analysis.analysis.calibration import Calibration, calibrate, published_changes
+from pii_analysis.analysis.calibration import Calibration, calibrate
 from pii_analysis.analysis.models import (
     MIN_TREND_YEARS,
     ModelInputs,
@@ -42,6 +42,7 @@ from pii_analysis.analysis.scenarios import Scenario, apply_scenario, load_scena
 from pii_analysis.analysis.trends import TrendFit, fit_trends, log_scale, panel_rates
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.loading import load_targets
+from pii_analysis.data.record import published_changes
 from pii_analysis.index.scoring import rank_desc, score_arrays
 
 TARGET_PARAMETER = "target_rank / target_year"   # source of a target set by the caller, not the file
@@ -181,20 +182,21 @@ class _Inputs:
     base_year: int
 
 
-def _inputs(ctx, base_year: int | None, target_year: int, trend: TrendFit | None = None) -> _Inputs:
+def _inputs(ctx, base_year: int | None, target_year: int, trend: TrendFit | None = None,
+            correlations: tuple[float, float] | None = None) -> _Inputs:
     base = check_settings(ctx, base_year=base_year, target_year=target_year, n_draws=1, seed=0)
-    if trend is None:   # the context's own model: the same for every scenario and province of a run
+    if trend is None and correlations is None:   # the context's own model: one for every scenario and province
         key = (id(ctx), base, target_year)
         kept = _CONTEXT_INPUTS.get(key)
         if kept is not None and kept[0] is ctx:
             return kept[1]
         inp = _run_local(ctx, "inputs", {"base_year": base, "target_year": target_year},
-                         lambda: _fit_inputs(ctx, base, target_year, None))
+                         lambda: _fit_inputs(ctx, base, target_year, None, None))
         _CONTEXT_INPUTS[key] = (ctx, inp)
         while len(_CONTEXT_INPUTS) > 8:
             _CONTEXT_INPUTS.pop(next(iter(_CONTEXT_INPUTS)))
         return inp
-    return _fit_inputs(ctx, base, target_year, trend)
+    return _fit_inputs(ctx, base, target_year, trend, correlations)
 
 
 # the model inputs (and their calibration) of the last contexts used in this process: every scenario
@@ -209,8 +211,10 @@ def model_scale(rates: np.ndarray, log: np.ndarray) -> np.ndarray:
         return np.where(log, np.log(np.where(rates > 0, rates, np.nan)), rates)
 
 
-def _fit_inputs(ctx, base: int, target_year: int, trend: TrendFit | None) -> _Inputs:
-    """The model inputs and calibration from the panel's years up to `base` (any number of years)."""
+def _fit_inputs(ctx, base: int, target_year: int, trend: TrendFit | None,
+                correlations: tuple[float, float] | None) -> _Inputs:
+    """The model inputs and calibration from the panel's years up to `base` (any number of years);
+    `correlations` (rho_province, rho_pillar) replace the estimated or assumed ones (sensitivity runs)."""
     fw = ctx.framework
     years = [y for y in ctx.panel.years if y <= base]
     years, provinces, rates = panel_rates(ctx, years)
@@ -223,7 +227,7 @@ def _fit_inputs(ctx, base: int, target_year: int, trend: TrendFit | None) -> _In
         log = trend.log
     pillar = {c: next(a for a in fw.ancestors(c) if a in fw.pillars) for c in fw.indicators}
     pillar_of = np.array([fw.pillars.index(pillar[c]) for c in fw.indicators])
-    model = model_inputs(model_scale(rates, log), years, log, pillar_of, fw.direction, trend)
+    model = model_inputs(model_scale(rates, log), years, log, pillar_of, fw.direction, trend, correlations)
     nodes = fw.nodes.loc[fw.indicators]
     lo = nodes["min_value"].fillna(-np.inf).to_numpy(dtype=float)
     hi = nodes["max_value"].fillna(np.inf).to_numpy(dtype=float)
@@ -335,12 +339,14 @@ def check_settings(ctx, *, base_year: int | None, target_year: int, n_draws: int
 
 def project(ctx, *, province: str | None = None, scenario: Scenario | str | dict | None = None,
             base_year: int | None = None, target_year: int = 2030, n_draws: int = DEFAULT_DRAWS,
-            seed: int = DEFAULT_SEED, volatility: float = 1.0, trend: TrendFit | None = None) -> Projection:
-    """Project and score all provinces, `n_draws` times, for each year after the base year."""
+            seed: int = DEFAULT_SEED, volatility: float = 1.0, trend: TrendFit | None = None,
+            correlations: tuple[float, float] | None = None) -> Projection:
+    """Project and score all provinces, `n_draws` times, for each year after the base year; `correlations`
+    (rho_province, rho_pillar) replace the model's own (the backtest's sensitivity rows)."""
     check_settings(ctx, base_year=base_year, target_year=target_year, n_draws=n_draws, seed=seed)
     if volatility < 0:
         raise PiiInputError(f"volatility must be >= 0, got {volatility}", column="volatility")
-    inp = _inputs(ctx, base_year, target_year, trend)
+    inp = _inputs(ctx, base_year, target_year, trend, correlations)
     sc = load_scenario(scenario, ctx, province=province, base_year=inp.base_year)
     vol = volatility * sc.volatility
     fw, method = ctx.framework, rate_method(ctx)
@@ -351,7 +357,7 @@ def project(ctx, *, province: str | None = None, scenario: Scenario | str | dict
     ranks = np.empty((n_draws, H, P), dtype=np.int16)
     for c, lo in enumerate(range(0, n_draws, CHUNK)):
         n = min(CHUNK, n_draws - lo)
-        if n == CHUNK and trend is None:   # a whole block: shared by every scenario and province of a run
+        if n == CHUNK and trend is None and correlations is None:   # a whole block: shared by every scenario
             values = _run_local(ctx, "trend_block", {"base_year": inp.base_year, "target_year": int(inp.years[-1]),
                                                      "seed": seed, "chunk": c, "size": CHUNK, "volatility": vol},
                                 lambda: _trend_block(inp, seed, c, n, vol), size=BLOCKS_KEPT)
