@@ -165,6 +165,16 @@ def test_landing_lists_the_published_totals_and_marks_the_others(profile_run):
     text = page_text(out / "index.html")
     assert "Hà Nội 65,68" in text and "tổng điểm không công bố" in text
     assert "Lai Châu" in text            # a province without a published total is listed, marked
+    assert "data:image/png" in (out / "index.html").read_text(encoding="utf-8")   # chart of the published totals
+
+
+def test_summary_below_the_panel(profile_run):
+    _, out = profile_run
+    text = page_text(out / "khanh-hoa" / "summary.html")
+    gap = brute_force_gaps(KH, 2025)[5]                  # the nearest published total above: Bắc Ninh, rank 6
+    assert gap[:2] == (6, "Bắc Ninh") and f"{gap[2]:.2f}".replace(".", ",") in text
+    assert "46,54" in text and "Chủ trì:" in text       # score; levers with their lead department
+    assert level_text("profile", "vi") in text
 
 
 def test_report_at_the_published_level(tmp_path, jupyter_kernel):

@@ -7,9 +7,18 @@ import pandas as pd
 import pytest
 
 from pii_analysis.analysis.calibration import published_changes, unchanged_provinces
-from pii_analysis.analysis.models import MODELS, TAU_GRID, tau_posterior
+from pii_analysis.analysis.models import (
+    MIN_CORRELATION_CHANGES,
+    MODELS,
+    RHO_PILLAR,
+    RHO_PROVINCE,
+    TAU_GRID,
+    estimate_correlations,
+    tau_posterior,
+)
 from pii_analysis.analysis.projection import _inputs, project
 from pii_analysis.data.paths import REPO_ROOT, raw_file
+from pii_analysis.data.record import pooled_spread
 from pii_analysis.index.context import load_context
 
 
@@ -99,13 +108,78 @@ def test_published_changes_follow_the_record_and_the_merger():
                                                                nan_ok=True)
 
 
-def test_calibration_matches_its_targets(ctx):
+def test_calibration_matches_its_target(ctx):
+    """Every model's simulated one-year PII-change spread meets the pooled target (published record and the
+    panel's own changes, each year pair's common change removed), computed here from the data."""
     cal = _inputs(ctx, None, 2030).calibration
     t = cal.table()
     assert (t["shock_scale"] > 0).all()
-    # the geometric compromise between the score and the rank targets: each within a factor 2
-    assert ((t["sim_score_sd"] / t["target_score_sd"]).between(0.5, 2)).all()
-    assert ((t["sim_rank_sd"] / t["target_rank_sd"]).between(0.5, 2)).all()
+    pub, df_pub = pooled_spread(published_changes())
+    pii = ctx.scores.table.query("node == @ctx.framework.root").pivot(index="year", columns="province", values="score")
+    d = pii.diff().dropna()
+    d = d.sub(d.mean(axis=1), axis=0)
+    df_panel = d.shape[0] * (d.shape[1] - 1)
+    panel2 = float((d.to_numpy() ** 2).sum()) / df_panel
+    assert cal.target_score_sd == pytest.approx(np.sqrt((pub ** 2 * df_pub + panel2 * df_panel) / (df_pub + df_panel)),
+                                                rel=1e-6)
+    assert ((t["sim_score_sd"] / cal.target_score_sd).between(0.9, 1.1)).all()
+
+
+def test_the_demonstration_panel_moves_as_much_as_the_published_record(ctx):
+    """The generator's stated design: the spread of one-year PII changes across provinces (each year's common
+    change removed) equals the published record's."""
+    pii = ctx.scores.table.query("node == @ctx.framework.root").pivot(index="year", columns="province", values="score")
+    d = pii.diff().dropna()
+    panel = np.sqrt(np.mean(d.var(axis=1, ddof=1)))
+    assert panel == pytest.approx(pooled_spread(published_changes())[0], abs=0.05)
+
+
+def _correlated_changes(rng, rp: float, rg: float, years: int, provinces: int, pillar_of: np.ndarray,
+                        direction: np.ndarray) -> np.ndarray:
+    """A random-walk panel (years, provinces, indicators) whose yearly shocks have the model's structure."""
+    k, n = int(pillar_of.max()) + 1, len(pillar_of)
+    a = rng.standard_normal((years - 1, provinces, 1))
+    b = rng.standard_normal((years - 1, provinces, k))[..., pillar_of]
+    e = rng.standard_normal((years - 1, provinces, n))
+    sd = rng.uniform(0.5, 3.0, n)
+    shock = (np.sqrt(rp) * a + np.sqrt(rg) * b) * direction + np.sqrt(1 - rp - rg) * e
+    z0 = rng.normal(0, 5, (1, provinces, n))
+    return np.concatenate([z0, z0 + np.cumsum(shock * sd, axis=0)])
+
+
+def test_shock_correlations_are_estimated_from_the_panels_changes():
+    """Brute force: a panel drawn with known shares gives them back (to sampling error); with fewer than
+    MIN_CORRELATION_CHANGES one-year changes of consecutive years there is no estimate."""
+    from pii_analysis.analysis.models import relative_shock_sd
+
+    rng = np.random.default_rng(1)
+    pillar_of = np.repeat(np.arange(7), [7, 7, 7, 8, 9, 7, 7])
+    direction = np.where(rng.random(len(pillar_of)) < 0.2, -1.0, 1.0)
+    for rp, rg in ((0.3, 0.2), (0.0, 0.0), (0.6, 0.1)):
+        z = _correlated_changes(rng, rp, rg, 5, 200, pillar_of, direction)
+        est = estimate_correlations(z, [2021, 2022, 2023, 2024, 2025], pillar_of, direction, relative_shock_sd(z))
+        assert est[0] == pytest.approx(rp, abs=0.04) and est[1] == pytest.approx(rg, abs=0.04) and est[2] == 4
+    z = _correlated_changes(rng, 0.3, 0.2, MIN_CORRELATION_CHANGES + 1, 34, pillar_of, direction)
+    years = list(range(2021, 2021 + MIN_CORRELATION_CHANGES + 1))
+    assert estimate_correlations(z, years, pillar_of, direction, relative_shock_sd(z)) is not None
+    gap = [years[0] - 1, *years[1:]]                    # a gap: one fewer change of consecutive years
+    assert estimate_correlations(z, gap, pillar_of, direction, relative_shock_sd(z)) is None
+
+
+@pytest.mark.parametrize("n_years", [1, 2, 3])
+def test_correlations_are_estimated_or_labelled_as_assumed(tmp_path, ctx, n_years):
+    from pii_analysis.report.feasibility_text import model_note
+
+    data = ctx if n_years == len(ctx.panel.years) else _panel_of_years(tmp_path, ctx.panel.years[-n_years:])
+    proj = project(data, n_draws=30, seed=1, target_year=ctx.panel.years[-1] + 1)
+    cal = proj.calibration
+    if n_years - 1 >= MIN_CORRELATION_CHANGES:
+        assert cal.correlation_source == "estimated" and cal.correlation_changes == n_years - 1
+        assert (cal.rho_province, cal.rho_pillar) != (RHO_PROVINCE, RHO_PILLAR)
+        assert "estimated from the data's" in model_note(proj, "en")
+    else:
+        assert cal.correlation_source == "assumed" and (cal.rho_province, cal.rho_pillar) == (RHO_PROVINCE, RHO_PILLAR)
+        assert "**assumed**" in model_note(proj, "en") and "**giả định**" in model_note(proj, "vi")
 
 
 def test_backtest_command_reports_coverage_by_origin_and_horizon(ctx, tmp_path, capsys):
@@ -117,16 +191,32 @@ def test_backtest_command_reports_coverage_by_origin_and_horizon(ctx, tmp_path, 
     out = json.loads(capsys.readouterr().out)
     years = ctx.scores.years
     expected = [(t, h) for t in years[:-1] for h in (1, 2) if t + h in years]
-    assert [(r["origin"], r["horizon"]) for r in out["coverage"]] == expected
+    assert list(dict.fromkeys((r["origin"], r["horizon"]) for r in out["coverage"])) == expected
     for r in out["coverage"]:
         assert all(0 <= r[k] <= 1 for k in ("cover50_score", "cover90_score", "cover50_rank", "cover90_rank"))
         assert r["cover90_score"] >= r["cover50_score"] and r["cover90_rank"] >= r["cover50_rank"]
+        # an interval of whole ranks that holds its ends holds at least its nominal share of the model's draws
+        assert r["mass50_rank"] >= 0.5 and r["mass90_rank"] >= 0.9
+        # one row per trend model that ran (trend models need 3 years), and their average when several ran
+        n_years = sum(y <= r["origin"] for y in years)
+        ran = MODELS if n_years >= 3 else MODELS[:1]
+        rows = [q["model"] for q in out["coverage"] if (q["origin"], q["horizon"]) == (r["origin"], r["horizon"])]
+        assert rows == (["model average", *ran] if len(ran) > 1 else list(ran))
+    assert out["overall"][0]["model"] == "model average" and out["overall"][0]["cases"] == 34 * len(expected)
+    assert [m["model"] for m in out["models"]] == list(MODELS)       # the range across models at the latest year
     sd = {s["source"]: s["sd"] for s in out["spread"]}
     assert out["spread_ratio"] == pytest.approx(sd["model"] / sd["published"], rel=1e-3)
-    assert sd["published"] == pytest.approx(np.std(published_changes()["d_score"].dropna(), ddof=1), rel=1e-3)
+    assert out["spread_ratio_all"] == pytest.approx(sd["model"] / sd["published_all"], rel=1e-3)
+    assert sd["published"] == pytest.approx(pooled_spread(published_changes())[0], rel=1e-3)
+    assert sd["published_all"] == pytest.approx(np.std(published_changes()["d_score"].dropna(), ddof=1), rel=1e-3)
+    sens = out["sensitivity"]
+    assert {(s["rho_province"], s["rho_pillar"]) for s in sens} >= {(0.0, 0.0), (RHO_PROVINCE, RHO_PILLAR)}
+    assumed = next(s for s in sens if s["values"] == "assumed")       # the backtest's origins use the assumption
+    assert assumed["cover90_score"] == pytest.approx(out["overall"][0]["cover90_score"], abs=1e-9)
     one = _panel_of_years(tmp_path, years[-1:])
     assert main(["backtest", "--draws", "20", "--data", str(one.panel.source)]) == 2
     assert "at least two years" in capsys.readouterr().err
     assert main(["backtest", "--draws", "20"]) == 0
     text = capsys.readouterr().out
     assert "DEMONSTRATION" in text and "cover90_rank" in text and "model / published" in text
+    assert "rho_province" in text and "Sensitivity" in text and "shrunk_trend" in text

@@ -220,3 +220,34 @@ def test_a_target_already_met_is_reported(ctx, tmp_path):
                        f"thing,{code},level,1,ASSUMPTION test,test\n", encoding="utf-8")
     sc = plan_scenario(ctx, NB, map_path=mapping, targets_path=targets)
     assert sc.below_current == (code,)
+
+
+def test_points_move_a_log_treated_indicator_by_that_much_on_the_scoring_scale():
+    """The shipped 34-province panel never reaches the GII rule's log branch (README, Method), so a synthetic
+    panel of 200 units does: `points: 2` moves a unit's normalised score by 2 points on a log-treated column,
+    for positive and negative skew, as the engine's outlier rule and min-max normalisation score it."""
+    from types import SimpleNamespace
+
+    from pii_analysis.analysis.scenarios import Change, Scenario, apply_scenario
+    from pii_analysis.index.method import Method
+    from pii_analysis.index.scoring import TREAT_LOG, normalise, treat_outliers
+
+    rng = np.random.default_rng(5)
+    big = np.concatenate([rng.uniform(0, 1, size=190), rng.uniform(50, 100, size=10)])
+    values = np.stack([big, -big], axis=1)[None, None]                  # (draws, years, units, 2 columns)
+    method = Method().with_options(denomination="none")
+    direction = np.array([1.0, 1.0])
+    assert (treat_outliers(values, method)[1] == TREAT_LOG).all()
+
+    def scores(v):
+        return normalise(treat_outliers(v, method)[0], direction)
+
+    u = int(np.argsort(big)[95])                                        # a unit in the middle: no extreme moves
+    fw = SimpleNamespace(indicators=["a", "b"], direction=direction)
+    sc = Scenario(name="pts", changes=(Change(("a", "b"), "points", 2.0),))
+    moved = apply_scenario(values.copy(), sc, province=u, base=values[0, 0, u], years=np.array([2026]),
+                           base_year=2025, framework=fw, method=method)
+    assert (treat_outliers(moved, method)[1] == TREAT_LOG).all()
+    np.testing.assert_allclose(scores(moved)[0, 0, u] - scores(values)[0, 0, u], [2.0, 2.0], atol=1e-6)
+    raw = (moved - values)[0, 0, u] / (values.max(axis=2) - values.min(axis=2))[0, 0] * 100
+    assert not np.allclose(raw, 2.0, atol=0.1)                          # not 2% of the raw spread

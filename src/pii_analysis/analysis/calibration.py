@@ -1,17 +1,18 @@
 """Calibration of the projection's yearly shocks on the published record (and the panel's own changes).
 
-Targets: the spread (standard deviation across provinces) of one-year PII changes and of one-year
-rank changes. Sources:
-- the published record (`data/raw/pii_published_results.csv`, status `published`): 2023 -> 2024 totals
-  and ranks on the 63-province map, and 2024 -> 2025 totals for the provinces whose borders did not
-  change in 2025 (ranks of two different maps are not compared); rank changes are expressed as shares
-  of the number of provinces and rescaled to the current map;
+Target: the spread (standard deviation across provinces) of one-year PII changes, each year pair's common
+change removed (what moves provinces apart; a change of the whole index, as between two frameworks, is not
+a difference between provinces). Sources, pooled by their degrees of freedom (n - 1 per year pair):
+- the published record (`data/raw/pii_published_results.csv`, status `published`, `data.record`): 2023 -> 2024
+  totals on the 63-province map, and 2024 -> 2025 totals of the provinces whose borders did not change in 2025;
 - when the panel has two or more years up to the base year, the cross-province dispersion of its own
   one-year changes (scored by the engine).
-The sources are pooled by their degrees of freedom (a pooled standard deviation). Each trend model's shock scale k_m is then chosen so that its simulated
-one-year spread matches the targets (geometric mean of the score and rank solutions), with one
-refinement step; a trend model whose drift alone exceeds the target keeps a quarter of the target
-as shocks (FLOOR), so no model is ever without noise.
+Rank changes are a check, not a target: ranks follow from the scores through the scoring, and the published
+rank changes (2023 -> 2024) are mostly those of the Top 10 of a 63-province map, where ranks move least; the
+simulated rank-change spread is reported beside the published and the panel's.
+Each trend model's shock scale k_m is chosen so that its simulated one-year spread matches the target, with
+one refinement step; a trend model whose drift alone exceeds the target keeps a quarter of the target as
+shocks (FLOOR), so no model is ever without noise.
 """
 from __future__ import annotations
 
@@ -21,7 +22,12 @@ import numpy as np
 import pandas as pd
 
 from pii_analysis.analysis.models import ModelInputs, draw_block, to_rates
-from pii_analysis.data.record import published_changes, unchanged_provinces  # noqa: F401 (re-exported)
+from pii_analysis.data.record import (  # noqa: F401 (published_changes, unchanged_provinces re-exported)
+    pooled_spread,
+    published_changes,
+    unchanged_provinces,
+    within_year,
+)
 from pii_analysis.index.scoring import rank_desc, score_arrays
 
 CALIBRATION_DRAWS = 240
@@ -31,28 +37,32 @@ FLOOR = 0.25
 
 @dataclass(frozen=True)
 class Calibration:
-    """Targets, their sources and each model's shock scale k_m (and the spreads it gives)."""
+    """The target, its sources and each model's shock scale k_m (and the spreads it gives)."""
 
     target_score_sd: float
-    target_rank_sd: float
     published_score_sd: float
-    published_rank_share_sd: float
-    n_published_score: int
-    n_published_rank: int
+    n_published_score: int        # published changes the spread rests on (year pairs with two or more)
+    df_published_score: int       # its degrees of freedom (changes - year pairs)
+    published_rank_sd: float      # published rank-change spread, as places on the current map (a check)
     panel_score_sd: float | None
     panel_rank_sd: float | None
+    df_panel: int
     panel_years: list[int]
     models: tuple[str, ...]
     scale: np.ndarray            # (M,) k_m
     score_sd: np.ndarray         # (M,) simulated one-year PII change spread with k_m
-    rank_sd: np.ndarray          # (M,)
+    rank_sd: np.ndarray          # (M,) simulated one-year rank change spread (a check)
+    rho_province: float = float("nan")
+    rho_pillar: float = float("nan")
+    correlation_source: str = ""
+    correlation_changes: int = 0
 
     def table(self) -> pd.DataFrame:
-        """One row per model: model, shock_scale, one-year PII-change spread and rank-change spread
-        simulated, against the targets."""
+        """One row per model: model, shock_scale, simulated one-year PII-change spread against the target,
+        simulated rank-change spread beside the published one (a check, not a target)."""
         return pd.DataFrame({"model": list(self.models), "shock_scale": self.scale,
                              "sim_score_sd": self.score_sd, "target_score_sd": self.target_score_sd,
-                             "sim_rank_sd": self.rank_sd, "target_rank_sd": self.target_rank_sd})
+                             "sim_rank_sd": self.rank_sd, "published_rank_sd": self.published_rank_sd})
 
 
 def _sd(x) -> float:
@@ -62,7 +72,8 @@ def _sd(x) -> float:
 
 
 def panel_spread(pii: np.ndarray, decimals: int) -> tuple[float | None, float | None]:
-    """Spread of the panel's own one-year PII and rank changes (pii: years x provinces), or None."""
+    """Spread of the panel's own one-year PII and rank changes (pii: years x provinces), each year pair's
+    common change removed (pooled over year pairs), or None with one year."""
     if pii.shape[0] < 2:
         return None, None
     d = np.diff(pii, axis=0)
@@ -92,58 +103,46 @@ def simulated_spread(inp: ModelInputs, scale: np.ndarray, model: int, base_pii: 
 
 def calibrate(inp: ModelInputs, base_pii: np.ndarray, panel_pii: np.ndarray, lo, hi, framework, method,
               published: pd.DataFrame) -> Calibration:
-    """Each model's shock scale k_m from the targets (see the module docstring)."""
+    """Each model's shock scale k_m from the target (see the module docstring)."""
     P = len(base_pii)
-    pub_score = _sd(published["d_score"])
-    pub_rank_share = _sd(published["d_rank_share"])
-    n_score = int(np.isfinite(published["d_score"]).sum())
-    n_rank = int(np.isfinite(published["d_rank_share"]).sum())
+    pub_score, df_score = pooled_spread(published, "d_score")
+    pub_share, _ = pooled_spread(published, "d_rank_share")
     panel_score, panel_rank = panel_spread(panel_pii, method.rank_decimals)
-    n_panel = P * (panel_pii.shape[0] - 1)
-    t_score = _pool([(pub_score, n_score), (panel_score, n_panel)])
-    t_rank = _pool([(pub_rank_share * P if np.isfinite(pub_rank_share) else float("nan"), n_rank),
-                    (panel_rank, n_panel)])
+    df_panel = (P - 1) * (panel_pii.shape[0] - 1)
+    target = _pool([(pub_score, df_score), (panel_score, df_panel)])
     M = len(inp.models)
     scale = np.ones(M)
     out_s, out_r = np.zeros(M), np.zeros(M)
     for m in range(M):
-        zero = np.zeros(M)
-        d_s, d_r = (0.0, 0.0) if m == 0 else simulated_spread(inp, zero, m, base_pii, lo, hi, framework, method)
-        one = np.ones(M)
-        s1, r1 = simulated_spread(inp, one, m, base_pii, lo, hi, framework, method)
-        k = _solve(t_score, t_rank, d_s, d_r, s1, r1, 1.0)
-        trial = np.full(M, k)
-        s2, r2 = simulated_spread(inp, trial, m, base_pii, lo, hi, framework, method)
-        k = _solve(t_score, t_rank, d_s, d_r, s2, r2, k)          # one refinement at the first answer
-        trial = np.full(M, k)
-        out_s[m], out_r[m] = simulated_spread(inp, trial, m, base_pii, lo, hi, framework, method)
+        drift = 0.0 if m == 0 else simulated_spread(inp, np.zeros(M), m, base_pii, lo, hi, framework, method)[0]
+        k = 1.0
+        for _ in range(2):                                     # the first answer, refined once at itself
+            s, _ = simulated_spread(inp, np.full(M, k), m, base_pii, lo, hi, framework, method)
+            k = _solve(target, drift, s, k)
+        out_s[m], out_r[m] = simulated_spread(inp, np.full(M, k), m, base_pii, lo, hi, framework, method)
         scale[m] = k
-    return Calibration(target_score_sd=t_score, target_rank_sd=t_rank, published_score_sd=pub_score,
-                       published_rank_share_sd=pub_rank_share, n_published_score=n_score,
-                       n_published_rank=n_rank, panel_score_sd=panel_score, panel_rank_sd=panel_rank,
-                       panel_years=list(inp.years), models=inp.models, scale=scale, score_sd=out_s,
-                       rank_sd=out_r)
+    return Calibration(target_score_sd=target, published_score_sd=pub_score,
+                       n_published_score=int(len(within_year(published))), df_published_score=df_score,
+                       published_rank_sd=pub_share * P, panel_score_sd=panel_score, panel_rank_sd=panel_rank,
+                       df_panel=df_panel if panel_score is not None else 0, panel_years=list(inp.years),
+                       models=inp.models, scale=scale, score_sd=out_s, rank_sd=out_r,
+                       rho_province=inp.rho_province, rho_pillar=inp.rho_pillar,
+                       correlation_source=inp.correlation_source, correlation_changes=inp.correlation_changes)
 
 
 def _pool(sources: list[tuple[float | None, int]]) -> float:
-    """Pooled spread of the available sources: the variances weighted by their degrees of freedom
-    (number of changes - 1), as a pooled standard deviation."""
-    parts = [(v, n - 1) for v, n in sources if v is not None and np.isfinite(v) and v > 0 and n > 1]
+    """Pooled spread of the available sources: the variances weighted by their degrees of freedom."""
+    parts = [(v, d) for v, d in sources if v is not None and np.isfinite(v) and v > 0 and d > 0]
     if not parts:
         return float("nan")
     return float(np.sqrt(sum(v * v * d for v, d in parts) / sum(d for _, d in parts)))
 
 
-def _solve(t_score: float, t_rank: float, d_s: float, d_r: float, s: float, r: float, k: float) -> float:
-    """k such that drift^2 + (k * shock)^2 = target^2 for scores and ranks (spread at k given);
-    the geometric mean of the two answers; at least FLOOR x target from the shocks."""
-    answers = []
-    for target, drift, at_k in ((t_score, d_s, s), (t_rank, d_r, r)):
-        if not np.isfinite(target) or target <= 0:
-            continue
-        shock2 = max(at_k ** 2 - drift ** 2, 1e-12) / k ** 2         # spread per unit k, squared
-        need = max(target ** 2 - drift ** 2, (FLOOR * target) ** 2)
-        answers.append(np.sqrt(need / shock2))
-    if not answers:
+def _solve(target: float, drift: float, at_k: float, k: float) -> float:
+    """k such that drift^2 + (k * shock)^2 = target^2 (the spread at k given); at least FLOOR x target
+    from the shocks; k unchanged without a target."""
+    if not np.isfinite(target) or target <= 0:
         return k
-    return float(np.exp(np.mean(np.log(answers))))
+    shock2 = max(at_k ** 2 - drift ** 2, 1e-12) / k ** 2         # spread per unit k, squared
+    need = max(target ** 2 - drift ** 2, (FLOOR * target) ** 2)
+    return float(np.sqrt(need / shock2))

@@ -42,8 +42,9 @@ from pii_analysis.index.scoring import rank_desc, score_arrays
 
 DEFAULT_AIM = 0.8        # the plan's probability of reaching the rank it aims at
 DEFAULT_BUDGET = 12      # the most indicators a plan shown asks a province to raise at once (a parameter):
-#                          about the size of the plan of a province whose target is within reach (Ninh
-#                          Bình's Top-10 plan with sustained paces needs 12-15), not "dozens at their caps"
+#                          about the size of the plan of a province whose target is within reach (on the
+#                          demonstration panel of 23 Nov 2026, the minimal plans for the 34 page targets need
+#                          a median of 10-11 indicators, upper quartile 14), not "dozens at their caps"
 BISECT = 14              # bisection steps on the last indicator's rise (to 1/16384 of its cap) ...
 COARSE = 6               # ... for the plan shown; the other ranks of the frontier to 1/64 of it
 TOL = 1e-9               # probabilities are sums of draw weights: compare with a rounding tolerance
@@ -355,6 +356,11 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
     probability = aimed_p = best_p = target_at_caps = None
     if n_draws:
         with_plan = _own_ranks(ty.exact_pii(p, rises), p, method.rank_decimals)
+        if rises.any() and float(prob(with_plan <= aimed)) < aim - TOL:
+            # a PII that the per-column sums and the engine round to different sides of a tie: the plan's last
+            # indicator is raised to its cap (the next plan of the path, checked the same way)
+            rises = search.at_caps(search.fewest(aimed) or search.k_max)
+            with_plan = _own_ranks(ty.exact_pii(p, rises), p, method.rank_decimals)
         probability = float(prob(with_plan <= target_rank))
         aimed_p = float(prob(with_plan <= aimed))
         best_p = float(search.probability(search.k_max, best))
@@ -431,18 +437,22 @@ class _Search:
         ok = np.flatnonzero(self.table[:, rank - 1] >= self.aim - TOL)
         return int(ok[0]) if len(ok) else None
 
+    def at_caps(self, k: int) -> np.ndarray:
+        """The rises of plan k of the path: its first k indicators at their caps."""
+        rises = np.zeros(len(self.upper))
+        rises[self.order[:k]] = self.upper[self.order[:k]]
+        return rises
+
     def minimal(self, rank: int, steps: int = BISECT) -> tuple[np.ndarray, float]:
         """The rises of the smallest plan of the path reaching `rank` with the aimed probability (the first
         k - 1 indicators at their caps and the k-th raised as little as needed: `steps` bisection steps in
         all, continuing earlier ones), and that probability. No plan reaches it: every indicator at its cap."""
         k = self.fewest(rank)
-        rises = np.zeros(len(self.upper))
         if k is None:
-            rises[self.order] = self.upper[self.order]
-            return rises, self.probability(self.k_max, rank)
+            return self.at_caps(self.k_max), self.probability(self.k_max, rank)
+        rises = self.at_caps(max(k - 1, 0))
         if k == 0:
             return rises, self.probability(0, rank)
-        rises[self.order[:k - 1]] = self.upper[self.order[:k - 1]]
         last = int(self.order[k - 1])
         done, lo, hi, p = self._bracket.get(rank, (0, 0.0, float(self.upper[last]), self.probability(k, rank)))
         for _ in range(done, steps):

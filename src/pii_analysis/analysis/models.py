@@ -6,9 +6,14 @@ otherwise; see `trends`) moves as
     z[h] = z[0] + drift_m(h) + k_m * s_i * (e[1] + ... + e[h])
 
 - the shocks accumulate (a random walk around the drift); the yearly shock e is correlated within
-  a province (a common factor, weight RHO_PROVINCE, acting in each indicator's good direction) and
-  within a province's pillar (weight RHO_PILLAR); s_i is the indicator's relative shock size (the
+  a province (a common factor, variance share rho_province, acting in each indicator's good direction) and
+  within a province's pillar (share rho_pillar); s_i is the indicator's relative shock size (the
   cross-province spread of its yearly changes in the panel, or of its level with one year);
+- rho_province and rho_pillar are estimated from the panel's own changes when it has at least
+  MIN_CORRELATION_CHANGES one-year changes of consecutive years (`estimate_correlations`: the average
+  correlation of two indicators' standardised changes in one province and year, in different pillars and
+  in the same pillar); with fewer they are the stated ASSUMPTION RHO_PROVINCE / RHO_PILLAR
+  (`correlation_source` says which; `pii backtest` shows coverage at other values);
 - drift_m depends on the trend model m of the draw: `random_walk` (no drift), `shrunk_trend`
   (the province's OLS slope shrunk towards the national mean, the between-province variance tau^2
   drawn from its posterior under a uniform prior on tau, so it is never set to zero because its
@@ -29,8 +34,10 @@ from pii_analysis.analysis.trends import TrendFit
 
 MODELS = ("random_walk", "shrunk_trend", "damped_trend")
 MIN_TREND_YEARS = 3
-RHO_PROVINCE = 0.35   # ASSUMPTION: share of a yearly shock common to all indicators of a province
-RHO_PILLAR = 0.25     # ASSUMPTION: share common to the indicators of one pillar of a province
+RHO_PROVINCE = 0.35   # ASSUMPTION (fallback): share of a yearly shock common to all indicators of a province
+RHO_PILLAR = 0.25     # ASSUMPTION (fallback): share common to the indicators of one pillar of a province
+MIN_CORRELATION_CHANGES = 2   # one-year changes (consecutive years) needed to estimate the two shares
+MAX_COMMON = 0.9      # the two shares together never leave less than 10% to the indicator's own shock
 DAMPING = 0.8         # damped trend: the slope shrinks by this factor each year (0.8-0.98 usual)
 TAU_GRID = 64
 
@@ -55,13 +62,24 @@ class ModelInputs:
     rho_province: float = RHO_PROVINCE
     rho_pillar: float = RHO_PILLAR
     damping: float = DAMPING
+    correlation_source: str = "assumed"   # 'estimated' (from the panel's changes), 'assumed' or 'set' (by the caller)
+    correlation_changes: int = 0          # one-year changes the estimate rests on
 
 
 def model_inputs(z: np.ndarray, years: list[int], log: np.ndarray, pillar_of: np.ndarray, direction: np.ndarray,
-                 trend: TrendFit | None) -> ModelInputs:
-    """Inputs from the panel on the model scale z (years, P, I) and the trend fit (None: < 3 years)."""
+                 trend: TrendFit | None, correlations: tuple[float, float] | None = None) -> ModelInputs:
+    """Inputs from the panel on the model scale z (years, P, I) and the trend fit (None: < 3 years);
+    `correlations` = (rho_province, rho_pillar) set by the caller (None: estimated, else assumed)."""
     T, P, I = z.shape
     shock_sd = relative_shock_sd(z)
+    pillar_of = np.asarray(pillar_of, dtype=int)
+    if correlations is not None:
+        check_correlations(*correlations)
+        rho, source, n_changes = tuple(float(c) for c in correlations), "set", 0
+    else:
+        est = estimate_correlations(z, years, pillar_of, direction, shock_sd)
+        rho, source, n_changes = ((est[0], est[1]), "estimated", est[2]) if est else \
+            ((RHO_PROVINCE, RHO_PILLAR), "assumed", 0)
     models = MODELS if trend is not None and T >= MIN_TREND_YEARS else MODELS[:1]
     G = TAU_GRID
     grid = np.linspace(0.0, 1.0, G)
@@ -71,9 +89,54 @@ def model_inputs(z: np.ndarray, years: list[int], log: np.ndarray, pillar_of: np
     else:
         se2, scale, cdf = np.zeros(I), np.zeros(I), np.tile(grid, (I, 1))
     return ModelInputs(years=list(years), log=log, anchor=z[-1], shock_sd=shock_sd,
-                       pillar_of=np.asarray(pillar_of, dtype=int), n_pillars=int(np.max(pillar_of)) + 1,
+                       pillar_of=pillar_of, n_pillars=int(np.max(pillar_of)) + 1,
                        direction=np.asarray(direction, dtype=float), models=models, trend=trend,
-                       tau_grid=grid, tau_scale=scale, tau_cdf=cdf, se2=se2)
+                       tau_grid=grid, tau_scale=scale, tau_cdf=cdf, se2=se2, rho_province=rho[0],
+                       rho_pillar=rho[1], correlation_source=source, correlation_changes=n_changes)
+
+
+def check_correlations(rho_province: float, rho_pillar: float) -> None:
+    """Both shares in [0, 1) and together at most MAX_COMMON (the draws need 1 - both >= 0)."""
+    if not (0 <= rho_province < 1 and 0 <= rho_pillar < 1 and rho_province + rho_pillar <= MAX_COMMON):
+        raise ValueError(f"shock correlations ({rho_province}, {rho_pillar}) must be >= 0 and sum to at most "
+                         f"{MAX_COMMON}")
+
+
+def estimate_correlations(z: np.ndarray, years: list[int], pillar_of: np.ndarray, direction: np.ndarray,
+                          shock_sd: np.ndarray) -> tuple[float, float, int] | None:
+    """(rho_province, rho_pillar, changes used) from the panel's one-year changes of consecutive years, or
+    None with fewer than MIN_CORRELATION_CHANGES of them.
+
+    Each change has its year's common change (per indicator) removed, is divided by the indicator's shock
+    size and signed to the indicator's good direction. In the model two indicators of one province and year
+    correlate by rho_province (different pillars) or rho_province + rho_pillar (same pillar); both are
+    estimated as the mean product of such pairs over the province-years (missing values skipped), over the
+    mean square, and kept inside the model's bounds (each >= 0, together <= MAX_COMMON)."""
+    steps = np.flatnonzero(np.diff(np.asarray(years)) == 1)
+    if len(steps) < MIN_CORRELATION_CHANGES:
+        return None
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = z[steps + 1] - z[steps]
+        d = d - np.nanmean(d, axis=1, keepdims=True)
+        x = d * np.asarray(direction, dtype=float) / np.where(shock_sd > 0, shock_sd, np.nan)
+    seen = np.isfinite(x).reshape(-1, x.shape[-1])
+    x = np.where(seen, x.reshape(-1, x.shape[-1]), 0.0)
+    seen = seen.astype(float)
+
+    def pair_sums(cols) -> tuple[float, float]:
+        s, c = x[:, cols].sum(axis=1), seen[:, cols].sum(axis=1)
+        return float(np.sum(s ** 2 - (x[:, cols] ** 2).sum(axis=1))), float(np.sum(c ** 2 - c))
+
+    total, n_total = pair_sums(slice(None))
+    same = [pair_sums(pillar_of == k) for k in np.unique(pillar_of)]
+    within, n_within = sum(a for a, _ in same), sum(b for _, b in same)
+    mean_square = float((x ** 2).sum() / max(seen.sum(), 1.0))
+    if mean_square <= 0 or n_within <= 0 or n_total - n_within <= 0:
+        return None
+    across = (total - within) / (n_total - n_within) / mean_square
+    rho_province = float(np.clip(across, 0.0, MAX_COMMON))
+    rho_pillar = float(np.clip(within / n_within / mean_square - across, 0.0, MAX_COMMON - rho_province))
+    return rho_province, rho_pillar, int(len(steps))
 
 
 def relative_shock_sd(z: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ from pii_analysis.analysis.defaults import (  # noqa: F401
     DEFAULT_SEED,
     UNCERTAINTY_DRAWS,
 )
-from pii_analysis.analysis.calibration import Calibration, calibrate, published_changes
+from pii_analysis.analysis.calibration import Calibration, calibrate
 from pii_analysis.analysis.models import (
     MIN_TREND_YEARS,
     ModelInputs,
@@ -38,10 +38,11 @@ from pii_analysis.analysis.models import (
     model_of_draws,
     to_rates,
 )
-from pii_analysis.analysis.scenarios import Scenario, apply_scenario, load_scenario, scoring_range
+from pii_analysis.analysis.scenarios import Scenario, ScoringScale, apply_scenario, load_scenario
 from pii_analysis.analysis.trends import TrendFit, fit_trends, log_scale, panel_rates
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.loading import load_targets
+from pii_analysis.data.record import published_changes
 from pii_analysis.index.scoring import Normalised, normalised_arrays, rank_desc, rescore_columns, score_arrays
 
 TARGET_PARAMETER = "target_rank / target_year"   # source of a target set by the caller, not the file
@@ -181,20 +182,21 @@ class _Inputs:
     base_year: int
 
 
-def _inputs(ctx, base_year: int | None, target_year: int, trend: TrendFit | None = None) -> _Inputs:
+def _inputs(ctx, base_year: int | None, target_year: int, trend: TrendFit | None = None,
+            correlations: tuple[float, float] | None = None) -> _Inputs:
     base = check_settings(ctx, base_year=base_year, target_year=target_year, n_draws=1, seed=0)
-    if trend is None:   # the context's own model: the same for every scenario and province of a run
+    if trend is None and correlations is None:   # the context's own model: one for every scenario and province
         key = (id(ctx), base, target_year)
         kept = _CONTEXT_INPUTS.get(key)
         if kept is not None and kept[0] is ctx:
             return kept[1]
         inp = _run_local(ctx, "inputs", {"base_year": base, "target_year": target_year},
-                         lambda: _fit_inputs(ctx, base, target_year, None))
+                         lambda: _fit_inputs(ctx, base, target_year, None, None))
         _CONTEXT_INPUTS[key] = (ctx, inp)
         while len(_CONTEXT_INPUTS) > 8:
             _CONTEXT_INPUTS.pop(next(iter(_CONTEXT_INPUTS)))
         return inp
-    return _fit_inputs(ctx, base, target_year, trend)
+    return _fit_inputs(ctx, base, target_year, trend, correlations)
 
 
 # the model inputs (and their calibration) of the last contexts used in this process: every scenario
@@ -209,8 +211,10 @@ def model_scale(rates: np.ndarray, log: np.ndarray) -> np.ndarray:
         return np.where(log, np.log(np.where(rates > 0, rates, np.nan)), rates)
 
 
-def _fit_inputs(ctx, base: int, target_year: int, trend: TrendFit | None) -> _Inputs:
-    """The model inputs and calibration from the panel's years up to `base` (any number of years)."""
+def _fit_inputs(ctx, base: int, target_year: int, trend: TrendFit | None,
+                correlations: tuple[float, float] | None) -> _Inputs:
+    """The model inputs and calibration from the panel's years up to `base` (any number of years);
+    `correlations` (rho_province, rho_pillar) replace the estimated or assumed ones (sensitivity runs)."""
     fw = ctx.framework
     years = [y for y in ctx.panel.years if y <= base]
     years, provinces, rates = panel_rates(ctx, years)
@@ -223,7 +227,7 @@ def _fit_inputs(ctx, base: int, target_year: int, trend: TrendFit | None) -> _In
         log = trend.log
     pillar = {c: next(a for a in fw.ancestors(c) if a in fw.pillars) for c in fw.indicators}
     pillar_of = np.array([fw.pillars.index(pillar[c]) for c in fw.indicators])
-    model = model_inputs(model_scale(rates, log), years, log, pillar_of, fw.direction, trend)
+    model = model_inputs(model_scale(rates, log), years, log, pillar_of, fw.direction, trend, correlations)
     nodes = fw.nodes.loc[fw.indicators]
     lo = nodes["min_value"].fillna(-np.inf).to_numpy(dtype=float)
     hi = nodes["max_value"].fillna(np.inf).to_numpy(dtype=float)
@@ -313,25 +317,25 @@ def _scenario_block(ctx, inp: _Inputs, values: np.ndarray, scenario, province: s
         if province is None:
             raise PiiInputError("a scenario needs the province it applies to", column="province")
         p = inp.provinces.index(ctx.check_province(province))
-        points = block.points_span(rate_method(ctx)) if block is not None and any(
+        points = block.points_scale(rate_method(ctx)) if block is not None and any(
             c.kind == "points" for c in sc.changes) else None
         apply_scenario(values, sc, province=p, base=inp.rates[p], years=inp.years, base_year=inp.base_year,
-                       framework=ctx.framework, method=rate_method(ctx), shares=shares, points_span=points)
+                       framework=ctx.framework, method=rate_method(ctx), shares=shares, points=points)
     return _clip(values, inp) if clip else values
 
 
 class _Block:
     """One block of trend draws (n, H, P, I), unclipped, kept during a report run with what every scenario
-    projected from it reuses: the points spread of `apply_scenario` and the normalised scores of the
+    projected from it reuses: the points scale of `apply_scenario` and the normalised scores of the
     clipped block (a scenario then re-scores only the indicators it changes: `scoring.rescore_columns`)."""
 
     def __init__(self, values: np.ndarray, inp: _Inputs) -> None:
         self.values, self._inp = values, inp
         self._span = self._normalised = None
 
-    def points_span(self, method) -> np.ndarray:
+    def points_scale(self, method) -> ScoringScale:
         if self._span is None:
-            self._span = scoring_range(self.values, method)
+            self._span = ScoringScale.of(self.values, method)
         return self._span
 
     def normalised(self, fw, method) -> Normalised:
@@ -411,12 +415,14 @@ def check_settings(ctx, *, base_year: int | None, target_year: int, n_draws: int
 
 def project(ctx, *, province: str | None = None, scenario: Scenario | str | dict | None = None,
             base_year: int | None = None, target_year: int = 2030, n_draws: int = DEFAULT_DRAWS,
-            seed: int = DEFAULT_SEED, volatility: float = 1.0, trend: TrendFit | None = None) -> Projection:
-    """Project and score all provinces, `n_draws` times, for each year after the base year."""
+            seed: int = DEFAULT_SEED, volatility: float = 1.0, trend: TrendFit | None = None,
+            correlations: tuple[float, float] | None = None) -> Projection:
+    """Project and score all provinces, `n_draws` times, for each year after the base year; `correlations`
+    (rho_province, rho_pillar) replace the model's own (the backtest's sensitivity rows)."""
     check_settings(ctx, base_year=base_year, target_year=target_year, n_draws=n_draws, seed=seed)
     if volatility < 0:
         raise PiiInputError(f"volatility must be >= 0, got {volatility}", column="volatility")
-    inp = _inputs(ctx, base_year, target_year, trend)
+    inp = _inputs(ctx, base_year, target_year, trend, correlations)
     sc = load_scenario(scenario, ctx, province=province, base_year=inp.base_year)
     vol = volatility * sc.volatility
     fw, method = ctx.framework, rate_method(ctx)
@@ -426,7 +432,7 @@ def project(ctx, *, province: str | None = None, scenario: Scenario | str | dict
     scores = np.empty((n_draws, H, P, len(codes)), dtype=np.float32)
     ranks = np.empty((n_draws, H, P), dtype=np.int16)
     kept = max(BLOCKS_KEPT, -(-n_draws // CHUNK))   # every block of the run's draws
-    local = trend is None and _runs_local(ctx)
+    local = trend is None and correlations is None and _runs_local(ctx)
     for c, lo in enumerate(range(0, n_draws, CHUNK)):
         n = min(CHUNK, n_draws - lo)
         shares = delivery_shares(sc, seed, c, n)

@@ -291,14 +291,15 @@ def typical_delivery(plan: Scenario, delivery: Delivery | None = None) -> Scenar
 # --- applying a scenario to projected raw values -------------------------------------------
 def apply_scenario(values: np.ndarray, scenario: Scenario, *, province: int, base: np.ndarray,
                    years: np.ndarray, base_year: int, framework: Framework, method=None,
-                   shares: np.ndarray | None = None, points_span: np.ndarray | None = None) -> np.ndarray:
+                   shares: np.ndarray | None = None, points: ScoringScale | None = None) -> np.ndarray:
     """Change the province's projected rates (..., H, provinces, indicators) in place; returns them.
 
     `base` holds the province's base-year rates (indicators,), `years` the H projected years.
-    'points' use the cross-province spread of each draw and year on the scale the scoring uses (after
-    `method`'s outlier treatment; a log-treated column keeps its raw spread); 'score' the raw range.
+    'points' move the value on the scale the scoring normalises (after `method`'s outlier treatment: the
+    winsorised spread, or for a log-treated column the spread of the logs, the value moved on that scale and
+    taken back), so the normalised score moves by the stated points; 'score' uses the raw range.
     `shares` (draws, changes) scale each change (delivery shares); None: every change in full.
-    `points_span` is `scoring_range(values, method)` when the caller already has it (the same values).
+    `points` is `ScoringScale.of(values, method)` when the caller already has it (the same values).
     """
     if not scenario.changes:
         return values
@@ -308,15 +309,15 @@ def apply_scenario(values: np.ndarray, scenario: Scenario, *, province: int, bas
     if any(c.kind == "score" for c in scenario.changes):
         lo = np.nanmin(values, axis=-2)                                    # raw range: 100 = the best value
         span = np.nanmax(values, axis=-2) - lo
-    if points_span is None and any(c.kind == "points" for c in scenario.changes):
-        points_span = scoring_range(values, method)
+    if points is None and any(c.kind == "points" for c in scenario.changes):
+        points = ScoringScale.of(values, method)
     own = values[..., province, :]                                          # (..., H, I) view
     for j, change in enumerate(scenario.changes):
         idx = np.array([ind[c] for c in change.indicators])
         d = direction[idx]
         share = 1.0 if shares is None else shares[:, j].reshape((-1,) + (1,) * (own.ndim - 1))
         if change.kind == "points":
-            own[..., idx] += d * share * change.value / 100.0 * points_span[..., idx] * h
+            own[..., idx] = points.move(own[..., idx], d * share * change.value / 100.0 * points.span[..., idx] * h, idx)
         elif change.kind == "percent":
             own[..., idx] *= (1.0 + d * share * change.value / 100.0) ** h
         elif change.kind == "score":
@@ -333,14 +334,43 @@ def apply_scenario(values: np.ndarray, scenario: Scenario, *, province: int, bas
     return values
 
 
+@dataclass(frozen=True)
+class ScoringScale:
+    """Per draw, year and indicator (..., indicators): the spread of the values across provinces on the scale
+    the scoring normalises, and what a log-treated column needs to move a value on that scale (COINr
+    log_CT_plus: log(x - min + a), or -log(max + a - x) for negative skew, a = 0.01 (max - min))."""
+
+    span: np.ndarray
+    log: np.ndarray          # bool: the column is log-treated
+    lo: np.ndarray
+    hi: np.ndarray
+    positive: np.ndarray     # bool: positive skew (log(x - min + a))
+
+    @classmethod
+    def of(cls, values: np.ndarray, method=None) -> ScoringScale:
+        lo, hi = np.nanmin(values, axis=-2), np.nanmax(values, axis=-2)
+        none = np.zeros(lo.shape, dtype=bool)
+        if method is None or method.outliers == "none":
+            return cls(hi - lo, none, lo, hi, none)
+        from pii_analysis.index.scoring import TREAT_LOG, treat_outliers
+
+        treated, code, skew, _ = treat_outliers(values, method)
+        t_span = np.nanmax(treated, axis=-2) - np.nanmin(treated, axis=-2)
+        return cls(np.where(code != 0, t_span, hi - lo), code == TREAT_LOG, lo, hi, skew >= 0)
+
+    def move(self, x: np.ndarray, step: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Values x (..., len(idx)) of columns `idx` moved by `step` on the scoring scale."""
+        log = self.log[..., idx]
+        if not log.any():
+            return x + step
+        lo, hi, pos = self.lo[..., idx], self.hi[..., idx], self.positive[..., idx]
+        a = 0.01 * (hi - lo)
+        with np.errstate(over="ignore", invalid="ignore"):
+            logged = np.where(pos, lo - a + (x - lo + a) * np.exp(step), hi + a - (hi + a - x) * np.exp(-step))
+        return np.where(log, logged, x + step)
+
+
 def scoring_range(values: np.ndarray, method=None) -> np.ndarray:
     """Per draw, year and indicator: the spread of the values across provinces on the scale the scoring
-    normalises (winsorised by `method`'s outlier rule; raw where none or log-treated)."""
-    span = np.nanmax(values, axis=-2) - np.nanmin(values, axis=-2)
-    if method is None or method.outliers == "none":
-        return span
-    from pii_analysis.index.scoring import treat_outliers
-
-    treated, code, _, _ = treat_outliers(values, method)
-    t_span = np.nanmax(treated, axis=-2) - np.nanmin(treated, axis=-2)
-    return np.where(code > 0, t_span, span)          # code > 0: winsorised points; -1 (log): raw spread
+    normalises (winsorised by `method`'s outlier rule, the logs where log-treated, raw where none)."""
+    return ScoringScale.of(values, method).span

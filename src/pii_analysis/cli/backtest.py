@@ -38,11 +38,14 @@ def run(args: argparse.Namespace) -> int:
     check_settings(ctx, base_year=None, target_year=ctx.scores.years[-1] + 1, n_draws=args.draws, seed=args.seed)
     result = backtest(ctx, n_draws=args.draws, seed=args.seed)
     if args.format == "json":
+        def records(frame):
+            return json.loads(frame.to_json(orient="records", double_precision=4)) if frame is not None else None
+
         out = {"data_status": ctx.data_status, "source": ctx.panel.source, "draws": args.draws, "seed": args.seed,
-               "coverage": json.loads(result.coverage.to_json(orient="records", double_precision=4)),
-               "overall": json.loads(result.overall.to_json(orient="records", double_precision=4))[0],
-               "spread": json.loads(result.spread.to_json(orient="records", double_precision=4)),
-               "spread_ratio": round(result.spread_ratio, 4)}
+               "coverage": records(result.coverage), "overall": records(result.overall),
+               "spread": records(result.spread), "spread_ratio": round(result.spread_ratio, 4),
+               "spread_ratio_all": round(result.spread_ratio_all, 4), "models": records(result.models),
+               "correlations": records(result.correlations), "sensitivity": records(result.sensitivity)}
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     print("\n".join(backtest_lines(result, ctx.data_status, ctx.panel.source)))

@@ -276,9 +276,18 @@ def model_note(proj, lang: str = "vi") -> str:
 
     return out + " " + narrative(
         "calibration", lang, n_score=cal.n_published_score, pub_score=fmt_num(cal.published_score_sd, lang),
-        n_rank=cal.n_published_rank, panel=panel, sim_score=fmt_num(float(np.mean(cal.score_sd)), lang),
+        panel=panel, sim_score=fmt_num(float(np.mean(cal.score_sd)), lang),
         sim_rank=fmt_num(float(np.mean(cal.rank_sd)), lang, 1), t_score=fmt_num(cal.target_score_sd, lang),
-        t_rank=fmt_num(cal.target_rank_sd, lang, 1))
+        pub_rank=fmt_num(cal.published_rank_sd, lang, 1), corr=correlation_note(cal, lang))
+
+
+def correlation_note(cal, lang: str = "vi") -> str:
+    """The shock correlations and where they come from (estimated from the data, assumed, set)."""
+    from pii_analysis.analysis.models import MIN_CORRELATION_CHANGES
+
+    source = cal.correlation_source if cal.correlation_source in ("estimated", "set") else "assumed"
+    return narrative(f"corr_{source}", lang, rp=fmt_num(cal.rho_province, lang), rg=fmt_num(cal.rho_pillar, lang),
+                     n=cal.correlation_changes, min=MIN_CORRELATION_CHANGES)
 
 
 def with_model_range(summary: dict, lang: str = "vi") -> str:
@@ -297,14 +306,29 @@ def backtest_lines(result, data_status: str, source: str = "", lang: str = "en")
     """The `pii backtest` report as text lines: banner, method, coverage table, spread."""
     from pii_analysis.report.labels import data_banner
 
-    cov = result.coverage.copy()
-    overall = result.overall.assign(origin="all", horizon="all", provinces=result.overall["cases"], models="")
+    from pii_analysis.analysis.models import MIN_CORRELATION_CHANGES
+
+    def show(frame: pd.DataFrame) -> str:
+        return frame.to_string(index=False, float_format=lambda v: f"{v:.2f}")
+
+    cov = result.coverage.drop(columns="models_run")
+    overall = result.overall.assign(origin="all", horizon="all", provinces=result.overall["cases"])
     table = pd.concat([cov, overall[cov.columns]], ignore_index=True)
-    return [f"# {text(TEXT, 'bt_title', lang)}", f"# {data_banner(data_status, lang, source)}",
-            "# " + narrative("bt_method", lang, draws=result.n_draws, seed=result.seed),
-            table.to_string(index=False, float_format=lambda v: f"{v:.2f}"), "",
-            "# " + narrative("bt_spread", lang, ratio=fmt_num(result.spread_ratio, lang)),
-            result.spread.to_string(index=False, float_format=lambda v: f"{v:.2f}")]
+    spread = result.spread.set_index("source")["sd"]
+    out = [f"# {text(TEXT, 'bt_title', lang)}", f"# {data_banner(data_status, lang, source)}",
+           "# " + narrative("bt_method", lang, draws=result.n_draws, seed=result.seed), show(table), "",
+           "# " + narrative("bt_spread", lang, ratio=fmt_num(result.spread_ratio, lang),
+                            ratio_all=fmt_num(result.spread_ratio_all, lang),
+                            all_sd=fmt_num(float(spread["published_all"]), lang)),
+           show(result.spread)]
+    if result.models is not None:
+        out += ["", "# " + narrative("bt_models", lang, year=int(result.models["base_year"].iloc[0])),
+                show(result.models.drop(columns="base_year"))]
+    if result.correlations is not None:
+        out += ["", "# " + narrative("bt_correlations", lang, min=MIN_CORRELATION_CHANGES), show(result.correlations)]
+    if result.sensitivity is not None:
+        out += ["", "# " + narrative("bt_sensitivity", lang), show(result.sensitivity)]
+    return out
 
 
 def targets_section(frame: pd.DataFrame, province: str, lang: str = "vi", min_years: int = 3) -> str:

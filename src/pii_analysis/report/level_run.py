@@ -67,12 +67,17 @@ def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: 
     from pii_analysis.report.summary import TEXT as STEXT
     from pii_analysis.report.i18n import text
 
+    from pii_analysis.data.levers import lever_columns, load_levers
+
     levers = []
     if result.data_level == "profile":   # the most room to raise the PII before the national maximum
-        for row in result.drivers.sort_values("max_pii_gain", ascending=False).head(3).to_dict("records"):
+        picked = result.drivers.sort_values("max_pii_gain", ascending=False).head(3)
+        agencies = lever_columns(load_levers(), list(picked["code"]), lang)["lead_agency"]
+        for row in picked.to_dict("records"):
             name = row["name_vi" if lang == "vi" else "name_en"] or row["name_vi"]
-            what = lp.lever_text(row, lang)
-            levers.append({"code": row["code"], "name": name, "what": what, "lead": ""})
+            agency = str(agencies.get(row["code"], "") or "").strip()
+            lead = text(STEXT, "lead", lang, agency=agency) if agency else text(STEXT, "lead_unknown", lang)
+            levers.append({"code": row["code"], "name": name, "what": lp.lever_text(row, lang), "lead": lead})
     counts = lp.counts(result)
     rank = int(result.rank) if np.isfinite(result.rank) else "—"
     context = {
@@ -196,8 +201,9 @@ def level_analyses(data_path, provinces: list[str] | None, all_provinces: bool, 
 def write_level_site(out: Path, results: dict[str, LevelResult], outcomes: list, *, lang: str,
                      notebooks: list[Path], data: dict, meta: dict, timings: dict[str, float]) -> Path:
     """Summaries, the landing page from the published totals, and the run log."""
-    from pii_analysis.report import landing
+    from pii_analysis.report import landing, national_plots
     from pii_analysis.report import level_pages as lp
+    from pii_analysis.report.profile_plots import data_uri
 
     pages = ["summary", *(Path(nb).stem for nb in notebooks)]
     summaries: dict[str, str] = {}
@@ -213,8 +219,10 @@ def write_level_site(out: Path, results: dict[str, LevelResult], outcomes: list,
     landing.write_run_log(out, lang=lang, outcomes=outcomes, data=data, meta=meta, version=__version__,
                           timings=timings)
     n_pub = int(first.totals["published"].sum())
+    totals = ranking.dropna(subset=["rank", "pii"])    # the chart shows the published totals only
+    chart = data_uri(national_plots.ranking_chart(totals, first.year, lang)) if len(totals) else ""
     return landing.write_landing(out, lang=lang, year=first.year, ranking=ranking, outcomes=outcomes,
                                  data_status="published", banner=lp.site_banner(first, lang), summaries=summaries,
-                                 chart_uri="", intro=landing._t("intro_published", lang, year=first.year,
+                                 chart_uri=chart, intro=landing._t("intro_published", lang, year=first.year,
                                                                 n_pub=n_pub, n=len(ranking)))
 
