@@ -158,6 +158,13 @@ def test_committed_notebook_has_no_outputs_and_literal_parameters():
     assert report.declared_parameters(PROFILE) == ["province", "year", "data_path", "sheet", "decimal", "lang"]
 
 
+def test_every_committed_notebook_cell_has_a_unique_id():
+    """nbformat 4.5 cell ids: a cell without one makes every papermill run warn (and will be an error)."""
+    for path in sorted(PROFILE.parent.glob("*.ipynb")):
+        ids = [c.get("id") for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+        assert all(ids) and len(set(ids)) == len(ids), path.name
+
+
 def test_scrub_and_slug():
     nb = nbformat.v4.new_notebook()
     nb.metadata["papermill"] = {"start_time": "x", "duration": 1.0, "parameters": {"a": 1}}
