@@ -290,6 +290,12 @@ def test_each_report_shows_its_sections_and_the_library_numbers(hue_run, noteboo
         assert f"{formatting.fmt_num(pii, 'vi', 1)} năm {year}" in words   # the base-year score
     else:
         assert f"{formatting.fmt_num(pii, 'vi')} điểm PII" in words and f"hạng {rank}/{n}" in words
+    if notebook.startswith("02_"):                                     # the same target as page 03 and the summary
+        from pii_analysis.analysis import drivers
+        from pii_analysis.report import drivers_text
+        result = drivers.analyse(load_context(), HUE, year, _hue_target(), lang="vi")
+        assert result.meta["target_rank"] == _hue_target()
+        assert plain_markdown(drivers_text.intro(result, "vi")) in words
     assert "DỮ LIỆU MINH HỌA" in words                                   # demonstration data labelled
 
 
