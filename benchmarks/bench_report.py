@@ -53,6 +53,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--draws", type=int, default=report.DEFAULT_DRAWS,
                         help=f"projection draws (default {report.DEFAULT_DRAWS}, the run's default)")
+    parser.add_argument("--cells", type=int, default=6, help="costliest cells shown per notebook (default 6)")
     args = parser.parse_args()
 
     ctx = load_context()
@@ -88,6 +89,15 @@ def main() -> None:
             print(f"  {nb.name}: per report median {statistics.median(secs):.2f} s, max {max(secs):.2f} s, "
                   f"ratio to floor {statistics.median(secs) / floor:.2f}x; HTML median "
                   f"{statistics.median(sizes) / 1e6:.2f} MB, max {max(sizes) / 1e6:.2f} MB")
+        cells: dict[str, list[float]] = {}
+        for o in run.outcomes:
+            if o.notebook == nb.name:
+                for key, sec in o.cell_seconds.items():
+                    cells.setdefault(key, []).append(sec)
+        costly = sorted(cells.items(), key=lambda kv: -sum(kv[1]))[: args.cells]
+        print("    costliest cells (median s; share of the notebook's cell time): " + "; ".join(
+            f"{k.removeprefix('%%panel_section ')} {statistics.median(v):.2f} "
+            f"({sum(v) / max(sum(map(sum, cells.values())), 1e-9):.0%})" for k, v in costly))
     per_report = statistics.median(o.seconds for o in run.outcomes)
     print(f"per report (worker time, median): {per_report:.2f} s = {per_report / floor:.2f}x the floor "
           f"(target <= 2x)")

@@ -104,6 +104,7 @@ class Outcome:
     ipynb: str = ""
     html_bytes: int = 0
     results: list[str] = field(default_factory=list)
+    cell_seconds: dict[str, float] = field(default_factory=dict)  # section (first line of a cell) -> seconds
 
 
 def available_notebooks(names: tuple[str, ...] = NOTEBOOKS, directory: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -158,6 +159,18 @@ VOLATILE_RUN_KEYS = ("start_time", "end_time", "duration", "exception", "input_p
 
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def cell_durations(nb: Any) -> dict[str, float]:
+    """Seconds of each executed code cell (papermill's durations, read before `scrub` drops them), keyed by the
+    cell's first line ('%%panel_section drivers.heatmap'): where a report's time goes (benchmarks)."""
+    times: dict[str, float] = {}
+    for i, cell in enumerate(nb.cells):
+        duration = cell.metadata.get("papermill", {}).get("duration")
+        if cell.cell_type == "code" and duration is not None:
+            key = (cell.source.strip().splitlines() or [f"cell {i}"])[0][:60]
+            times[key] = round(times.get(key, 0.0) + float(duration), 3)
+    return times
 
 
 def scrub(nb: Any) -> Any:
@@ -394,7 +407,9 @@ def execute_job(job: Job) -> Outcome:
         except Exception as exc:  # kernel died, timed out, failed to start: once more in a new kernel
             error = exc
     if running.exists():
-        nb = scrub(nbformat.read(running, as_version=4))
+        nb = nbformat.read(running, as_version=4)
+        out.cell_seconds = cell_durations(nb)
+        nb = scrub(nb)
         running.unlink()
         atomic_write(ipynb, nbformat.writes(nb) + "\n")
         links = nav(list(job.pages), stem.name, job.lang) if job.pages else []
