@@ -94,6 +94,29 @@ def test_cli_drivers_at_the_published_level_prints_the_gap_table(capsys):
     assert set(table["data_level"]) == {"published"}
 
 
+def test_cli_drivers_at_the_profile_level_prints_the_gap_table_then_the_drivers(capsys):
+    """The same gap-to-each-rank table as at the published level (one function), above the drivers in the
+    indicators' own units; in JSON as `gaps`."""
+    assert cli.main(["drivers", "--data", str(KH_PROFILE)]) == 0
+    gap_block, drivers_block = capsys.readouterr().out.split("\n\n", 1)
+    assert cli.main(["drivers", "--data", str(PUBLISHED), "--province", KH]) == 0
+    published = capsys.readouterr().out
+    header = next(line for line in published.splitlines() if not line.startswith("#"))
+    assert header in gap_block.splitlines() and "# gap_pii: published total at the rank" in gap_block
+    rows = {line.split()[0]: line for line in gap_block.splitlines() if line.split()[0].isdigit()}
+    want = brute_force_gaps(KH, 2025)
+    assert sorted(map(int, rows)) == [r for r, _, _ in want]
+    for r, name, gap in want:
+        assert (name or "NaN") in rows[str(r)] and (gap is None or f" {gap:.2f} " in rows[str(r)])
+    assert "next_published_above: Bắc Ninh (rank 6" in drivers_block and "units_per_pii_point" in drivers_block
+    assert cli.main(["drivers", "--data", str(KH_PROFILE), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(g["rank"], g["province_at_rank"] or "") for g in out["gaps"]] == [(r, n) for r, n, _ in want]
+    for g, (_, _, w) in zip(out["gaps"], want):
+        assert (g["gap_pii"] is None and w is None) or g["gap_pii"] == pytest.approx(w)
+    assert {d["code"] for d in out["rows"]} == set(open_level(KH_PROFILE).drivers["code"])
+
+
 def test_cli_drivers_published_level_unpublished_province_exits_2(capsys):
     assert cli.main(["drivers", "--data", str(PUBLISHED), "--province", "Lai Châu"]) == 2
     assert "neither a published total nor a published rank" in capsys.readouterr().err
@@ -175,6 +198,33 @@ def test_summary_below_the_panel(profile_run):
     assert gap[:2] == (6, "Bắc Ninh") and f"{gap[2]:.2f}".replace(".", ",") in text
     assert "46,54" in text and "Chủ trì:" in text       # score; levers with their lead department
     assert level_text("profile", "vi") in text
+
+
+def test_profile_pages_speak_the_page_language(profile_run):
+    """The profile's units (written in English in the file) are shown in Vietnamese on the Vietnamese pages,
+    through the catalogs; no page names a code object."""
+    _, out = profile_run
+    summary = page_text(out / "khanh-hoa" / "summary.html")
+    drivers = page_text(out / "khanh-hoa" / "02_rank_drivers.html")
+    for code, unit in open_level(KH_PROFILE).drivers[["code", "unit"]].itertuples(index=False):
+        vi = level_pages.unit_text(unit, code, "vi")
+        assert vi and vi != unit and vi in drivers and unit not in drivers, (code, unit)
+    assert "số lượng đã quy đổi (nguồn không ghi đơn vị)" in summary and "scaled count" not in summary
+    for name in ("summary.html", *(f"{p}.html" for p in PAGES)):
+        assert not re.search(r"\b[a-z]+(_[a-z]+)*\.[a-z]+_[a-z_]+\b", page_text(out / "khanh-hoa" / name)), name
+    assert "placement assumed" not in summary and "«vị trí giả định»" in summary
+
+
+def test_a_unit_is_shown_in_the_page_language():
+    assert level_pages.unit_text("scaled count (unit not shown on the page)", "2.1.2", "en") == \
+        "scaled count (the source gives no unit)"
+    assert level_pages.unit_text("million VND per learner", "2.1.3", "vi") == "triệu đồng/người đi học"
+    # the framework's own unit (in either language) is shown in the page's language
+    assert level_pages.unit_text("% of GRDP", "4.1.1", "vi") == "% GRDP"
+    assert level_pages.unit_text("% GRDP", "4.1.1", "en") == "% of GRDP"
+    # anything else as the file writes it (escaped where shown), nothing where the file gives none
+    assert level_pages.unit_text("PCI <b>0-10</b>", "1.1.2", "vi") == "PCI <b>0-10</b>"
+    assert level_pages.unit_text(float("nan"), "1.1.2", "vi") == ""
 
 
 def test_report_at_the_published_level(tmp_path, jupyter_kernel):

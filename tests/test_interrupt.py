@@ -1,7 +1,8 @@
 """A clean stop (issue 13): Ctrl-C (SIGINT to the terminal's process group) and SIGTERM end a real
 `pii report --all --jobs 2` within seconds; no worker, kernel or kernel connection file survives;
-index.html says the run was interrupted and what finished; a second run into the same --out is kept
-out by a lock naming the first."""
+index.html says the run was interrupted and what finished; the manifest lists every report, those that never
+ran as `not_run`, and the run's kernel runtime directory; a second run into the same --out is kept out by a
+lock naming the first. The same holds below the panel (one run skeleton for every data level)."""
 from __future__ import annotations
 
 import json
@@ -16,6 +17,8 @@ import psutil
 import pytest
 
 from pii_analysis.cli.main import main
+from pii_analysis.data import paths
+from pii_analysis.report.site import slug
 
 PII = [sys.executable, "-m", "pii_analysis.cli.main"]
 STOP_BOUND = 30.0          # seconds; the measured stop is printed (a few seconds)
@@ -39,10 +42,11 @@ def alive(p: psutil.Process) -> bool:
         return False
 
 
-def start_run(out: Path) -> tuple[subprocess.Popen, psutil.Process, list[psutil.Process]]:
-    """A real report run of every province, two notebooks at a time, once its two kernels work."""
+def start_run(out: Path, *data: str) -> tuple[subprocess.Popen, psutil.Process, list[psutil.Process]]:
+    """A real report run of every province (of the `--data` file in `data`, else of the shipped panel), two
+    notebooks at a time, once its two kernels work."""
     proc = subprocess.Popen([*PII, "report", "--all", "--jobs", "2", "--draws", "20", "--out", str(out),
-                             "--processed", str(out / "processed"), "--no-progress"],
+                             "--processed", str(out / "processed"), "--no-progress", *data],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     parent = psutil.Process(proc.pid)
     deadline = time.monotonic() + 240
@@ -57,7 +61,7 @@ def start_run(out: Path) -> tuple[subprocess.Popen, psutil.Process, list[psutil.
     return proc, parent, [parent, *parent.children(recursive=True)]
 
 
-def stop_and_check(proc, family, out: Path, send) -> float:
+def stop_and_check(proc, family, out: Path, send) -> tuple[float, dict]:
     t0 = time.monotonic()
     send()
     try:
@@ -76,11 +80,15 @@ def stop_and_check(proc, family, out: Path, send) -> float:
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "pii-interrupted" in index
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["status"] == "interrupted" and manifest["interrupted"]["finished"] <= manifest["interrupted"]["total"]
-    runtime = manifest["interrupted"]["kernel_runtime_dir"]
-    assert not Path(runtime).exists() or not list(Path(runtime).glob("kernel-*.json"))
+    stop = manifest["interrupted"]
+    assert manifest["status"] == "interrupted" and stop["finished"] < stop["total"]
+    statuses = [r["status"] for r in manifest["reports"]]       # every planned report, each with what happened
+    assert len(statuses) == stop["total"] == len(manifest["parameters"]["provinces"]) * 3
+    assert statuses.count("not_run") == stop["total"] - stop["finished"] > 0
+    assert "pii-kernels-" in stop["kernel_runtime_dir"]
+    assert not Path(stop["kernel_runtime_dir"]).exists()         # removed, with every connection file in it
     assert not (out / ".pii-report.lock").exists() or not _locked(out / ".pii-report.lock")
-    return seconds
+    return seconds, manifest
 
 
 def _locked(path: Path) -> bool:
@@ -98,8 +106,25 @@ def _locked(path: Path) -> bool:
 def test_ctrl_c_stops_the_run_and_every_child(tmp_path):
     out = tmp_path / "reports"
     proc, _, family = start_run(out)
-    seconds = stop_and_check(proc, family, out, lambda: os.killpg(proc.pid, signal.SIGINT))  # the terminal's Ctrl-C
+    seconds, _ = stop_and_check(proc, family, out, lambda: os.killpg(proc.pid, signal.SIGINT))  # the terminal's Ctrl-C
     assert proc.returncode == 130 and seconds < STOP_BOUND
+
+
+@pytest.mark.usefixtures("jupyter_kernel")
+def test_an_interrupted_run_below_the_panel_stops_the_same_way(tmp_path):
+    """Published results only (every province with a published total): the same stop, the same manifest
+    (not_run reports, the runtime directory) and a landing page from the published totals saying so."""
+    out = tmp_path / "reports"
+    proc, _, family = start_run(out, "--data", str(paths.raw_file(paths.PUBLISHED)))
+    seconds, manifest = stop_and_check(proc, family, out, lambda: os.killpg(proc.pid, signal.SIGINT))
+    assert proc.returncode == 130 and seconds < STOP_BOUND
+    assert manifest["parameters"]["data_level"] == "published" and manifest["data"]["level"] == "published"
+    log = (out / "run_log.html").read_text(encoding="utf-8")     # the run log lists the reports that never ran
+    assert "pii-interrupted" in log
+    for r in manifest["reports"]:
+        if r["status"] == "not_run":
+            row = f'<tr id="{slug(r["province"])}-{Path(r["notebook"]).stem}">'
+            assert row in log and '<span class="not_run">' in log.split(row, 1)[1].split("</tr>", 1)[0]
 
 
 @pytest.mark.usefixtures("jupyter_kernel")
@@ -109,5 +134,5 @@ def test_sigterm_stops_the_run_and_a_second_run_is_locked_out(tmp_path, capsys):
     code = main(["report", "--out", str(out), "--processed", str(tmp_path / "p2"), "--no-progress"])
     err = capsys.readouterr().err
     assert code == 2 and "in use by another pii report run" in err and f"pid {parent.pid}" in err
-    seconds = stop_and_check(proc, family, out, lambda: os.kill(proc.pid, signal.SIGTERM))
+    seconds, _ = stop_and_check(proc, family, out, lambda: os.kill(proc.pid, signal.SIGTERM))
     assert proc.returncode == 143 and seconds < STOP_BOUND

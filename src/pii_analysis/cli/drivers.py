@@ -85,12 +85,50 @@ PROFILE_COLUMNS = ["code", "name", "unit", "value", "national_min", "national_ma
                    "units_per_pii_point", "max_pii_gain", "value_for_gap", "reachable_alone"]
 
 
+def _header(r) -> dict:
+    """The lines that open the output at both levels below the panel: the level, the province and its standing."""
+    from pii_analysis.cli.output import level_meta
+
+    return {**level_meta(r.data_level, r.note), "province": r.province, "year": r.year, "pii": r.pii,
+            "rank": r.rank, "rank_basis": r.rank_basis, "data_status": r.data_status}
+
+
+def gap_notes(r) -> dict:
+    """What the columns of the gap table mean (`gap_to_each_rank`)."""
+    from pii_analysis.analysis.profile_level import GAP_DIGITS
+
+    return {"published_totals": f"{int(r.totals['pii_score'].notna().sum())} of {len(r.totals)} provinces",
+            "gap_pii": f"published total at the rank - {r.province}'s total, rounded to {GAP_DIGITS} decimals as "
+                       "the totals are published; to pass, gain MORE than it (a tie at the published precision "
+                       "is not a pass), the others as they are",
+            "gap_pK": "the rise of pillar K alone that closes the gap (gap_pii / the pillar's weight in the PII); "
+                      "blank where the pillar would pass 100",
+            "status": "published | total not published (rank known) | not published (nobody published at the rank)"}
+
+
+def gap_table(r, fmt: str, header: dict, tail: dict | None = None) -> str:
+    """The gap to each rank above the province (`analysis.profile_level.gap_to_each_rank`: who holds it, its
+    published total, the PII points to gain and the rise of each pillar alone) after `header`, with what its
+    columns mean, then `tail`: what `pii drivers` prints at both levels below the panel (at the profile
+    level, above the drivers in the indicators' own units)."""
+    from pii_analysis.cli.output import emit
+
+    meta = {**header, **gap_notes(r), **(tail or {})}
+    if r.gaps.empty:
+        meta["gap_to_each_rank"] = "none: " + ("no PII total for the province" if r.pii != r.pii
+                                              else "no rank above the province")
+    return emit(r.gaps, fmt, meta, float_digits=2)
+
+
 def _run_profile(args: argparse.Namespace) -> int:
-    """Drivers at the profile level: in each indicator's own units, against the published totals."""
+    """Drivers at the profile level: the gap to each rank above the province, then each indicator in its own
+    units against the published totals (json: the gaps as `gaps`; csv: the drivers table only)."""
+    import json
+
     import numpy as np
 
     from pii_analysis.analysis.profile_level import analyse_profile
-    from pii_analysis.cli.output import emit, level_meta
+    from pii_analysis.cli.output import emit
 
     r = analyse_profile(args.data, year=args.year, sheet=getattr(args, "sheet", None))
     above = r.standing[r.standing["gap_pii"] > 0] if len(r.standing) else r.standing
@@ -99,9 +137,10 @@ def _run_profile(args: argparse.Namespace) -> int:
     frame = d[PROFILE_COLUMNS] if args.format == "table" else d
     if args.format == "table":
         frame = frame.assign(name=frame["name"].str.slice(0, 36))
-    meta = {**level_meta(r.data_level, r.profile.note), "province": r.profile.province, "year": r.profile.year,
-            "pii": r.pii, "rank": r.rank, "rank_basis": r.rank_basis,
-            "next_published_above": (f"{nxt['province']} (rank {int(nxt['rank'])}, PII {nxt['pii']:.2f}, gap "
+    header = _header(r)
+    if not np.isfinite(r.pii):
+        header["pii"] = "not in the profile: gaps to ranks cannot be computed"
+    meta = {"next_published_above": (f"{nxt['province']} (rank {int(nxt['rank'])}, PII {nxt['pii']:.2f}, gap "
                                      f"{nxt['gap_pii']:.2f} points)") if nxt is not None else "none",
             "exact": "pii_per_unit is exact while the value stays inside the national [min, max]; beyond the "
                      "maximum the maximum moves with it and the indicator's score is capped at 100 "
@@ -110,30 +149,24 @@ def _run_profile(args: argparse.Namespace) -> int:
             "not_at_this_level": "rank after a step and leave-one-out need every province's indicator values "
                                  "(full panel)",
             "source": r.profile.source}
-    if not np.isfinite(r.pii):
-        meta["pii"] = "not in the profile: gaps to ranks cannot be computed"
-    print(emit(frame, args.format, meta, float_digits=3 if args.format == "table" else 2))
+    if args.format == "table":
+        print(gap_table(r, "table", header) + "\n")
+        print(emit(frame, "table", meta, float_digits=3))
+        return 0
+    if args.format == "json":
+        meta = {**gap_notes(r), **meta, "gaps": json.loads(gap_table(r, "json", {}))["rows"]}
+    print(emit(frame, args.format, {**header, **meta}, float_digits=2))
     return 0
 
 
 def _run_published(args: argparse.Namespace) -> int:
     """The published level (totals, sub-indices, pillar scores only): the gap to each rank above the
     province, in PII points and in points of each pillar alone."""
-    from pii_analysis.analysis.profile_level import GAP_DIGITS, analyse_published
-    from pii_analysis.cli.output import emit, level_meta
+    from pii_analysis.analysis.profile_level import analyse_published
 
     r = analyse_published(args.data, args.province, args.year)
-    meta = {**level_meta(r.data_level, r.note), "province": r.province, "year": r.year, "pii": r.pii,
-            "rank": r.rank, "rank_basis": r.rank_basis, "data_status": r.data_status,
-            "published_totals": f"{int(r.totals['pii_score'].notna().sum())} of {len(r.totals)} provinces",
-            "gap_pii": f"published total at the rank - {r.province}'s total, rounded to {GAP_DIGITS} decimals as "
-                       "the totals are published; to pass, gain MORE than it (a tie at the published precision "
-                       "is not a pass), the others as they are",
-            "gap_pK": "the rise of pillar K alone that closes the gap (gap_pii / the pillar's weight in the PII); "
-                      "blank where the pillar would pass 100",
-            "status": "published | total not published (rank known) | not published (nobody published at the rank)",
-            "not_at_this_level": "which indicators move the rank, and by how much, need indicator values "
-                                 "(a profile: --data <profile>, or the full panel)",
-            "source": r.source}
-    print(emit(r.gaps, args.format, meta, float_digits=2))
+    print(gap_table(r, args.format, _header(r), {
+        "not_at_this_level": "which indicators move the rank, and by how much, need indicator values (a profile: "
+                             "--data <profile>, or the full panel)",
+        "source": r.source}))
     return 0

@@ -62,21 +62,16 @@ def run(args: argparse.Namespace) -> int:
     for name in args.province or []:
         if default_resolver().merger_note(name):
             print(f"note: {default_resolver().merger_note(name)}", file=sys.stderr)
-    extra: dict = {"processed": args.processed}
-    runner = run_report
-    if level != "panel":   # a province's profile, or published results only: no panel tables to process
-        from pii_analysis.report.level_run import run_level_report as runner
-        extra = {}
-    try:
-        result = runner(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
-                        out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
-                        timeout=args.timeout, progress=not args.no_progress, target_rank=args.target_rank,
-                        **extra, **data_options(args))
+    try:   # below the panel (a province's profile, or published results only) no panel tables are processed
+        result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
+                            out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
+                            timeout=args.timeout, progress=not args.no_progress, target_rank=args.target_rank,
+                            processed=args.processed, **data_options(args))
     except RunInterrupted as stop:
         print(f"pii report: interrupted ({stop}); {Path(args.out) / 'index.html'} lists the reports that "
               "finished", file=sys.stderr)
         return 128 + stop.signum
-    if extra:
+    if level == "panel":
         print(f"processed tables: {args.processed}", file=sys.stderr)
     failed = [o for o in result.outcomes if o.status != "ok"]
     for o in failed:

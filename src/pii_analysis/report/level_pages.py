@@ -196,9 +196,32 @@ def strengths_table(result, lang: str) -> pd.DataFrame:
         columns={"computed": "score"})
 
 
+UNITS: Table = catalog("level_pages.UNITS")
+
+
+def unit_text(unit: object, code: str, lang: str) -> str:
+    """The unit a profile gives an indicator, in the page's language: a unit the catalogs translate
+    (level_pages.UNITS: the units of the shipped profiles, written in English); else, where the file gives
+    the framework's unit in either language, the framework's unit in `lang`; else the file's text as
+    written ('' where the file gives none)."""
+    from pii_analysis.analysis.raw_units import unit_of
+    from pii_analysis.index.framework import default_framework
+
+    given = unit.strip() if isinstance(unit, str) else ""
+    if not given:
+        return ""
+    if given in UNITS:
+        return UNITS[given][check_lang(lang)]
+    framework = default_framework()
+    if code in framework.nodes.index and given in {unit_of(framework, code, other) for other in ("vi", "en")}:
+        return unit_of(framework, code, lang)
+    return given
+
+
 def units_table(result, lang: str) -> pd.DataFrame:
     d = result.drivers.copy()
     d["name"] = d["name_vi" if lang == "vi" else "name_en"].fillna(d["name_vi"])
+    d["unit"] = [unit_text(u, c, lang) for u, c in zip(d["unit"], d["code"])]
     return d[["code", "name", "unit", "value", "national_min", "national_max", "score", "pii_per_unit",
               "units_per_pii_point", "max_pii_gain", "value_for_gap"]]
 
@@ -375,8 +398,8 @@ def summary_gap(result, lang: str) -> str:
 
 def lever_text(row: dict, lang: str) -> str:
     """One lever of the summary in the indicator's own units (profile level)."""
-    unit = row.get("unit") if isinstance(row.get("unit"), str) else ""
-    out = summary_text("lever", lang, value=fmt_measure(row["value"], lang), unit=unit,
+    out = summary_text("lever", lang, value=fmt_measure(row["value"], lang),
+                       unit=unit_text(row.get("unit"), str(row["code"]), lang),
                        per=fmt_measure(abs(row["pii_per_unit"]), lang), max=fmt_num(row["max_pii_gain"], lang),
                        top=fmt_measure(row["national_max"], lang))
     if pd.notna(row.get("value_for_gap")):

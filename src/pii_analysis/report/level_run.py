@@ -1,21 +1,18 @@
 """`pii report` below the full panel: a province's profile, or published results only.
 
-The same run as `report.run.run_report` (lock, signals, notebooks in worker processes, run log,
-manifest), with what these levels hold: no processed panel tables and no shared projection; the
-results CSVs are the level's tables (scores from the profile, gap to each rank, published totals);
-each province's summary is written from the level's analysis; the landing page lists the provinces
-of today's map from the published totals, those without a published total marked as such.
+The run is `report.run.run_report` (one skeleton for every level); `BelowPanel` is what these levels
+hold: no processed panel tables and no shared projection; the results CSVs are the level's tables
+(scores from the profile, gap to each rank, published totals); each province's summary is written
+from the level's analysis; the landing page lists the provinces of today's map from the published
+totals, those without a published total marked as such.
 """
 from __future__ import annotations
 
-import signal
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from pii_analysis import __version__
 from pii_analysis.analysis.cache import file_checksum
 from pii_analysis.analysis.defaults import DEFAULT_TARGET_YEAR
 from pii_analysis.analysis.profile_level import LevelResult, open_level
@@ -23,7 +20,6 @@ from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.report import run as base
 from pii_analysis.report.files import atomic_write, write_csv
-from pii_analysis.report.i18n import check_lang
 from pii_analysis.report.site import SUMMARY, nav, page_title, slug
 
 
@@ -102,78 +98,6 @@ def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: 
     return atomic_write(folder / SUMMARY, render("summary.html.j2", **context))
 
 
-def run_level_report(provinces: list[str] | None = None, *, all_provinces: bool = False, year: int | None = None,
-                     data_path: str | Path, out_dir: str | Path = "reports", lang: str = "vi", jobs: int = 1,
-                     n_draws: int = base.DEFAULT_DRAWS, seed: int = base.DEFAULT_SEED, timeout: int = base.TIMEOUT,
-                     notebooks: list[Path] | None = None, kernel: str = base.KERNEL, progress: bool = True,
-                     sheet: str | None = None, decimal: str | None = None,
-                     target_rank: int | None = None) -> base.RunResult:
-    """`run_report` for a profile or a published-results file (see the module docstring; `pii report`
-    calls it when `analysis.profile_level.level_of(--data)` is not 'panel')."""
-    t0 = time.perf_counter()
-    lang = check_lang(lang)
-    out = base.writable_directory(Path(out_dir).resolve(), "--out")
-    with base.run_lock(out), base.stop_on_signals(), base._kernel_runtime_dir():
-        results = level_analyses(data_path, provinces, all_provinces, year, sheet)
-        first = next(iter(results.values()))
-        year = first.year
-        chosen = list(results)
-        notebooks = base.available_notebooks() if notebooks is None else [Path(n) for n in notebooks]
-        data_file = Path(data_path)
-        data = {"path": str(data_path), "sha256": file_checksum(data_file), "status": first.data_status,
-                "level": first.data_level}
-        run_parameters = {"year": year, "data_path": str(data_file.resolve()), "lang": lang, "base_year": year,
-                          "target_year": DEFAULT_TARGET_YEAR, "n_draws": n_draws, "seed": seed, "sheet": sheet,
-                          "decimal": decimal}
-        if target_rank is not None:
-            run_parameters["target_rank"] = target_rank
-        meta = {"seed": seed, "n_draws": n_draws}
-        job_list = base.plan(notebooks, chosen, run_parameters, out, kernel=kernel, timeout=timeout)
-        timings: dict[str, float] = {}
-        manifest = {
-            "package": "pii-analysis", "version": __version__,
-            "parameters": {"provinces": chosen, "year": year, "lang": lang, "n_draws": n_draws, "seed": seed,
-                           "target_rank": target_rank, "target_year": DEFAULT_TARGET_YEAR, "jobs": jobs,
-                           "timeout": timeout, "kernel": kernel, "notebooks": [Path(n).name for n in notebooks],
-                           "data_level": first.data_level},
-            "data": {**data, "framework_sha256": file_checksum(paths.raw_file(paths.FRAMEWORK)),
-                     "published_sha256": file_checksum(paths.raw_file(paths.PUBLISHED))},
-            "html_max_bytes": base.HTML_MAX_BYTES,
-        }
-        outcomes: list[base.Outcome] = []
-        try:
-            t = time.perf_counter()
-            for name, frame in level_results(results).items():
-                write_csv(frame, out / "results" / f"{name}.csv", float_format="%.6f")
-            timings["tables"] = time.perf_counter() - t
-            t = time.perf_counter()
-            pool = base._start_pool(jobs, out / ".logs" / "kernels.log")
-            try:
-                outcomes = base._run_jobs(job_list, pool, progress, outcomes)
-            except BaseException:
-                base._stop_processes(pool)
-                raise
-            pool.shutdown(wait=True)
-            for o in outcomes:   # the notebooks' CSVs get the join columns (a level result has data_status/level)
-                base.make_joinable(out / slug(o.province) / f"{Path(o.notebook).stem}_results", results[o.province],
-                                   o.province, o.year)
-            timings["notebooks"] = time.perf_counter() - t
-            t = time.perf_counter()
-            index = write_level_site(out, results, outcomes, lang=lang, notebooks=notebooks, data=data, meta=meta,
-                                     timings=timings)
-            timings["pages"] = time.perf_counter() - t
-        except base.RunInterrupted as stop:
-            interrupted = {"signal": signal.Signals(stop.signum).name, "seconds": round(time.perf_counter() - t0, 1),
-                           "finished": len(outcomes), "total": len(job_list)}
-            from pii_analysis.report import landing
-            landing.write_run_log(out, lang=lang, outcomes=outcomes, data=data, meta=meta, version=__version__,
-                                  timings=timings, interrupted=interrupted)
-            base._finish(out, outcomes, manifest, timings, t0, interrupted=interrupted)
-            raise
-        manifest_path = base._finish(out, outcomes, manifest, timings, t0)
-        return base.RunResult(index=index, outcomes=outcomes, manifest=manifest_path)
-
-
 def level_analyses(data_path, provinces: list[str] | None, all_provinces: bool, year: int | None,
                    sheet: str | None) -> dict[str, LevelResult]:
     """The level's analysis of each chosen province: a profile's own province (a different --province is
@@ -198,31 +122,45 @@ def level_analyses(data_path, provinces: list[str] | None, all_provinces: bool, 
     return out
 
 
-def write_level_site(out: Path, results: dict[str, LevelResult], outcomes: list, *, lang: str,
-                     notebooks: list[Path], data: dict, meta: dict, timings: dict[str, float]) -> Path:
-    """Summaries, the landing page from the published totals, and the run log."""
-    from pii_analysis.report import landing, national_plots
-    from pii_analysis.report import level_pages as lp
-    from pii_analysis.report.profile_plots import data_uri
+class BelowPanel(base.RunLevel):
+    """The run's level below the full panel (`report.run.run_report` is the run): the level's tables, no
+    shared work, each province's summary from the level's analysis, the landing page from the published
+    totals."""
 
-    pages = ["summary", *(Path(nb).stem for nb in notebooks)]
-    summaries: dict[str, str] = {}
-    for province, r in results.items():
-        try:
-            write_level_summary(out / slug(province), r, lang=lang, pages=pages, target_year=DEFAULT_TARGET_YEAR)
-            summaries[province] = f"{slug(province)}/{SUMMARY}"
-        except Exception as exc:  # listed with the failed reports; the other pages are still written
-            outcomes.append(base.Outcome(notebook=SUMMARY, province=province, year=r.year, parameters={},
-                                         error=base._error_of(exc), attempts=1))
-    first = next(iter(results.values()))
-    ranking = landing_ranking(first)
-    landing.write_run_log(out, lang=lang, outcomes=outcomes, data=data, meta=meta, version=__version__,
-                          timings=timings)
-    n_pub = int(first.totals["published"].sum())
-    totals = ranking.dropna(subset=["rank", "pii"])    # the chart shows the published totals only
-    chart = data_uri(national_plots.ranking_chart(totals, first.year, lang)) if len(totals) else ""
-    return landing.write_landing(out, lang=lang, year=first.year, ranking=ranking, outcomes=outcomes,
-                                 data_status="published", banner=lp.site_banner(first, lang), summaries=summaries,
-                                 chart_uri=chart, intro=landing._t("intro_published", lang, year=first.year,
-                                                                n_pub=n_pub, n=len(ranking)))
+    def __init__(self, out: Path, data_path: str | Path, provinces: list[str] | None, *, all_provinces: bool,
+                 year: int | None, sheet: str | None, lang: str, notebooks: list[Path]) -> None:
+        self.results = level_analyses(data_path, provinces, all_provinces, year, sheet)
+        self.first = first = next(iter(self.results.values()))
+        data = {"path": str(data_path), "sha256": file_checksum(Path(data_path)), "status": first.data_status,
+                "level": first.data_level, "framework_sha256": file_checksum(paths.raw_file(paths.FRAMEWORK)),
+                "published_sha256": file_checksum(paths.raw_file(paths.PUBLISHED))}
+        super().__init__(out, year=first.year, provinces=list(self.results), lang=lang, notebooks=notebooks,
+                         data=data, parameters={"data_level": first.data_level})
 
+    def write_tables(self, results: Path) -> None:
+        for name, frame in level_results(self.results).items():
+            write_csv(frame, results / f"{name}.csv", float_format="%.6f")
+
+    def context_of(self, province: str) -> LevelResult:
+        return self.results[province]   # a level result has data_status and data_level
+
+    def write_summary(self, province: str) -> None:
+        write_level_summary(self.out / slug(province), self.results[province], lang=self.lang, pages=self.pages,
+                            target_year=DEFAULT_TARGET_YEAR)
+
+    def landing(self, outcomes: list[base.Outcome], *, interrupted: dict | None = None) -> Path:
+        from pii_analysis.report import landing, national_plots
+        from pii_analysis.report import level_pages as lp
+        from pii_analysis.report.profile_plots import data_uri
+
+        first, lang = self.first, self.lang
+        ranking = landing_ranking(first)
+        n_pub = int(first.totals["published"].sum())
+        totals = ranking.dropna(subset=["rank", "pii"])    # the chart shows the published totals only
+        chart = data_uri(national_plots.ranking_chart(totals, first.year, lang)) \
+            if len(totals) and interrupted is None else ""
+        return landing.write_landing(self.out, lang=lang, year=first.year, ranking=ranking, outcomes=outcomes,
+                                     data_status="published", banner=lp.site_banner(first, lang),
+                                     summaries=self.linked(interrupted), chart_uri=chart, interrupted=interrupted,
+                                     intro=landing._t("intro_published", lang, year=first.year, n_pub=n_pub,
+                                                      n=len(ranking)))

@@ -540,24 +540,59 @@ def make_joinable(directory: Path, ctx: Context, province: str, year: int) -> No
         write_result(pd.read_csv(path), path, ctx, province=province, year=year)
 
 
-class Site:
-    """The pages the run writes itself: a summary per chosen province (its target as page 03's: the run's
-    `target_rank`, else its own or default target), the landing page and the run log.
+class RunLevel:
+    """What a run does that depends on the data's level; `run_report` is the one run skeleton (lock, signals,
+    kernel runtime directory, parameters, manifest, worker pool, interrupt) for every level.
 
-    A province's summary (and the join columns of its notebooks' CSVs) is written as soon as its last
-    notebook finishes (`province_finished`), while the workers go on with the others; `write` then writes
-    the summaries still missing, the landing page and the run log."""
+    A level gives the chosen provinces and year, the description of its data (`data`: path, checksums), its
+    results tables (`write_tables`), the work every notebook shares (`shared_work`: none below the panel)
+    and the pages the run writes itself: a summary per province (`write_summary`) and the landing page
+    (`landing`). `PanelLevel` is the full panel; `level_run.BelowPanel` a province's profile or published
+    results only.
 
-    def __init__(self, ctx: Context, out: Path, *, year: int, lang: str, shared: Projection,
-                 notebooks: list[Path], target_rank: int | None = None) -> None:
-        from pii_analysis.data.levers import load_levers
+    The site's bookkeeping is common: a province's summary (and the join columns of its notebooks' CSVs) is
+    written as soon as its last notebook finishes (`province_finished`), while the workers go on with the
+    others; `write_site` then writes the summaries still missing, the run log and the landing page; an
+    interrupted run writes the run log and a quick landing page (`write_stopped`). A summary that fails is
+    listed with the failed reports."""
 
-        self.ctx, self.out, self.year, self.lang, self.shared = ctx, out, year, lang, shared
-        self.target_rank = target_rank
+    def __init__(self, out: Path, *, year: int, provinces: list[str], lang: str, notebooks: list[Path],
+                 data: dict, parameters: dict | None = None, notes: tuple[str, ...] = ()) -> None:
+        self.out, self.year, self.provinces, self.lang = out, year, provinces, lang
+        self.data, self.parameters, self.notes = data, parameters or {}, notes
         self.pages = ["summary", *(Path(nb).stem for nb in notebooks)]
-        self.lead = load_levers()
         self.summaries: dict[str, str] = {}
-        self.failed: list[Outcome] = []      # summaries that failed: listed with the failed reports
+        self.failed: list[Outcome] = []
+
+    # --- what a level gives ---------------------------------------------------------------------
+    def warm(self, kernel: str) -> dict[str, Any] | None:
+        """What each worker's kernel loads before its first notebook (`warm_kernel`); None: nothing."""
+        return None
+
+    def write_tables(self, results: Path) -> None:
+        """The run's results tables (joinable) in `results`."""
+        raise NotImplementedError
+
+    def shared_work(self, results: Path) -> bool:
+        """Compute the work the notebooks share (and write its tables); False: the level has none."""
+        return False
+
+    def context_of(self, province: str) -> Any:
+        """What the join columns of the province's notebook CSVs come from (its data_status and data_level)."""
+        raise NotImplementedError
+
+    def write_summary(self, province: str) -> None:
+        """<slug>/summary.html of the province."""
+        raise NotImplementedError
+
+    def landing(self, outcomes: list[Outcome], *, interrupted: dict | None = None) -> Path:
+        """index.html linking the summaries written (interrupted: quickly, no chart and no summary linked)."""
+        raise NotImplementedError
+
+    # --- the site ------------------------------------------------------------------------------
+    def linked(self, interrupted: dict | None = None) -> dict[str, str]:
+        """The summaries the landing page links, in the provinces' order (none when the run was interrupted)."""
+        return {} if interrupted else {p: self.summaries[p] for p in self.provinces if p in self.summaries}
 
     def province_finished(self, jobs: list[Job]):
         """A callback for each finished notebook: once all of a province's notebooks are done, their CSVs get
@@ -567,67 +602,140 @@ class Site:
             left[job.province] = left.get(job.province, 0) + 1
 
         def finished(outcome: Outcome) -> None:
-            make_joinable(self.out / slug(outcome.province) / f"{Path(outcome.notebook).stem}_results", self.ctx,
-                          outcome.province, outcome.year)
+            make_joinable(self.out / slug(outcome.province) / f"{Path(outcome.notebook).stem}_results",
+                          self.context_of(outcome.province), outcome.province, outcome.year)
             left[outcome.province] -= 1
             if not left[outcome.province]:
                 self.summary(outcome.province)
         return finished
 
     def summary(self, province: str) -> None:
+        try:
+            self.write_summary(province)
+            self.summaries[province] = f"{slug(province)}/{SUMMARY}"
+        except Exception as exc:  # a summary that fails is listed with the failed reports, the others go on
+            self.failed.append(Outcome(notebook=SUMMARY, province=province, year=self.year, parameters={},
+                                       error=_error_of(exc), attempts=1))
+
+    def write_site(self, outcomes: list[Outcome], *, meta: dict, timings: dict[str, float]) -> Path:
+        """The summaries not written yet, the run log and the landing page (failed summaries are appended to
+        `outcomes`)."""
+        from pii_analysis.report import landing
+
+        done = {o.province for o in self.failed} | set(self.summaries)
+        for province in self.provinces:
+            if province not in done:
+                self.summary(province)
+        order = {p: i for i, p in enumerate(self.provinces)}
+        outcomes.extend(sorted(self.failed, key=lambda o: order.get(o.province, len(order))))
+        landing.write_run_log(self.out, lang=self.lang, outcomes=outcomes, data=self.data, meta=meta,
+                              version=__version__, timings=timings)
+        return self.landing(outcomes)
+
+    def write_stopped(self, outcomes: list[Outcome], *, meta: dict, timings: dict[str, float],
+                      interrupted: dict) -> Path:
+        """The run log and the landing page of an interrupted run: quickly (no chart, no new summary), saying
+        that the run was interrupted and which reports finished."""
+        from pii_analysis.report import landing
+
+        landing.write_run_log(self.out, lang=self.lang, outcomes=outcomes, data=self.data, meta=meta,
+                              version=__version__, timings=timings, interrupted=interrupted)
+        return self.landing(outcomes, interrupted=interrupted)
+
+
+class PanelLevel(RunLevel):
+    """The full panel: the processed score tables and the profile tables, the projection of all provinces
+    computed once for every notebook, a summary per province with its target as page 03's (the run's
+    `target_rank`, else its own or default target), the landing page with the year's change and regions."""
+
+    def __init__(self, out: Path, data_path: str | Path | None, provinces: list[str] | None, *,
+                 all_provinces: bool, year: int | None, sheet: str | None, decimal: str | None, lang: str,
+                 notebooks: list[Path], n_draws: int, seed: int, target_rank: int | None,
+                 processed: str | Path | None) -> None:
+        ctx = load_context(data_path, sheet=sheet, decimal=decimal)
+        year = ctx.check_year(year)
+        data_file = resolve_data_path(data_path)
+        data = {"path": str(data_path) if data_path else str(data_file.relative_to(paths.REPO_ROOT))
+                if data_file.is_relative_to(paths.REPO_ROOT) else str(data_file),
+                "sha256": file_checksum(data_file), "status": ctx.data_status,
+                "framework_sha256": file_checksum(paths.raw_file(paths.FRAMEWORK)),
+                "method_sha256": file_checksum(paths.raw_file(paths.METHOD))}
+        super().__init__(out, year=year, provinces=choose_provinces(ctx, provinces, all_provinces, year), lang=lang,
+                         notebooks=notebooks, data=data, notes=ctx.panel.notes)
+        self.ctx, self.processed, self.target_rank = ctx, processed, target_rank
+        self.n_draws, self.seed = n_draws, seed
+        self.warm_data = {"data_path": str(Path(data_path).resolve()) if data_path else None, "sheet": sheet,
+                          "decimal": decimal}
+        self.shared: Projection | None = None
+        self.lead: pd.DataFrame | None = None     # the levers' lead departments, read once
+
+    def warm(self, kernel: str) -> dict[str, Any]:
+        return {"kernel": kernel, **self.warm_data}
+
+    def write_tables(self, results: Path) -> None:
+        if self.processed is not None:
+            write_processed(self.ctx, self.processed)
+        write_processed(self.ctx, results)
+        for name, frame in profile_results(self.ctx, self.provinces, self.year).items():
+            write_result(frame, results / f"profile_{name}.csv", self.ctx, year=self.year)
+
+    def shared_work(self, results: Path) -> bool:
+        ctx, chosen = self.ctx, self.provinces
+        self.shared = shared_work(ctx, base_year=self.year, target_year=TARGET_YEAR, n_draws=self.n_draws,
+                                  seed=self.seed)
+        for name, frame in shared_tables(self.shared, chosen, targets(ctx, chosen, self.year,
+                                                                      self.target_rank)).items():
+            write_result(frame, results / f"{name}.csv", ctx)
+        return True
+
+    def context_of(self, province: str) -> Context:
+        return self.ctx
+
+    def write_summary(self, province: str) -> None:
+        from pii_analysis.data.levers import load_levers
         from pii_analysis.report import labels
         from pii_analysis.report.summary import write_summary
 
         ctx, year, lang = self.ctx, self.year, self.lang
+        if self.lead is None:
+            self.lead = load_levers()
         folder = self.out / slug(province)
-        try:
-            drivers_csv = folder / "02_rank_drivers_results" / "drivers.csv"
-            if drivers_csv.exists():
-                drivers = pd.read_csv(drivers_csv, dtype={"indicator": str})
-            else:
-                from pii_analysis.analysis.drivers import analyse
-                drivers = analyse(ctx, province, year, TARGET_RANK, lang=lang).table
-            banner = labels.page_banner(ctx, province, year, lang, projection=True)
-            write_summary(folder, ctx, province, year, lang=lang, projection=self.shared,
-                          target_rank=self.target_rank, target_year=TARGET_YEAR, drivers=drivers, banner=banner,
-                          pages=self.pages, lead=self.lead)
-            self.summaries[province] = f"{slug(province)}/{SUMMARY}"
-        except Exception as exc:  # a summary that fails is listed with the failed reports, the others go on
-            self.failed.append(Outcome(notebook=SUMMARY, province=province, year=year, parameters={},
-                                       error=_error_of(exc), attempts=1))
+        drivers_csv = folder / "02_rank_drivers_results" / "drivers.csv"
+        if drivers_csv.exists():
+            drivers = pd.read_csv(drivers_csv, dtype={"indicator": str})
+        else:
+            from pii_analysis.analysis.drivers import analyse
+            drivers = analyse(ctx, province, year, TARGET_RANK, lang=lang).table
+        banner = labels.page_banner(ctx, province, year, lang, projection=True)
+        write_summary(folder, ctx, province, year, lang=lang, projection=self.shared, target_rank=self.target_rank,
+                      target_year=TARGET_YEAR, drivers=drivers, banner=banner, pages=self.pages,
+                      lead=self.lead)
 
-    def write(self, outcomes: list[Outcome], *, chosen: list[str], data: dict, meta: dict,
-              timings: dict[str, float]) -> Path:
-        """The summaries not written yet, the run log and the landing page (failed summaries are appended to
-        `outcomes`)."""
+    def landing(self, outcomes: list[Outcome], *, interrupted: dict | None = None) -> Path:
         from pii_analysis.analysis.national import ranking_with_change
         from pii_analysis.data.regions import load_regions
         from pii_analysis.report import landing, labels, national_plots
         from pii_analysis.report.profile_plots import data_uri
 
-        ctx, year, lang, out = self.ctx, self.year, self.lang, self.out
-        done = {o.province for o in self.failed} | set(self.summaries)
-        for province in chosen:
-            if province not in done:
-                self.summary(province)
-        order = {p: i for i, p in enumerate(chosen)}
-        outcomes.extend(sorted(self.failed, key=lambda o: order.get(o.province, len(order))))
-        summaries = {p: self.summaries[p] for p in chosen if p in self.summaries}
+        ctx, year, lang = self.ctx, self.year, self.lang
         ranking = ranking_with_change(ctx, year)
-        regions = load_regions()
-        if regions is not None and not set(ranking["province"]) <= set(regions["province"]):
-            regions = None             # a data set with other provinces: no regional column
-        chart = national_plots.ranking_chart(ranking, year, lang)
-        landing.write_run_log(out, lang=lang, outcomes=outcomes, data=data, meta=meta, version=__version__,
-                              timings=timings)
-        return landing.write_landing(out, lang=lang, year=year, ranking=ranking, outcomes=outcomes,
+        chart, regions = "", None
+        if interrupted is None:
+            regions = load_regions()
+            if regions is not None and not set(ranking["province"]) <= set(regions["province"]):
+                regions = None             # a data set with other provinces: no regional column
+            chart = data_uri(national_plots.ranking_chart(ranking, year, lang))
+        return landing.write_landing(self.out, lang=lang, year=year, ranking=ranking, outcomes=outcomes,
                                      data_status=ctx.data_status, banner=labels.page_banner(ctx, None, None, lang),
-                                     summaries=summaries, chart_uri=data_uri(chart), regions=regions)
+                                     summaries=self.linked(interrupted), chart_uri=chart, regions=regions,
+                                     interrupted=interrupted)
 
 
 # --- stopping: signals, the lock, workers and kernels ------------------------------------------
-class RunInterrupted(Exception):
-    """Ctrl-C or SIGTERM arrived during the run."""
+class RunInterrupted(BaseException):
+    """Ctrl-C or SIGTERM arrived during the run. A BaseException, as KeyboardInterrupt is: the handler raises it
+    wherever the main thread is, and an `except Exception` there (a summary that fails, a cache entry that
+    cannot be read, a library's fallback) must not swallow the stop."""
 
     def __init__(self, signum: int) -> None:
         self.signum = signum
@@ -704,11 +812,22 @@ def _stop_processes(pool: ProcessPoolExecutor) -> None:
 
     # taken before the workers die (their kernels are re-parented afterwards)
     family = [p for p in psutil.Process().children(recursive=True) if ours(p)]
+    workers = {w.pid: w for w in multiprocessing.active_children()}
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in family:
         with contextlib.suppress(psutil.Error):
             proc.terminate()
-    _, left = psutil.wait_procs(family, timeout=STOP_GRACE)
+    # multiprocessing waits for the workers itself: a worker reaped by psutil stays alive to multiprocessing,
+    # and the pool's manager thread then waits for it forever when this process exits (the run never ends)
+    deadline = time.monotonic() + STOP_GRACE
+    for worker in workers.values():
+        worker.join(max(0.0, deadline - time.monotonic()))
+    _, left = psutil.wait_procs([p for p in family if p.pid not in workers],
+                                timeout=max(0.0, deadline - time.monotonic()))
+    for worker in workers.values():
+        if worker.is_alive():
+            worker.kill()
+            worker.join(STOP_GRACE)
     for proc in left:
         with contextlib.suppress(psutil.Error):
             proc.kill()
@@ -830,8 +949,26 @@ def _run_jobs(jobs: list[Job], pool: ProcessPoolExecutor, progress: bool,
 
 
 def _in_plan_order(outcomes: list[Outcome], jobs: list[Job]) -> list[Outcome]:
+    """The outcomes in the plan's order (a failed summary, not a job of the plan, after them)."""
     order = {(j.province, Path(j.notebook).name): i for i, j in enumerate(jobs)}
-    return sorted(outcomes, key=lambda o: order[(o.province, o.notebook)])
+    return sorted(outcomes, key=lambda o: order.get((o.province, o.notebook), len(order)))
+
+
+def open_level(out: Path, data_path: str | Path | None, provinces: list[str] | None, *, all_provinces: bool,
+               year: int | None, sheet: str | None, decimal: str | None, lang: str, notebooks: list[Path],
+               n_draws: int, seed: int, target_rank: int | None, processed: str | Path | None) -> RunLevel:
+    """The run's level for the data file (`analysis.profile_level.level_of`): the full panel (`PanelLevel`),
+    or a province's profile or published results only (`level_run.BelowPanel`, where `processed` and
+    `decimal` do not apply)."""
+    from pii_analysis.analysis.profile_level import level_of
+
+    if level_of(data_path, sheet) == "panel":
+        return PanelLevel(out, data_path, provinces, all_provinces=all_provinces, year=year, sheet=sheet,
+                          decimal=decimal, lang=lang, notebooks=notebooks, n_draws=n_draws, seed=seed,
+                          target_rank=target_rank, processed=processed)
+    from pii_analysis.report.level_run import BelowPanel
+    return BelowPanel(out, data_path, provinces, all_provinces=all_provinces, year=year, sheet=sheet, lang=lang,
+                      notebooks=notebooks)
 
 
 def run_report(provinces: list[str] | None = None, *, all_provinces: bool = False, year: int | None = None,
@@ -841,23 +978,21 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
                sheet: str | None = None, decimal: str | None = None,
                processed: str | Path | None = None, target_rank: int | None = None) -> RunResult:
     """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json
-    (and, when `processed` is given, the processed score tables there).
+    (and, with a full panel and `processed` given, the processed score tables there), at the data file's
+    level (`open_level`: a full panel, a province's profile or published results only).
 
     One run at a time per output directory (`run_lock`). Ctrl-C or SIGTERM stop the workers and their
-    kernels within seconds; index.html and manifest.json then say the run was interrupted and what
-    finished, and RunInterrupted is raised for the caller's exit status."""
+    kernels within seconds; index.html and manifest.json then say the run was interrupted, what finished
+    and what did not run, and RunInterrupted is raised for the caller's exit status."""
     t0 = time.perf_counter()
     lang = check_lang(lang)
     out = writable_directory(Path(out_dir).resolve(), "--out")
     with run_lock(out), stop_on_signals(), _kernel_runtime_dir() as runtime:
-        ctx = load_context(data_path, sheet=sheet, decimal=decimal)
-        year = ctx.check_year(year)
-        chosen = choose_provinces(ctx, provinces, all_provinces, year)
         notebooks = available_notebooks() if notebooks is None else [Path(n) for n in notebooks]
-        data_file = resolve_data_path(data_path)
-        data = {"path": str(data_path) if data_path else str(data_file.relative_to(paths.REPO_ROOT))
-                if data_file.is_relative_to(paths.REPO_ROOT) else str(data_file),
-                "sha256": file_checksum(data_file), "status": ctx.data_status}
+        level = open_level(out, data_path, provinces, all_provinces=all_provinces, year=year, sheet=sheet,
+                           decimal=decimal, lang=lang, notebooks=notebooks, n_draws=n_draws, seed=seed,
+                           target_rank=target_rank, processed=processed)
+        year, chosen = level.year, level.provinces
         run_parameters = {"year": year, "data_path": str(Path(data_path).resolve()) if data_path else None,
                           "lang": lang, "base_year": year, "target_year": TARGET_YEAR, "n_draws": n_draws,
                           "seed": seed, "sheet": sheet, "decimal": decimal}
@@ -872,9 +1007,8 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
             "parameters": {"provinces": chosen, "year": year, "lang": lang, "n_draws": n_draws, "seed": seed,
                            "target_rank": target_rank,
                            "target_year": TARGET_YEAR, "jobs": jobs, "timeout": timeout, "kernel": kernel,
-                           "notebooks": [Path(n).name for n in notebooks]},
-            "data": {**data, "framework_sha256": file_checksum(paths.raw_file(paths.FRAMEWORK)),
-                     "method_sha256": file_checksum(paths.raw_file(paths.METHOD))},
+                           "notebooks": [Path(n).name for n in notebooks], **level.parameters},
+            "data": level.data,
             "html_max_bytes": HTML_MAX_BYTES,
         }
         results = out / "results"
@@ -882,52 +1016,40 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
         os.environ[CACHE_KEY_ENV] = secrets.token_hex(32)  # this run trusts only the cache entries it signs
         pool = None
         try:
-            pool = _start_pool(jobs, out / ".logs" / "kernels.log",
-                               warm={"kernel": kernel, "data_path": run_parameters["data_path"], "sheet": sheet,
-                                     "decimal": decimal})
+            pool = _start_pool(jobs, out / ".logs" / "kernels.log", warm=level.warm(kernel))
             t = time.perf_counter()
-            if processed is not None:
-                write_processed(ctx, processed)
-            write_processed(ctx, results)
-            for name, frame in profile_results(ctx, chosen, year).items():
-                write_result(frame, results / f"profile_{name}.csv", ctx, year=year)
+            level.write_tables(results)
             timings["tables"] = time.perf_counter() - t
 
             t = time.perf_counter()
-            shared = shared_work(ctx, base_year=year, target_year=TARGET_YEAR, n_draws=n_draws, seed=seed)
-            for name, frame in shared_tables(shared, chosen, targets(ctx, chosen, year, target_rank)).items():
-                write_result(frame, results / f"{name}.csv", ctx)
-            timings["shared"] = time.perf_counter() - t
+            if level.shared_work(results):
+                timings["shared"] = time.perf_counter() - t
 
             t = time.perf_counter()
-            site = Site(ctx, out, year=year, lang=lang, shared=shared, notebooks=notebooks, target_rank=target_rank)
-            finished = site.province_finished(job_list)
-            outcomes = _run_jobs(job_list, pool, progress, outcomes, on_done=finished)
+            outcomes = _run_jobs(job_list, pool, progress, outcomes, on_done=level.province_finished(job_list))
             pool.shutdown(wait=True)
             timings["notebooks"] = time.perf_counter() - t
 
             t = time.perf_counter()
-            index = site.write(outcomes, chosen=chosen, data=data, meta=meta, timings=timings)
+            index = level.write_site(outcomes, meta=meta, timings=timings)
             timings["pages"] = time.perf_counter() - t
         except BaseException as exc:
             if pool is not None:
                 _stop_processes(pool)
             if not isinstance(exc, RunInterrupted):
                 raise
-            stop = exc
             done = {(o.province, o.notebook) for o in outcomes}
             rest = [Outcome(notebook=Path(j.notebook).name, province=j.province, year=j.year,
                             parameters=j.parameters, status="not_run") for j in job_list
                     if (j.province, Path(j.notebook).name) not in done]
             outcomes = _in_plan_order(outcomes + rest, job_list)
-            interrupted = {"signal": signal.Signals(stop.signum).name, "seconds": round(time.perf_counter() - t0, 1),
+            interrupted = {"signal": signal.Signals(exc.signum).name, "seconds": round(time.perf_counter() - t0, 1),
                            "finished": len(done), "total": len(job_list), "kernel_runtime_dir": str(runtime)}
-            write_stopped_site(ctx, out, outcomes, year=year, lang=lang, data=data, meta=meta, timings=timings,
-                               interrupted=interrupted)
+            level.write_stopped(outcomes, meta=meta, timings=timings, interrupted=interrupted)
             _finish(out, outcomes, manifest, timings, t0, interrupted=interrupted)
             raise
         manifest_path = _finish(out, outcomes, manifest, timings, t0)
-        return RunResult(index=index, outcomes=outcomes, manifest=manifest_path, notes=ctx.panel.notes)
+        return RunResult(index=index, outcomes=outcomes, manifest=manifest_path, notes=level.notes)
 
 
 @contextlib.contextmanager
@@ -947,21 +1069,6 @@ def _kernel_runtime_dir():
         else:
             os.environ["JUPYTER_RUNTIME_DIR"] = old
         shutil.rmtree(path, ignore_errors=True)
-
-
-def write_stopped_site(ctx: Context, out: Path, outcomes: list[Outcome], *, year: int, lang: str, data: dict,
-                       meta: dict, timings: dict[str, float], interrupted: dict) -> Path:
-    """The landing page and run log of an interrupted run: quickly (no chart, no summaries), saying that
-    the run was interrupted and which reports finished."""
-    from pii_analysis.analysis.national import ranking_with_change
-    from pii_analysis.report import landing, labels
-
-    landing.write_run_log(out, lang=lang, outcomes=outcomes, data=data, meta=meta, version=__version__,
-                          timings=timings, interrupted=interrupted)
-    return landing.write_landing(out, lang=lang, year=year, ranking=ranking_with_change(ctx, year),
-                                 outcomes=outcomes, data_status=ctx.data_status,
-                                 banner=labels.page_banner(ctx, None, None, lang), summaries={}, chart_uri="",
-                                 interrupted=interrupted)
 
 
 def _finish(out: Path, outcomes: list[Outcome], manifest: dict, timings: dict[str, float], t0: float, *,
