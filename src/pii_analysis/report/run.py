@@ -958,7 +958,7 @@ def _in_plan_order(outcomes: list[Outcome], jobs: list[Job]) -> list[Outcome]:
     return sorted(outcomes, key=lambda o: order.get((o.province, o.notebook), len(order)))
 
 
-def open_level(out: Path, data_path: str | Path | None, provinces: list[str] | None, *, all_provinces: bool,
+def choose_level(out: Path, data_path: str | Path | None, provinces: list[str] | None, *, all_provinces: bool,
                year: int | None, sheet: str | None, decimal: str | None, lang: str, notebooks: list[Path],
                n_draws: int, seed: int, target_rank: int | None, processed: str | Path | None) -> RunLevel:
     """The run's level for the data file (`analysis.profile_level.level_of`): the full panel (`PanelLevel`),
@@ -983,7 +983,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
                processed: str | Path | None = None, target_rank: int | None = None) -> RunResult:
     """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json
     (and, with a full panel and `processed` given, the processed score tables there), at the data file's
-    level (`open_level`: a full panel, a province's profile or published results only).
+    level (`choose_level`: a full panel, a province's profile or published results only).
 
     One run at a time per output directory (`run_lock`). Ctrl-C or SIGTERM stop the workers and their
     kernels within seconds; index.html and manifest.json then say the run was interrupted, what finished
@@ -993,7 +993,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
     out = writable_directory(Path(out_dir).resolve(), "--out")
     with run_lock(out), stop_on_signals(), _kernel_runtime_dir() as runtime:
         notebooks = available_notebooks() if notebooks is None else [Path(n) for n in notebooks]
-        level = open_level(out, data_path, provinces, all_provinces=all_provinces, year=year, sheet=sheet,
+        level = choose_level(out, data_path, provinces, all_provinces=all_provinces, year=year, sheet=sheet,
                            decimal=decimal, lang=lang, notebooks=notebooks, n_draws=n_draws, seed=seed,
                            target_rank=target_rank, processed=processed)
         year, chosen = level.year, level.provinces
