@@ -9,6 +9,7 @@ totals, those without a published total marked as such.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -128,7 +129,8 @@ class BelowPanel(base.RunLevel):
     totals."""
 
     def __init__(self, out: Path, data_path: str | Path, provinces: list[str] | None, *, all_provinces: bool,
-                 year: int | None, sheet: str | None, lang: str, notebooks: list[Path]) -> None:
+                 year: int | None, sheet: str | None, lang: str, notebooks: list[Path], **panel_only: Any) -> None:
+        """`panel_only`: the run's decimal, processed, n_draws, seed and target_rank, which do not apply here."""
         self.results = level_analyses(data_path, provinces, all_provinces, year, sheet)
         self.first = first = next(iter(self.results.values()))
         data = {"path": str(data_path), "sha256": file_checksum(Path(data_path)), "status": first.data_status,

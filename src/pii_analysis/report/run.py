@@ -958,32 +958,17 @@ def _in_plan_order(outcomes: list[Outcome], jobs: list[Job]) -> list[Outcome]:
     return sorted(outcomes, key=lambda o: order.get((o.province, o.notebook), len(order)))
 
 
-def choose_level(out: Path, data_path: str | Path | None, provinces: list[str] | None, *, all_provinces: bool,
-               year: int | None, sheet: str | None, decimal: str | None, lang: str, notebooks: list[Path],
-               n_draws: int, seed: int, target_rank: int | None, processed: str | Path | None) -> RunLevel:
-    """The run's level for the data file (`analysis.profile_level.level_of`): the full panel (`PanelLevel`),
-    or a province's profile or published results only (`level_run.BelowPanel`, where `processed` and
-    `decimal` do not apply)."""
-    from pii_analysis.analysis.profile_level import level_of
-
-    if level_of(data_path, sheet) == "panel":
-        return PanelLevel(out, data_path, provinces, all_provinces=all_provinces, year=year, sheet=sheet,
-                          decimal=decimal, lang=lang, notebooks=notebooks, n_draws=n_draws, seed=seed,
-                          target_rank=target_rank, processed=processed)
-    from pii_analysis.report.level_run import BelowPanel
-    return BelowPanel(out, data_path, provinces, all_provinces=all_provinces, year=year, sheet=sheet, lang=lang,
-                      notebooks=notebooks)
-
-
 def run_report(provinces: list[str] | None = None, *, all_provinces: bool = False, year: int | None = None,
                data_path: str | Path | None = None, out_dir: str | Path = "reports", lang: str = "vi",
                jobs: int = 1, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, timeout: int = TIMEOUT,
                notebooks: list[Path] | None = None, kernel: str = KERNEL, progress: bool = True,
                sheet: str | None = None, decimal: str | None = None,
-               processed: str | Path | None = None, target_rank: int | None = None) -> RunResult:
+               processed: str | Path | None = None, target_rank: int | None = None,
+               level: type[RunLevel] | None = None) -> RunResult:
     """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json
-    (and, with a full panel and `processed` given, the processed score tables there), at the data file's
-    level (`choose_level`: a full panel, a province's profile or published results only).
+    (and, with a full panel and `processed` given, the processed score tables there), at the data's `level`:
+    the full panel (`PanelLevel`, the default), or `level_run.BelowPanel` for a province's profile or published
+    results only (`pii report` picks it by `analysis.profile_level.level_of`).
 
     One run at a time per output directory (`run_lock`). Ctrl-C or SIGTERM stop the workers and their
     kernels within seconds; index.html and manifest.json then say the run was interrupted, what finished
@@ -993,9 +978,9 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
     out = writable_directory(Path(out_dir).resolve(), "--out")
     with run_lock(out), stop_on_signals(), _kernel_runtime_dir() as runtime:
         notebooks = available_notebooks() if notebooks is None else [Path(n) for n in notebooks]
-        level = choose_level(out, data_path, provinces, all_provinces=all_provinces, year=year, sheet=sheet,
-                           decimal=decimal, lang=lang, notebooks=notebooks, n_draws=n_draws, seed=seed,
-                           target_rank=target_rank, processed=processed)
+        level = (level or PanelLevel)(out, data_path, provinces, all_provinces=all_provinces, year=year, sheet=sheet,
+                                      decimal=decimal, lang=lang, notebooks=notebooks, n_draws=n_draws, seed=seed,
+                                      target_rank=target_rank, processed=processed)
         year, chosen = level.year, level.provinces
         run_parameters = {"year": year, "data_path": str(Path(data_path).resolve()) if data_path else None,
                           "lang": lang, "base_year": year, "target_year": TARGET_YEAR, "n_draws": n_draws,
