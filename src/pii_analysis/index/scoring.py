@@ -351,6 +351,15 @@ class Normalised:
     kurtosis: np.ndarray
     shape: tuple[int, ...]  # the batch's (..., provinces, indicators)
 
+    def missing(self, rows: slice) -> np.ndarray:
+        """(indicators,) whether each column has a missing score in batch elements `rows` (kept per slice:
+        re-scoring asks it of the same slices for every scenario)."""
+        kept = self.__dict__.setdefault("_missing", {})
+        key = (rows.start, rows.stop)
+        if key not in kept:
+            kept[key] = np.isnan(self.normalised[rows]).any(axis=(0, 2))
+        return kept[key]
+
 
 def _rates_only(framework: Framework, method: Method) -> None:
     if method.denomination == "divide" and (framework.nodes.loc[framework.indicators, "denominator"]
@@ -414,11 +423,12 @@ def rescore_columns(changed: np.ndarray, columns, base: Normalised, framework: F
     for lo in range(0, len(flat), step):
         sl = slice(lo, lo + step)
         normalised = fresh[sl] if every else base.normalised[sl]
+        others = not every and np.delete(base.missing(sl), cols).any()   # asked before the patch below
         kept = None if every else normalised[:, cols, :].copy()
         try:
             if not every:
                 normalised[:, cols, :] = fresh[sl]
-            if linear and not np.isnan(normalised).any():   # _aggregate's fast path, on the rows asked for
+            if linear and not (others or np.isnan(fresh[sl]).any()):   # _aggregate's fast path (no NaN), rows asked for
                 scores[sl] = weights @ normalised
             else:
                 full, names = _aggregate(normalised, framework, method, framework.indicators)
