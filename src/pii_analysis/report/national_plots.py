@@ -1,5 +1,5 @@
-"""Charts of the national picture: all provinces in rank order (one highlighted), a province's
-year-on-year pillar changes and the socio-economic regions. Each returns a PngFigure (one PNG with
+"""Charts of the national picture: all provinces in rank order (one highlighted; page 01 shows it as a
+table, profile_text.ranking_view) and the socio-economic regions. Each returns a PngFigure (one PNG with
 alt text) drawn from the tables of `pii_analysis.analysis.national`."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from pii_analysis.report.formatting import decimal_ticks, fmt_num, fmt_signed
+from pii_analysis.report.formatting import decimal_ticks, fmt_num
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.profile_plots import COLOURS, DPI, TITLE, PngFigure, _no_ylabel
 
@@ -48,32 +48,6 @@ def ranking_chart(ranking: pd.DataFrame, year: int, lang: str = "vi", province: 
     else:
         title = text(TEXT, "ranking_title", lang, year=year, n=n)
     ax.set_title(title, **TITLE)
-    return fig
-
-
-def pillar_change_chart(changes: pd.DataFrame, province: str, year: int, lang: str = "vi") -> Figure:
-    """Bars of the change of each pillar score since the previous year, the change of rank in brackets.
-    `changes` is national.pillar_changes."""
-    check_lang(lang)
-    rows = changes.iloc[::-1].reset_index(drop=True)
-    fig = PngFigure(figsize=(8, 0.42 * len(rows) + 1.4), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    y = np.arange(len(rows))
-    ax.barh(y, rows["change"], color=np.where(rows["change"] >= 0, "#1e8449", "#c0392b"), height=0.6)
-    span = max(float(rows["change"].abs().max()), 0.5)
-    for yi, (c, r) in enumerate(zip(rows["change"], rows["rank_change"])):
-        sign = "+" if r > 0 else "−" if r < 0 else "±"
-        ax.annotate(f"{fmt_signed(c, lang, 1)} ({sign}{abs(int(r))})", (c, yi), xytext=(4 if c >= 0 else -4, 0),
-                    textcoords="offset points", va="center", ha="left" if c >= 0 else "right", fontsize=8)
-    ax.axvline(0, color="#17202a", lw=0.8)
-    ax.set_xlim(-1.45 * span, 1.45 * span)       # room for the labels on both sides
-    ax.set_yticks(y, [f"{c}  {n}" for c, n in zip(rows["code"], rows["name"])], fontsize=9)
-    ax.set_xlabel(text(TEXT, "change_axis", lang))
-    decimal_ticks(ax.xaxis, lang)
-    _no_ylabel(ax)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(text(TEXT, "changes_title", lang, province=province, prev=changes.attrs.get("prev_year", ""),
-                      year=year), **TITLE)
     return fig
 
 

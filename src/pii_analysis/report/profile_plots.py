@@ -10,7 +10,6 @@ import pandas as pd
 from matplotlib import rcParams
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
 
@@ -208,44 +207,6 @@ def comparison_chart(frame: pd.DataFrame, province: str, year: int, lang: str = 
     ax.set_title(text(TEXT, key, lang, province=province, year=year), **TITLE)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / (0.42 * len(rows) + 1.3)), ncol=3,
               frameon=False, fontsize=9)
-    return fig
-
-
-def indicator_tier_chart(table: pd.DataFrame, province: str, year: int, pii_rank: int, n: int,
-                         lang: str = "vi") -> Figure:
-    """Rank of each of the 52 indicators, coloured by tier, strengths and weaknesses marked.
-
-    `table` is `profile.indicator_table(...)` (code, name, rank, tier, flag).
-    """
-    check_lang(lang)
-    rows = table.iloc[::-1].reset_index(drop=True)
-    fig = PngFigure(figsize=(9, 0.2 * len(rows) + 1.6), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    y = np.arange(len(rows))
-    colours = [COLOURS[t] for t in rows["tier"]]
-    ax.hlines(y, n + 0.5, rows["rank"], color=colours, lw=2.2, alpha=0.55)
-    markers = {"strength": "^", "weakness": "v", "": "o"}
-    for flag, marker in markers.items():
-        m = (rows["flag"] == flag).to_numpy()
-        ax.scatter(rows["rank"][m], y[m], marker=marker, s=42 if flag else 22,
-                   c=[c for c, k in zip(colours, m) if k], zorder=3, clip_on=False)
-    ax.axvline(pii_rank, color="#17202a", ls="--", lw=1)
-    ax.text(pii_rank, len(rows) - 0.2, text(TEXT, "pii_rank", lang, rank=pii_rank), ha="center", va="bottom",
-            fontsize=8)
-    for k in (n / 3, 2 * n / 3):
-        ax.axvline(k + 0.5, color="#d5d8dc", lw=0.8)
-    ax.set_yticks(y, [f"{c}  {_short(nm, 42)}" for c, nm in zip(rows["code"], rows["name"])], fontsize=7)
-    ax.set_xlim(n + 0.5, 0.5)  # rank 1 on the right: longer bar = better
-    ax.set_ylim(-0.7, len(rows) + 0.6)
-    ax.set_xlabel(text(TEXT, "rank_axis", lang, n=n))
-    _no_ylabel(ax)
-    ax.spines[["top", "right"]].set_visible(False)
-    handles = [Line2D([], [], color=COLOURS[t], lw=3, label=text(TEXT, f"tier_{t}", lang))
-               for t in ("top", "middle", "bottom")]
-    handles.append(Line2D([], [], color="#17202a", marker="^", ls="", label=text(TEXT, "flagged", lang)))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.5 / (0.2 * len(rows) + 1.6)), ncol=4,
-              frameon=False, fontsize=8)
-    ax.set_title(text(TEXT, "tier_title", lang, province=province, year=year), **TITLE)
     return fig
 
 
