@@ -11,7 +11,18 @@ from matplotlib.figure import Figure
 
 from pii_analysis.report.formatting import decimal_ticks, fmt_num
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
-from pii_analysis.report.profile_plots import COLOURS, DPI, TITLE, PngFigure, _no_ylabel
+from pii_analysis.report.profile_plots import (
+    COLOURS,
+    DPI,
+    LABEL_PAD,
+    TITLE,
+    TITLE_CHAR,
+    TITLE_LINE,
+    PngFigure,
+    _no_ylabel,
+    fixed_margins,
+    label_width,
+)
 
 TEXT: Table = catalog("national_plots.TEXT")
 
@@ -58,7 +69,10 @@ def region_chart(ranking: pd.DataFrame, regions: pd.DataFrame, year: int, lang: 
     name = "region_vi" if lang == "vi" else "region_en"
     joined = ranking.merge(regions[["province", name]].rename(columns={name: "region"}), on="province")
     order = joined.groupby("region")["pii"].mean().sort_values().index.tolist()
-    fig = PngFigure(figsize=(8, 0.55 * len(order) + 1.4), dpi=DPI, layout="constrained")
+    left = label_width(order, 9) + LABEL_PAD
+    title = textwrap.fill(text(TEXT, "regions_title", lang, year=year), int((8 - left) / TITLE_CHAR))  # within the axes
+    fig = PngFigure(figsize=(8, 0.55 * len(order) + 1.4), dpi=DPI)
+    fixed_margins(fig, left=left, bottom=0.5, top=0.08 + TITLE_LINE * (title.count("\n") + 1))
     ax = fig.add_subplot()
     for yi, region in enumerate(order):
         g = joined[joined["region"] == region]
@@ -77,5 +91,5 @@ def region_chart(ranking: pd.DataFrame, regions: pd.DataFrame, year: int, lang: 
     decimal_ticks(ax.xaxis, lang)
     _no_ylabel(ax)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(textwrap.fill(text(TEXT, "regions_title", lang, year=year), 80), **TITLE)
+    ax.set_title(title, **TITLE)
     return fig
