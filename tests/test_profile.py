@@ -154,8 +154,10 @@ def test_figures_are_png(ctx):
     figs = [PP.comparison_chart(P.node_comparison(ctx, NB, 2025, "pillar", "en"), NB, 2025, "en"),
             PP.comparison_chart(P.node_comparison(ctx, NB, 2025, "subpillar"), NB, 2025, "vi", "subpillar"),
             PP.bump_chart(P.rank_history(ctx), NB, "vi", highlight=["Phú Thọ", "Phú Thọ", "Tây Ninh"])]
-    assert [len(f.axes[0].get_yticks()) for f in figs[:2]] == [7, 18]
-    assert len(figs[2].axes[0].lines) == 34      # one line per province, highlights not drawn twice
+    rows = [[t.get_text() for t in f.axes[0].texts if not t.get_text().startswith("#")] for f in figs[:2]]
+    assert [len(r) for r in rows] == [7, 18] and rows[0][-1].startswith("1  ")   # row labels, pillar 1 on top
+    ax = figs[2].axes[0]                          # one line per province, highlights not drawn twice
+    assert len(ax.lines) == 3 and len(ax.collections[0].get_segments()) == 31
     for fig in figs:
         png, meta = fig._repr_png_()
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(meta["alt"]) > 10   # alt text: the chart's title

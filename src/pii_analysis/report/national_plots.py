@@ -22,6 +22,7 @@ from pii_analysis.report.profile_plots import (
     _no_ylabel,
     fixed_margins,
     label_width,
+    row_labels,
 )
 
 TEXT: Table = catalog("national_plots.TEXT")
@@ -68,22 +69,23 @@ def region_chart(ranking: pd.DataFrame, regions: pd.DataFrame, year: int, lang: 
     check_lang(lang)
     name = "region_vi" if lang == "vi" else "region_en"
     joined = ranking.merge(regions[["province", name]].rename(columns={name: "region"}), on="province")
-    order = joined.groupby("region")["pii"].mean().sort_values().index.tolist()
+    means = joined.groupby("region")["pii"].mean().sort_values()
+    order = means.index.tolist()
     left = label_width(order, 9) + LABEL_PAD
     title = textwrap.fill(text(TEXT, "regions_title", lang, year=year), int((8 - left) / TITLE_CHAR))  # within the axes
     fig = PngFigure(figsize=(8, 0.55 * len(order) + 1.4), dpi=DPI)
     fixed_margins(fig, left=left, bottom=0.5, top=0.08 + TITLE_LINE * (title.count("\n") + 1))
     ax = fig.add_subplot()
-    for yi, region in enumerate(order):
-        g = joined[joined["region"] == region]
-        ax.barh(yi, g["pii"].mean(), color="#d6eaf8", height=0.6, zorder=1)
-        ax.scatter(g["pii"], np.full(len(g), yi), s=22, color="#5d6d7e", zorder=2)
-        mine = g[g["province"] == province]
-        if len(mine):
-            ax.scatter(mine["pii"], [yi], s=70, color=COLOURS["province"], zorder=3)
-            ax.annotate(province, (float(mine["pii"].iloc[0]), yi), xytext=(0, 7), textcoords="offset points",
-                        ha="center", fontsize=8, color=COLOURS["province"], fontweight="bold")
-    ax.set_yticks(range(len(order)), order, fontsize=9)
+    ax.barh(np.arange(len(order)), means.to_numpy(), color="#d6eaf8", height=0.6, zorder=1)
+    ys = joined["region"].map({r: i for i, r in enumerate(order)}).to_numpy()
+    ax.scatter(joined["pii"], ys, s=22, color="#5d6d7e", zorder=2)
+    mine = (joined["province"] == province).to_numpy()
+    if mine.any():
+        x, yi = float(joined.loc[mine, "pii"].iloc[0]), int(ys[mine][0])
+        ax.scatter([x], [yi], s=70, color=COLOURS["province"], zorder=3)
+        ax.annotate(province, (x, yi), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=8,
+                    color=COLOURS["province"], fontweight="bold")
+    row_labels(ax, range(len(order)), order)
     ax.set_ylim(-0.6, len(order) - 0.2)
     lo, hi = float(joined["pii"].min()), float(joined["pii"].max())
     ax.set_xlim(max(0.0, lo - 5), hi + 5)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import rcParams
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
@@ -191,6 +192,17 @@ def fixed_margins(fig: Figure, *, left: float, bottom: float, top: float, right:
     fig.subplots_adjust(left=left / w, right=1 - right / w, bottom=bottom / h, top=1 - top / h)
 
 
+def row_labels(ax, y, labels, fontsize: float = 9) -> None:
+    """Labels of the rows at `y` left of the axes where tick labels sit, as plain texts: a tick label is a
+    tick of five artists, each made and updated on every draw."""
+    from matplotlib.transforms import offset_copy
+
+    ax.set_yticks([])
+    where = offset_copy(ax.get_yaxis_transform(), fig=ax.figure, x=-7, units="points")  # tick 3.5 + pad 3.5
+    for yi, label in zip(y, labels):
+        ax.text(0, yi, label, transform=where, ha="right", va="center", fontsize=fontsize, clip_on=False)
+
+
 def _short(name: str, width: int = 48) -> str:
     return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
@@ -220,7 +232,7 @@ def comparison_chart(frame: pd.DataFrame, province: str, year: int, lang: str = 
     for yi, (s, r) in enumerate(zip(rows["score"], rows["rank"])):
         ax.annotate(f"#{int(r)}", (s, yi), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=8,
                     color=COLOURS["province"])
-    ax.set_yticks(y, labels, fontsize=9)
+    row_labels(ax, y, labels)
     ax.set_xlabel(text(TEXT, "score_axis", lang))
     _no_ylabel(ax)
     ax.set_xlim(max(0, float(lo.min()) - 8), min(100, float(hi.max()) + 8))
@@ -249,10 +261,9 @@ def bump_chart(history: pd.DataFrame, province: str, lang: str = "vi", highlight
     ax = fig.add_subplot()
     highlight = [p for p in dict.fromkeys(highlight or []) if p in wide.columns and p != province]
     palette = ["#2471a3", "#7d3c98", "#117864", "#af601a", "#5d6d7e"]
-    for p in wide.columns:
-        if p == province or p in highlight:
-            continue
-        ax.plot(years, wide[p], color=COLOURS["other"], lw=1, zorder=1)
+    others = [p for p in wide.columns if p != province and p not in highlight]
+    ax.add_collection(LineCollection([np.column_stack([years, wide[p].to_numpy(float)]) for p in others],
+                                     colors=COLOURS["other"], linewidths=1, zorder=1))   # one artist, not 30
     for i, p in enumerate([*highlight, province]):
         own = p == province
         colour = COLOURS["province"] if own else palette[i % len(palette)]
