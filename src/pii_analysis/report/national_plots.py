@@ -22,6 +22,7 @@ from pii_analysis.report.profile_plots import (
     _no_ylabel,
     fixed_margins,
     label_width,
+    offset_text,
     row_labels,
 )
 
@@ -83,8 +84,8 @@ def region_chart(ranking: pd.DataFrame, regions: pd.DataFrame, year: int, lang: 
     if mine.any():
         x, yi = float(joined.loc[mine, "pii"].iloc[0]), int(ys[mine][0])
         ax.scatter([x], [yi], s=70, color=COLOURS["province"], zorder=3)
-        ax.annotate(province, (x, yi), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=8,
-                    color=COLOURS["province"], fontweight="bold")
+        offset_text(ax, x, yi, province, dy=7, ha="center", fontsize=8, color=COLOURS["province"],
+                    fontweight="bold")
     row_labels(ax, range(len(order)), order)
     ax.set_ylim(-0.6, len(order) - 0.2)
     lo, hi = float(joined["pii"].min()), float(joined["pii"].max())

@@ -76,7 +76,7 @@ def png_encode(pixels: np.ndarray, dpi: float = DPI) -> bytes:
 
     height, width, channels = pixels.shape
     rows = np.zeros((height, width * channels + 1), dtype=np.uint8)   # column 0: the filter byte (0)
-    rows[:, 1:] = pixels.reshape(height, -1)
+    rows[:, 1:].reshape(height, width, channels)[...] = pixels         # a view of rows: one copy of the pixels
     per_metre = round(dpi / 0.0254)
     software = f"Matplotlib version{mpl_version}, https://matplotlib.org/".encode("latin-1")
     return b"".join((b"\x89PNG\r\n\x1a\n",
@@ -192,6 +192,14 @@ def fixed_margins(fig: Figure, *, left: float, bottom: float, top: float, right:
     fig.subplots_adjust(left=left / w, right=1 - right / w, bottom=bottom / h, top=1 - top / h)
 
 
+def offset_text(ax, x: float, y: float, label: str, dx: float = 0, dy: float = 0, **kw):
+    """A text at data point (x, y) moved by (dx, dy) points: what `annotate` with offset points draws, as a
+    plain text (an annotation also checks and measures its anchor and arrow on every draw)."""
+    from matplotlib.transforms import offset_copy
+
+    return ax.text(x, y, label, transform=offset_copy(ax.transData, fig=ax.figure, x=dx, y=dy, units="points"), **kw)
+
+
 def row_labels(ax, y, labels, fontsize: float = 9) -> None:
     """Labels of the rows at `y` left of the axes where tick labels sit, as plain texts: a tick label is a
     tick of five artists, each made and updated on every draw."""
@@ -230,8 +238,7 @@ def comparison_chart(frame: pd.DataFrame, province: str, year: int, lang: str = 
     ax.scatter(rows["score"], y, marker="o", s=80, color=COLOURS["province"], zorder=4, label=province,
                clip_on=False)    # a score of 0 or 100 sits on the axis edge: draw the whole dot
     for yi, (s, r) in enumerate(zip(rows["score"], rows["rank"])):
-        ax.annotate(f"#{int(r)}", (s, yi), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=8,
-                    color=COLOURS["province"])
+        offset_text(ax, s, yi, f"#{int(r)}", dy=7, ha="center", fontsize=8, color=COLOURS["province"])
     row_labels(ax, y, labels)
     ax.set_xlabel(text(TEXT, "score_axis", lang))
     _no_ylabel(ax)
@@ -269,13 +276,11 @@ def bump_chart(history: pd.DataFrame, province: str, lang: str = "vi", highlight
         colour = COLOURS["province"] if own else palette[i % len(palette)]
         ax.plot(years, wide[p], color=colour, lw=3.2 if own else 1.8, marker="o", ms=7 if own else 4,
                 zorder=4 if own else 3)
-        ax.annotate(f"{p} ({int(wide[p].iloc[-1])})", (years[-1], wide[p].iloc[-1]), xytext=(8, 0),
-                    textcoords="offset points", va="center", fontsize=10 if own else 8, color=colour,
-                    fontweight="bold" if own else "normal")
+        offset_text(ax, years[-1], wide[p].iloc[-1], f"{p} ({int(wide[p].iloc[-1])})", dx=8, va="center",
+                    fontsize=10 if own else 8, color=colour, fontweight="bold" if own else "normal")
         if own:
             for x, r in zip(years[:-1], wide[p].iloc[:-1]):
-                ax.annotate(str(int(r)), (x, r), xytext=(0, 9), textcoords="offset points", ha="center",
-                            fontsize=9, color=colour, fontweight="bold")
+                offset_text(ax, x, r, str(int(r)), dy=9, ha="center", fontsize=9, color=colour, fontweight="bold")
     ax.set_ylim(n + 0.8, 0.2)
     ax.set_yticks([1, 5, 10, 15, 20, 25, 30, n] if n >= 30 else list(range(1, n + 1)))
     ax.set_xticks(years, [str(y) for y in years])
