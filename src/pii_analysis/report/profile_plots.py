@@ -249,7 +249,8 @@ def comparison_chart(frame: pd.DataFrame, province: str, year: int, lang: str = 
     key = "pillars_title" if level == "pillar" else "subpillars_title"
     ax.set_title(text(TEXT, key, lang, province=province, year=year), **TITLE)
     box = ax.get_position()
-    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=((box.x0 + box.x1) / 2, 0.02),
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center",
+               bbox_to_anchor=((box.x0 + box.x1) / 2, 0.03 / fig.get_size_inches()[1]),    # 0.03 in from the bottom
                ncol=3, frameon=False, fontsize=9)
     return fig
 
