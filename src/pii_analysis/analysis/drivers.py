@@ -96,11 +96,19 @@ class Standing:
         return scores[:, codes.index(self.framework.root)]
 
     def rank_of(self, pii: np.ndarray) -> np.ndarray:
-        """Ranks of the province, one per candidate own PII (...,), everyone else fixed."""
+        """Ranks of the province, one per candidate own PII (...,), everyone else fixed: as `rank_desc` ranks
+        the field with the province's PII replaced (1 + the provinces above it, after rounding), found by
+        a binary search among the others' rounded PII instead of comparing every pair of provinces."""
         pii = np.asarray(pii, dtype=float)
-        field = np.broadcast_to(self.pii(), pii.shape + (len(self.provinces),)).copy()
-        field[..., self.row] = pii
-        return rank_desc(field, self.method.rank_decimals)[..., self.row]
+        own = np.round(pii, self.method.rank_decimals)
+        above = len(self._others) - np.searchsorted(self._others, own, side="right")
+        return np.where(np.isnan(own), np.nan, 1.0 + above)
+
+    @cached_property
+    def _others(self) -> np.ndarray:
+        """The other provinces' PII rounded as `rank_desc` rounds it, sorted, missing ones left out."""
+        others = np.round(np.delete(self.pii(), self.row), self.method.rank_decimals)
+        return np.sort(others[~np.isnan(others)])
 
     def rescore(self, own_rows: np.ndarray, start: list[str] | None = None) -> np.ndarray:
         """The province's PII for each candidate row of its scores (..., codes); one engine call.
