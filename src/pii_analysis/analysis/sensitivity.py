@@ -12,7 +12,6 @@ re-scored through the engine.
 from __future__ import annotations
 
 import functools
-import weakref
 
 import numpy as np
 import pandas as pd
@@ -177,9 +176,6 @@ def _normalised(value: np.ndarray, y: np.ndarray, eps: float) -> np.ndarray:
     return np.divide(value, y_var, out=np.zeros(np.broadcast(value, y_var).shape), where=y_var > eps)
 
 
-_OLS_MEMO: dict[int, tuple[weakref.ref, dict[tuple, pd.DataFrame]]] = {}
-
-
 def pillar_ols(result: ScoreResult, response: str = "rank", year_effects: bool = True,
                cov_type: str = "HC1") -> pd.DataFrame:
     """OLS of PII rank (or score) on the pillar scores, pooled over provinces and years.
@@ -191,16 +187,13 @@ def pillar_ols(result: ScoreResult, response: str = "rank", year_effects: bool =
     """
     if response not in ("rank", "score"):
         raise PiiInputError(f"response must be 'rank' or 'score', got {response!r}", column="response")
-    # The fit is the same for every province: kept per ScoreResult for the life of the process (a
-    # report run's kernel serves many provinces from one loaded context), returned as a copy.
-    ref, fits = _OLS_MEMO.get(id(result), (None, {}))
-    if ref is None or ref() is not result:
-        fits = {}
-        _OLS_MEMO[id(result)] = (weakref.ref(result, lambda _, key=id(result): _OLS_MEMO.pop(key, None)), fits)
-    key = (response, year_effects, cov_type)
-    if key not in fits:
-        fits[key] = _pillar_ols(result, response, year_effects, cov_type)
-    return fits[key].copy(deep=True)
+    # The fit is the same for every province: kept per ScoreResult for as long as it lives (a report
+    # run's kernel serves many provinces from one loaded context), returned as a copy.
+    from pii_analysis.analysis.cache import per_object
+
+    fit = per_object(result, ("pillar_ols", response, year_effects, cov_type),
+                     lambda: _pillar_ols(result, response, year_effects, cov_type))
+    return fit.copy(deep=True)
 
 
 def _pillar_ols(result: ScoreResult, response: str, year_effects: bool, cov_type: str) -> pd.DataFrame:
