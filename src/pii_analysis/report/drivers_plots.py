@@ -9,6 +9,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import LayoutEngine
 from matplotlib.patches import Patch
 
 from pii_analysis.index.framework import Framework
@@ -20,6 +21,40 @@ UP, DOWN, NEUTRAL = "#1e8449", "#c0392b", "#7f8c8d"
 
 TEXT: Table = catalog("drivers_plots.TEXT")
 COLUMNS: Table = catalog("drivers_text.TEXT")   # the column headers of the drivers tables (col_name, col_unit)
+
+
+class FitLayout(LayoutEngine):
+    """The layout of these one-axes charts in one measuring pass (matplotlib's constrained layout measures
+    every tick label, text and legend twice before the draw measures them again): the figure title at the
+    top, the figure legends at the bottom, and the axes as large as the space left once its own tick
+    labels, texts, axis label and legend (its tight box) fit inside, `PAD` from every edge and between
+    the parts, as the constrained layout's default padding leaves them."""
+
+    _adjust_compatible = False
+    _colorbar_gridspec = False
+    PAD = 3 / 72          # inches (constrained layout's w_pad / h_pad)
+
+    def execute(self, fig: Figure) -> None:
+        renderer = fig._get_renderer()
+        width, height = fig.bbox.width, fig.bbox.height
+        pad = self.PAD * fig.dpi
+        top = bottom = pad
+        title = fig._suptitle
+        if title is not None:
+            title.set_y(1 - pad / height)
+            title.set_va("top")
+            top += title.get_window_extent(renderer).height + 2 * pad
+        for legend in fig.legends:     # placed at the bottom, centred
+            legend.set_bbox_to_anchor((0.5, pad / height), transform=fig.transFigure)
+            legend._loc = 8            # 'lower center'
+            bottom += legend.get_window_extent(renderer).height + 2 * pad
+        for ax in fig.axes:
+            box, tight = ax.get_window_extent(renderer), ax.get_tightbbox(renderer)
+            left_m, right_m = box.x0 - tight.x0, tight.x1 - box.x1
+            bottom_m, top_m = box.y0 - tight.y0, tight.y1 - box.y1
+            x0, x1 = (pad + left_m) / width, 1 - (pad + right_m) / width
+            y0, y1 = (bottom + bottom_m) / height, 1 - (top + top_m) / height
+            ax.set_position([x0, y0, max(x1 - x0, 0.05), max(y1 - y0, 0.05)])
 
 
 def _title(fig: Figure, title: str, width: int = 100) -> None:
@@ -76,7 +111,7 @@ def _tornado(rows: pd.DataFrame, columns: tuple[str, str, str, str], labels: lis
     """Bars of the PII change up / down per row (columns: change up, change down, rank up, rank down), the
     new rank at a bar's end where it changes, dashed lines at the change that gains / loses a place."""
     up_col, down_col, r_up_col, r_down_col = columns
-    fig = PngFigure(figsize=(10, height * len(rows) + 1.8), dpi=DPI, layout="constrained")
+    fig = PngFigure(figsize=(10, height * len(rows) + 1.8), dpi=DPI, layout=FitLayout())
     ax = fig.add_subplot()
     y = np.arange(len(rows))
     ax.barh(y, rows[up_col], color=UP, label=legend[0])
@@ -120,7 +155,7 @@ def waterfall(decomposition: pd.DataFrame, lang: str = "vi", level: str = "pilla
     starts = own + np.concatenate([[0.0], np.cumsum(steps)[:-1]])
     labels = [meta["province"]] + [textwrap.fill(_label(c, n, 40), 18) for c, n in zip(rows["node"], names)] \
         + [meta["reference"]]
-    fig = PngFigure(figsize=(max(8, 1.1 * len(labels) + 2), 5.2), dpi=DPI, layout="constrained")
+    fig = PngFigure(figsize=(max(8, 1.1 * len(labels) + 2), 5.2), dpi=DPI, layout=FitLayout())
     ax = fig.add_subplot()
     x = np.arange(len(labels))
     tops = np.concatenate([[own], starts + steps, [ref]])
@@ -144,7 +179,7 @@ def waterfall(decomposition: pd.DataFrame, lang: str = "vi", level: str = "pilla
     # below the axes: inside, the legend covered the first bar's value label
     fig.legend(handles=[Patch(color=DOWN, label=text(TEXT, "behind", lang, reference=meta["reference"])),
                         Patch(color=UP, label=text(TEXT, "ahead", lang, province=meta["province"]))],
-               fontsize=8, frameon=False, loc="outside lower center", ncol=2)
+               fontsize=8, frameon=False, loc="lower center", ncol=2)
     _title(fig, text(TEXT, "waterfall_title", lang, province=meta["province"], own=fmt_num(own, lang),
                      reference=meta["reference"], ref=fmt_num(ref, lang), target=meta["reference_rank"],
                      level=text(TEXT, f"level_{level}", lang)))
@@ -277,7 +312,7 @@ def sobol_bars(sobol: pd.DataFrame, lang: str = "vi", top: int = 15) -> Figure:
     meta = sobol.attrs
     rows = sobol.head(top).iloc[::-1]
     names = rows["name_vi" if lang == "vi" else "name_en"]
-    fig = PngFigure(figsize=(10, 0.4 * len(rows) + 1.8), dpi=DPI, layout="constrained")
+    fig = PngFigure(figsize=(10, 0.4 * len(rows) + 1.8), dpi=DPI, layout=FitLayout())
     ax = fig.add_subplot()
     y = np.arange(len(rows))
     ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], color=COLOURS["top10"],
