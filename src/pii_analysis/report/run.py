@@ -250,6 +250,10 @@ def _exporter() -> Any:
             html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
             return _NUMERIC_REF.sub(_character, _FOCUSABLE.sub(r'\1 tabindex="0"', html)), resources
 
+        def _validate_preprocessor(self, nbc, preprocessor):
+            """No schema check after each of the 13 preprocessors (most of them disabled): the notebook was
+            validated when read, and the checks were a third of a conversion."""
+
     exporter = SafeHTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True,
                             extra_loaders=[DictLoader({"pii_notebook.html.j2":
