@@ -114,8 +114,9 @@ def _tornado(rows: pd.DataFrame, columns: tuple[str, str, str, str], labels: lis
     fig = PngFigure(figsize=(10, height * len(rows) + 1.8), dpi=DPI, layout=FitLayout())
     ax = fig.add_subplot()
     y = np.arange(len(rows))
-    ax.barh(y, rows[up_col], color=UP, label=legend[0])
-    ax.barh(y, rows[down_col], color=DOWN, label=legend[1])
+    bars = [_hbars(ax, y, rows[up_col].to_numpy(dtype=float), UP, legend[0]),
+            _hbars(ax, y, rows[down_col].to_numpy(dtype=float), DOWN, legend[1])]
+    lines = []
     for yi, (up, down, r_up, r_down) in enumerate(zip(rows[up_col], rows[down_col], rows[r_up_col], rows[r_down_col])):
         # only a rank that changes is labelled: the unchanged rank repeated on every bar says nothing
         if np.isfinite(r_up) and int(r_up) != meta["rank"]:
@@ -126,18 +127,54 @@ def _tornado(rows: pd.DataFrame, columns: tuple[str, str, str, str], labels: lis
                         ha="right", fontsize=8, fontweight="bold")
     for gap, sign, key in ((meta.get("gap_above"), 1, "gain_line"), (meta.get("gap_below"), -1, "lose_line")):
         if gap is not None and np.isfinite(gap):
-            ax.axvline(sign * gap, color=UP if sign > 0 else DOWN, ls="--", lw=1,
-                       label=text(TEXT, key, lang, gap=fmt_num(gap, lang)))
+            lines.append(ax.axvline(sign * gap, color=UP if sign > 0 else DOWN, ls="--", lw=1,
+                                    label=text(TEXT, key, lang, gap=fmt_num(gap, lang))))
     ax.axvline(0, color="#17202a", lw=0.8)
-    ax.set_yticks(y, labels, fontsize=8)
+    _row_labels(ax, y, labels)
     ax.set_xlabel(axis)
     decimal_ticks(ax.xaxis, lang)
     _no_ylabel(ax)   # speed: no re-measuring of the tick labels (profile_plots)
     ax.spines[["top", "right"]].set_visible(False)
     _title(fig, title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.9 / (height * len(rows) + 1.8)), ncol=2, fontsize=8,
-              frameon=False)
+    ax.legend(handles=lines + bars, loc="upper center", bbox_to_anchor=(0.5, -0.9 / (height * len(rows) + 1.8)),
+              ncol=2, fontsize=8, frameon=False)
     return fig
+
+
+ROW_LABEL = "row-label"   # the gid of the row labels of the bar charts
+
+
+def _row_labels(ax, y: np.ndarray, labels: list[str], fontsize: float = 8) -> None:
+    """Row labels left of the axes, where tick labels would sit, as plain texts (gid ROW_LABEL): a tick per
+    row costs two tick marks, a grid line and two texts, each built by copying the first; the y axis then
+    has no ticks."""
+    from matplotlib.transforms import ScaledTranslation
+
+    ax.set_yticks([])
+    shift = ax.get_yaxis_transform() + ScaledTranslation(-TICK_GAP / 72, 0, ax.figure.dpi_scale_trans)
+    for yi, label in zip(y, labels):
+        ax.text(0, yi, label, transform=shift, ha="right", va="center_baseline", fontsize=fontsize, clip_on=False,
+                gid=ROW_LABEL)
+
+
+TICK_GAP = 3.5   # points between the axes and a row label (matplotlib's tick pad; no tick mark)
+
+
+def _hbars(ax, y: np.ndarray, widths: np.ndarray, colour: str, label: str, height: float = 0.8):
+    """Horizontal bars from 0 to each width (as `barh` draws them) as one collection: `barh` adds a patch per
+    bar, each updating the data limits on its own. Rows without a value have no bar."""
+    from matplotlib.collections import PolyCollection
+
+    keep = np.isfinite(widths)
+    low, high = y[keep] - height / 2, y[keep] + height / 2
+    w = widths[keep]
+    verts = np.stack([np.stack([np.zeros_like(w), low], 1), np.stack([np.zeros_like(w), high], 1),
+                      np.stack([w, high], 1), np.stack([w, low], 1)], axis=1)
+    bars = PolyCollection(verts, facecolors=colour, edgecolors="none", linewidths=0, label=label)
+    bars.sticky_edges.x.append(0.0)
+    ax.add_collection(bars)
+    ax.autoscale_view()
+    return bars
 
 
 def waterfall(decomposition: pd.DataFrame, lang: str = "vi", level: str = "pillar") -> Figure:
@@ -320,7 +357,7 @@ def sobol_bars(sobol: pd.DataFrame, lang: str = "vi", top: int = 15) -> Figure:
     ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], color="#a9cce3",
             error_kw={"lw": 0.8, "capsize": 2}, label=text(TEXT, "s1", lang))
     ax.axvline(0, color="#17202a", lw=0.8)
-    ax.set_yticks(y, [_label(c, n) for c, n in zip(rows["factor"], names)], fontsize=8)
+    _row_labels(ax, y, [_label(c, n) for c, n in zip(rows["factor"], names)])
     ax.set_xlabel(text(TEXT, "sobol_axis", lang))
     decimal_ticks(ax.xaxis, lang)
     _no_ylabel(ax)
