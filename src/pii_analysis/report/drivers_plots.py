@@ -352,17 +352,19 @@ def sobol_bars(sobol: pd.DataFrame, lang: str = "vi", top: int = 15) -> Figure:
     fig = PngFigure(figsize=(10, 0.4 * len(rows) + 1.8), dpi=DPI, layout=FitLayout())
     ax = fig.add_subplot()
     y = np.arange(len(rows))
-    ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], color=COLOURS["top10"],
-            error_kw={"lw": 0.8, "capsize": 2}, label=text(TEXT, "st", lang))
-    ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], color="#a9cce3",
-            error_kw={"lw": 0.8, "capsize": 2}, label=text(TEXT, "s1", lang))
+    bars = []
+    for shift, key, colour in ((0.2, "ST", COLOURS["top10"]), (-0.2, "S1", "#a9cce3")):
+        value = rows[key].to_numpy(dtype=float)
+        bars.append(_hbars(ax, y + shift, value, colour, text(TEXT, key.lower(), lang), height=0.4))
+        ax.errorbar(value, y + shift, xerr=rows[f"{key}_conf"].to_numpy(dtype=float), fmt="none", ecolor="k",
+                    lw=0.8, capsize=2)
     ax.axvline(0, color="#17202a", lw=0.8)
     _row_labels(ax, y, [_label(c, n) for c, n in zip(rows["factor"], names)])
     ax.set_xlabel(text(TEXT, "sobol_axis", lang))
     decimal_ticks(ax.xaxis, lang)
     _no_ylabel(ax)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(handles=bars, loc="lower right", fontsize=8, frameon=False)
     _title(fig, text(TEXT, "sobol_title", lang, province=meta.get("province", ""), year=meta.get("year", ""),
                      conf=int(round(100 * meta.get("conf_level", 0.95)))))
     return fig
