@@ -240,3 +240,21 @@ def test_results_csv_always_has_a_row(ctx, plan):
     assert len(easy.results()) == 1 and easy.results()["status"].iloc[0] == "already"
     full = plan.results()
     assert len(full) == len(plan.table) and (full["probability"] == plan.probability).all()
+
+
+def test_plan_search_batches_give_the_single_column_numbers(ctx, plan):
+    """The search re-scores many (indicator, rise) columns in one engine call and the plan's exact check
+    re-scores only its raised columns: the numbers are bit for bit those of one column at a time and of
+    the engine scoring the whole panel."""
+    ty = target_year_draws(ctx, base_year=2025, target_year=2030, n_draws=DRAWS, seed=SEED)
+    p = ty_row(ctx)
+    rises = plan_rises(plan)
+    idx = np.flatnonzero(rises > 0)
+    together = ty.changes(p, idx, rises[idx])
+    for k, i in enumerate(idx):
+        assert np.array_equal(together[k], ty.change(p, int(i), float(rises[i])))
+    values = np.clip(ty.values, ty.lo, ty.hi)
+    for i in idx:
+        values[:, p, i] = ty.own_values(p, int(i), float(rises[i]))
+    whole = score_arrays(values, ctx.framework, rate_method(ctx)).node(ctx.framework.root)
+    assert np.array_equal(ty.exact_pii(p, rises), whole)

@@ -168,13 +168,54 @@ def test_png_has_the_pixels_of_savefig(ctx):
 
     from matplotlib import image
 
-    h = P.headline(ctx, NB, 2025)
-    make = lambda: PP.indicator_tier_chart(P.indicator_table(ctx, NB, 2025, "en"), NB, 2025,  # noqa: E731
-                                           h["rank"], h["n"], "en")
+    make = lambda: PP.bump_chart(P.rank_history(ctx), NB, "en", highlight=["Phú Thọ"])  # noqa: E731
     ours = image.imread(io.BytesIO(make()._repr_png_()[0]))
-    buf = io.BytesIO()
-    ref_fig = make()
-    ref_fig.savefig(buf, format="png", dpi=ref_fig.dpi)
-    ref = image.imread(io.BytesIO(buf.getvalue()))
+    ref = _savefig_pixels(make())
     assert ours.shape == (*ref.shape[:2], 3) and (ref[..., 3] == 1).all()
     assert np.array_equal(ours, ref[..., :3])
+
+
+def _savefig_pixels(fig) -> np.ndarray:
+    import io
+
+    from matplotlib import image
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi)
+    return image.imread(io.BytesIO(buf.getvalue()))
+
+
+def test_png_text_cache_keeps_savefig_pixels_across_figures_and_font_settings(ctx):
+    """Strings measured and rendered once per kernel (TextCachingRenderer): a chart drawn again from the
+    cache, and the same strings under other font settings (not served stale), keep savefig's pixels."""
+    import io
+
+    import matplotlib
+    from matplotlib import image
+
+    def make():
+        return PP.comparison_chart(P.node_comparison(ctx, NB, 2025, "pillar", "vi"), NB, 2025, "vi")
+
+    PP._TEXT_SIZES.clear()
+    PP._TEXT_IMAGES.clear()
+    first = image.imread(io.BytesIO(PP.png_bytes(make())))
+    assert len(PP._TEXT_IMAGES) > 20                            # labels, ticks, legend, title kept
+    again = image.imread(io.BytesIO(PP.png_bytes(make())))       # every string from the cache
+    ref = _savefig_pixels(make())
+    assert np.array_equal(first, ref[..., :3]) and np.array_equal(again, ref[..., :3])
+    with matplotlib.rc_context({"font.sans-serif": ["DejaVu Serif"], "text.hinting": "no_hinting"}):
+        serif = image.imread(io.BytesIO(PP.png_bytes(make())))
+        assert np.array_equal(serif, _savefig_pixels(make())[..., :3]) and not np.array_equal(serif, first)
+
+
+@pytest.mark.parametrize("channels", [3, 4])
+def test_png_encode_round_trips_the_pixels(channels):
+    import io
+
+    from PIL import Image
+    rng = np.random.default_rng(1)
+    pixels = rng.integers(0, 256, size=(37, 53, channels), dtype=np.uint8)
+    pixels[:10] = 255                                            # flat area, as in charts
+    image = Image.open(io.BytesIO(PP.png_encode(pixels, dpi=96)))
+    assert image.mode == ("RGB" if channels == 3 else "RGBA")
+    assert np.array_equal(np.asarray(image), pixels)
+    assert image.info["dpi"] == pytest.approx((96, 96), abs=0.02) and image.info["Software"].startswith("Matplotlib")

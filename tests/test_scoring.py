@@ -272,3 +272,22 @@ def test_rescoring_changed_columns_equals_scoring_everything(shipped, missing):
         assert np.allclose(part.scores, full.scores[..., [full.codes.index(c) for c in some]], rtol=0,
                            atol=1e-12, equal_nan=True)
         assert np.array_equal(base.normalised, kept, equal_nan=True)
+
+
+def test_outlier_rule_treats_each_column_on_its_own():
+    """The outlier rule steps only the columns still winsorising, so a column's treatment (values, code,
+    skew, kurtosis) is bit for bit what it gets alone: skewed both ways, ties at the extremes, missing
+    values, columns reaching the log branch and columns passing at once, in one batch."""
+    rng = np.random.default_rng(5)
+    x = rng.lognormal(0, 2.5, size=(120, 9, 60))
+    x[:, 1] *= -1                                            # negative skew
+    x[:, 2] = np.round(x[:, 2])                              # ties at the extremes
+    x[:, 3][rng.random(x[:, 3].shape) < 0.1] = np.nan        # missing values
+    x[:, 4] = rng.normal(size=(120, 60))                     # passes the rule at once
+    method = Method()
+    batch = treat_outliers(np.swapaxes(x, -1, -2), method)
+    assert set(np.unique(batch[1])) >= {TREAT_LOG, 0, 1, 2}  # every branch is exercised
+    for i in range(x.shape[1]):
+        alone = treat_outliers(np.swapaxes(x[:, i:i + 1], -1, -2), method)
+        for got, want in zip(batch, alone):
+            assert np.array_equal(got[..., i:i + 1] if got.ndim == 3 else got[:, i:i + 1], want, equal_nan=True)

@@ -38,7 +38,7 @@ from pii_analysis.analysis.projection import DEFAULT_SEED, deterministic_rates, 
 from pii_analysis.analysis.scenarios import Change, Scenario
 from pii_analysis.analysis.weights import present_weights, present_weights_all
 from pii_analysis.data.errors import PiiInputError
-from pii_analysis.index.scoring import rank_desc, score_arrays
+from pii_analysis.index.scoring import Normalised, normalised_arrays, rank_desc, rescore_columns, score_arrays
 
 DEFAULT_AIM = 0.8        # the plan's probability of reaching the rank it aims at
 DEFAULT_BUDGET = 12      # the most indicators a plan shown asks a province to raise at once (a parameter):
@@ -173,8 +173,10 @@ class _TargetYear:
 
     values: np.ndarray    # (D, P, I) before the scenario and the bounds, as `projection` makes them
     span: np.ndarray      # (D, I) what one normalised point is in raw units, per draw
-    norm: np.ndarray      # (D, P, I) normalised scores of the bounded values
-    weights: np.ndarray   # (D, P, I) missing-aware weights of every province in its PII
+    columns: np.ndarray   # (I, D, P) the bounded values, indicator by indicator (contiguous columns)
+    norm: np.ndarray      # (I, D, P) their normalised scores
+    weights: np.ndarray   # (I, D, P) missing-aware weights of every province in its PII
+    normalised: Normalised  # what the engine re-scores a plan's changed columns from (`exact_pii`)
     pii: np.ndarray       # (D, P) float64, as the engine scores it
     lo: np.ndarray        # (I,) bounds of the values
     hi: np.ndarray
@@ -191,26 +193,39 @@ class _TargetYear:
     def change(self, row: int, i: int, rise: float) -> np.ndarray:
         """(D, P) every province's PII change when the province raises indicator i alone by `rise`: the
         column re-scored on its own in every draw (exact: the PII is linear in each column)."""
+        return self.changes(row, [i], [rise])[0]
+
+    def changes(self, row: int, indicators, rises) -> np.ndarray:
+        """(K, D, P) `change` of each (indicator, rise) pair, every column re-scored on its own in one engine
+        call (a column's scores never depend on the other columns: the same numbers, one call)."""
         from pii_analysis.analysis.raw_units import normalised_columns
 
-        column = np.clip(self.values[:, :, i], self.lo[i], self.hi[i])
-        column[:, row] = self.own_values(row, i, rise)
-        new = normalised_columns(column, np.full(len(column), i), self.framework, self.method)
-        return self.weights[:, :, i] * np.nan_to_num(new - self.norm[:, :, i])
+        idx = np.asarray(indicators, dtype=int)
+        if not len(idx):
+            return np.zeros((0, *self.pii.shape))
+        column = self.columns[idx]                                         # (K, D, P), a copy
+        for k, (i, rise) in enumerate(zip(idx, rises)):
+            column[k, :, row] = self.own_values(row, int(i), float(rise))
+        K, D, P = column.shape
+        new = normalised_columns(column.reshape(K * D, P), np.repeat(idx, D), self.framework, self.method)
+        return self.weights[idx] * np.nan_to_num(new.reshape(K, D, P) - self.norm[idx])
 
     def exact_pii(self, row: int, rises: np.ndarray) -> np.ndarray:
-        """(D, P) every province's PII with the plan, scored by the engine as `projection.project` does."""
-        values = np.clip(self.values, self.lo, self.hi)
-        for i in np.flatnonzero(rises > 1e-9):
-            values[:, row, i] = self.own_values(row, i, float(rises[i]))
-        return score_arrays(values, self.framework, self.method).node(self.framework.root)
+        """(D, P) every province's PII with the plan, scored by the engine as `projection.project` does (only
+        the raised columns re-scored: `scoring.rescore_columns`, score_arrays' numbers)."""
+        idx = np.flatnonzero(rises > 1e-9)
+        changed = np.ascontiguousarray(np.moveaxis(self.columns[idx], 0, -1))   # (D, P, k)
+        for k, i in enumerate(idx):
+            changed[:, row, k] = self.own_values(row, int(i), float(rises[i]))
+        return rescore_columns(changed, idx, self.normalised, self.framework, self.method).node(self.framework.root)
 
 
 def _target_year(ctx, values: np.ndarray, lo: np.ndarray, hi: np.ndarray, years_ahead: float) -> _TargetYear:
     from pii_analysis.analysis.scenarios import scoring_range
 
     fw, method = ctx.framework, rate_method(ctx)
-    batch = score_arrays(np.clip(values, lo, hi), fw, method)
+    bounded = np.clip(values, lo, hi)
+    batch = score_arrays(bounded, fw, method)
     norm = np.stack([batch.node(c) for c in fw.indicators], axis=-1)            # (D, P, I)
     D, P, I = norm.shape
     missing = np.isnan(norm).reshape(D * P, I)
@@ -219,7 +234,12 @@ def _target_year(ctx, values: np.ndarray, lo: np.ndarray, hi: np.ndarray, years_
                                 return_inverse=True)
     example = np.where(missing[first], np.nan, 1.0)                               # one row per missing pattern
     weights = present_weights_all(fw, method, example)[np.ravel(which)].reshape(D, P, I)
-    return _TargetYear(values=values, span=scoring_range(values, method), norm=norm, weights=weights,
+    def by_column(x: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(np.moveaxis(x, -1, 0))                       # (D, P, I) -> (I, D, P)
+
+    return _TargetYear(values=values, span=scoring_range(values, method), columns=by_column(bounded),
+                       norm=by_column(norm), weights=by_column(weights),
+                       normalised=normalised_arrays(bounded, fw, method),
                        pii=np.asarray(batch.node(fw.root), dtype=float), lo=lo, hi=hi,
                        years_ahead=years_ahead, framework=fw, method=method)
 
@@ -309,7 +329,8 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
     with np.errstate(all="ignore"):
         span = np.nanmax(rates[-1], axis=0) - np.nanmin(rates[-1], axis=0)
         span = np.where(span > 0, span, np.nan)
-        pace = sustained_paces(ctx, base, cap_quantile).set_index("indicator")["cap"].reindex(codes).to_numpy()
+        pace = _per_context(ctx, ("pace", base, cap_quantile), lambda: sustained_paces(ctx, base, cap_quantile)
+                            .set_index("indicator")["cap"].reindex(codes).to_numpy())
         trend_pace = np.nan_to_num((rates[-1][p] - base_rates[p]) * d / h)
         pace_pts = np.nan_to_num(pace / span * 100.0)              # the sustained pace in points a year
         room_pts = np.nan_to_num(np.maximum(pace - np.maximum(trend_pace, 0.0), 0.0) / span * 100.0)
@@ -410,8 +431,8 @@ class _Search:
                  unit_cost: np.ndarray, aim: float) -> None:
         self.ty, self.row, self.decimals, self.prob, self.order = ty, row, decimals, prob, order
         self.upper, self.unit_cost, self.aim = upper, unit_cost, aim
-        steps = [np.zeros_like(ty.pii)] + [ty.change(row, int(i), float(upper[i])) for i in order]
-        self.pii = ty.pii[None] + np.cumsum(np.stack(steps), axis=0)          # (K + 1, D, P)
+        steps = np.concatenate([np.zeros_like(ty.pii)[None], ty.changes(row, order, upper[order])])
+        self.pii = ty.pii[None] + np.cumsum(steps, axis=0)                     # (K + 1, D, P)
         self.ranks = _own_ranks(self.pii, row, decimals)                       # (K + 1, D)
         self.table = self._table(ty.pii.shape[-1])
         self._bracket: dict[int, tuple[int, float, float, float]] = {}   # rank: steps done, lo, hi, p(hi)
@@ -453,25 +474,47 @@ class _Search:
         rises = self.at_caps(max(k - 1, 0))
         if k == 0:
             return rises, self.probability(0, rank)
-        last = int(self.order[k - 1])
-        done, lo, hi, p = self._bracket.get(rank, (0, 0.0, float(self.upper[last]), self.probability(k, rank)))
-        for _ in range(done, steps):
-            mid = 0.5 * (lo + hi)
-            ranks = _own_ranks(self.pii[k - 1] + self.ty.change(self.row, last, mid), self.row, self.decimals)
-            p_mid = float(self.prob(ranks <= rank))
-            if p_mid >= self.aim - TOL:
-                hi, p = mid, p_mid
-            else:
-                lo = mid
-        self._bracket[rank] = (max(done, steps), lo, hi, p)
-        rises[last] = hi
+        self.bisect([rank], steps)
+        _, _, hi, p = self._bracket[rank]
+        rises[int(self.order[k - 1])] = hi
         return rises, p
+
+    def bisect(self, ranks: list[int], steps: int) -> None:
+        """`steps` bisection steps in all on the last indicator's rise of each rank's minimal plan (continuing
+        earlier ones; kept in `_bracket`), the ranks stepped side by side: each step re-scores every rank's
+        column in one engine call (the same numbers as one rank at a time)."""
+        work = {}
+        for rank in ranks:
+            k = self.fewest(rank)
+            if not k:   # no plan reaches it, or none is needed: nothing to bisect
+                continue
+            last = int(self.order[k - 1])
+            work[rank] = (k, last)
+            if rank not in self._bracket:
+                self._bracket[rank] = (0, 0.0, float(self.upper[last]), self.probability(k, rank))
+        while True:
+            live = [r for r in work if self._bracket[r][0] < steps]
+            if not live:
+                return
+            mids = [0.5 * (self._bracket[r][1] + self._bracket[r][2]) for r in live]
+            moved = self.ty.changes(self.row, [work[r][1] for r in live], mids)
+            for rank, mid, change in zip(live, mids, moved):
+                done, lo, hi, p = self._bracket[rank]
+                ranks_mid = _own_ranks(self.pii[work[rank][0] - 1] + change, self.row, self.decimals)
+                p_mid = float(self.prob(ranks_mid <= rank))
+                if p_mid >= self.aim - TOL:
+                    hi, p = mid, p_mid
+                else:
+                    lo = mid
+                self._bracket[rank] = (done + 1, lo, hi, p)
 
     def frontier(self, budget: int | None) -> pd.DataFrame:
         """Per rank better than the trend's (with the aimed probability) down to the best reachable one:
         the fewest indicators, the least effort and the probability of its minimal plan."""
         rows = []
-        for rank in range(self.aim_rank(0) - 1, self.aim_rank(self.k_max) - 1, -1):
+        ranks = list(range(self.aim_rank(0) - 1, self.aim_rank(self.k_max) - 1, -1))
+        self.bisect(ranks, COARSE)
+        for rank in ranks:
             k = self.fewest(rank)
             rises, p = self.minimal(rank, COARSE)
             rows.append({"rank": rank, "indicators": k, "effort": float(self.unit_cost[rises > 0] @ rises[rises > 0]),
@@ -483,5 +526,23 @@ def ctx_rates_base(ctx, base: int, provinces: list[str]) -> np.ndarray:
     """(provinces, indicators) observed rates of the base year, in `provinces` order."""
     from pii_analysis.analysis.trends import panel_rates
 
-    _, order, rates = panel_rates(ctx, [base])
+    _, order, rates = _per_context(ctx, ("rates", base), lambda: panel_rates(ctx, [base]))
     return rates[0][[order.index(x) for x in provinces]]
+
+
+_CONTEXT: dict[tuple, tuple] = {}   # what every province's plan reads from the same context (its panel's rates
+#                                     and paces), kept per context and settings for the rest of the process
+
+
+def _per_context(ctx, key: tuple, compute):
+    """compute(), once per context and `key` in this process (the context is kept with the value, so an id
+    is never reused for another context while its entry lives); never change what it returns in place."""
+    full = (id(ctx), *key)
+    kept = _CONTEXT.get(full)
+    if kept is not None and kept[0] is ctx:
+        return kept[1]
+    value = compute()
+    _CONTEXT[full] = (ctx, value)
+    while len(_CONTEXT) > 8:
+        _CONTEXT.pop(next(iter(_CONTEXT)))
+    return value

@@ -20,14 +20,15 @@ TREAT_NONE, TREAT_LOG = 0, -1  # positive codes = number of winsorised points (C
 
 
 # --- statistics ------------------------------------------------------------------
-def sample_skew_kurt(x: np.ndarray, axis: int = -2) -> tuple[np.ndarray, np.ndarray]:
+def sample_skew_kurt(x: np.ndarray, axis: int = -2, nan: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Bias-adjusted skewness and excess kurtosis along `axis`, ignoring NaN.
 
     Same formulas as Excel's SKEW and KURT, which the GII and COINr use. Written with
-    masked sums rather than nanmean: ~30x faster on large batches.
+    masked sums rather than nanmean: ~30x faster on large batches. `nan=False` says that `x` has
+    no NaN (the caller knows: the check is skipped); a row's values never depend on the other rows.
     """
-    valid = ~np.isnan(x)
-    has_nan = not valid.all()
+    valid = ~np.isnan(x) if nan is not False else None
+    has_nan = nan is not False and not valid.all()
     n = valid.sum(axis=axis) if has_nan else np.full(np.delete(x.shape, axis % x.ndim), x.shape[axis])
     n = n.astype(float)
     xs = np.where(valid, x, 0.0) if has_nan else x
@@ -82,28 +83,37 @@ def _treat(x: np.ndarray, method: Method) -> tuple[np.ndarray, np.ndarray, np.nd
     where = np.nonzero(fail)
     original = x[where]                            # (columns, provinces)
     block = original.copy()
-    cur_skew = skew[where]
     still = np.ones(len(block), dtype=bool)        # still failing the rule
-    active = still.copy()                          # still winsorising (failing and below the limit)
     # COINr `winsorise` counts POINTS, not steps: each step moves every value tied at the extreme
     # to the next value, and the count is the size of the latest group moved at the top plus the
     # latest at the bottom (ties at the extreme count one each, as in the GII).
     n_hi = np.zeros(len(block), dtype=int)
     n_lo = np.zeros(len(block), dtype=int)
-    while active.any():
-        pos = (active & (cur_skew >= 0))[:, None]
-        neg = (active & (cur_skew < 0))[:, None]
-        hi = np.nanmax(block, axis=1, keepdims=True)
-        lo = np.nanmin(block, axis=1, keepdims=True)
-        next_hi = np.nanmax(np.where(block < hi, block, -np.inf), axis=1, keepdims=True)
-        next_lo = np.nanmin(np.where(block > lo, block, np.inf), axis=1, keepdims=True)
-        at_hi, at_lo = pos & (block == hi), neg & (block == lo)
-        n_hi = np.where(pos[:, 0], at_hi.sum(axis=1), n_hi)
-        n_lo = np.where(neg[:, 0], at_lo.sum(axis=1), n_lo)
-        block = np.where(at_hi, next_hi, np.where(at_lo, next_lo, block))
-        cur_skew, cur_kurt = sample_skew_kurt(block, axis=1)
-        still &= ~active | failing(cur_skew, cur_kurt)
-        active &= still & (n_hi + n_lo < method.max_winsorised)
+    # Each step works on the columns still winsorising only (`rows`): a column's steps never depend on
+    # the others, so the result is the same as stepping every failing column, at a fraction of the cost.
+    rows = np.arange(len(block))
+    cur_skew = skew[where]
+    nan = bool(np.isnan(original).any())
+    top, bottom = (np.nanmax, np.nanmin) if nan else (np.max, np.min)
+    while len(rows):
+        b = block[rows]
+        # the skewed side of each column moves: the values tied at its extreme take the next value
+        for side, count, extreme, beyond in ((cur_skew >= 0, n_hi, top, -np.inf), (cur_skew < 0, n_lo, bottom, np.inf)):
+            if not side.any():
+                continue
+            part = b[side]
+            edge = extreme(part, axis=1, keepdims=True)
+            inner = part < edge if beyond < 0 else part > edge
+            after = extreme(np.where(inner, part, beyond), axis=1, keepdims=True)
+            at = part == edge
+            count[rows[side]] = at.sum(axis=1)
+            b[side] = np.where(at, after, part)
+        block[rows] = b
+        cur_skew, cur_kurt = sample_skew_kurt(b, axis=1, nan=nan)
+        failed = failing(cur_skew, cur_kurt)
+        still[rows] = failed
+        go = failed & (n_hi[rows] + n_lo[rows] < method.max_winsorised)
+        rows, cur_skew = rows[go], cur_skew[go]
     col_code = n_hi + n_lo
     if still.any():
         lo = np.nanmin(original, axis=1, keepdims=True)
@@ -391,15 +401,20 @@ def rescore_columns(changed: np.ndarray, columns, base: Normalised, framework: F
     code, skew, kurt = base.treatment.copy(), base.skew.copy(), base.kurtosis.copy()
     direction = framework.direction[cols]
     linear = method.aggregation != "geometric"
+    # the changed columns first, in blocks of about CHUNK_CELLS of their own cells (a few columns: one block)
+    fresh = np.empty((len(flat), len(cols), n_prov))
+    if len(cols):
+        own_step = max(1, CHUNK_CELLS // (n_prov * len(cols)))
+        for lo in range(0, len(flat), own_step):
+            sl = slice(lo, lo + own_step)
+            fresh[sl], code[sl, cols], skew[sl, cols], kurt[sl, cols] = _normalised_block(flat[sl], direction, method)
     step = max(1, CHUNK_CELLS // (n_prov * n_ind))
     for lo in range(0, len(flat), step):
         sl = slice(lo, lo + step)
         normalised = base.normalised[sl]
         kept = normalised[:, cols, :].copy()
         try:
-            if len(cols):
-                normalised[:, cols, :], code[sl, cols], skew[sl, cols], kurt[sl, cols] = _normalised_block(
-                    flat[sl], direction, method)
+            normalised[:, cols, :] = fresh[sl]
             if linear and not np.isnan(normalised).any():   # _aggregate's fast path, on the rows asked for
                 scores[sl] = weights @ normalised
             else:

@@ -65,7 +65,7 @@ TARGET_YEAR = DEFAULT_TARGET_YEAR   # horizon of the shared projection (and of n
 KERNEL = "python3"
 START_TIMEOUT = 120           # seconds for a kernel to start
 HTML_MAX_BYTES = 2_000_000    # size bound of one report's HTML; a larger report counts as failed
-HIDE_TAG = "report-hide"      # notebook cells with this tag (researcher notes) are left out of the HTML
+HIDE_TAG = "report-hide"      # notebook cells with this tag (researcher notes) are neither run nor shown by a report
 RESULTS_ENV = "PII_RESULTS_DIR"
 # The run's seed and draws are the projection's defaults (and the notebooks' and `pii feasibility`'s),
 # so a report and a notebook run with default settings give the same tables; the projection of all
@@ -373,6 +373,19 @@ def _warm_engine() -> str:
     return WARM_ENGINE
 
 
+@functools.lru_cache(maxsize=16)
+def _report_notebook(path: str, mtime_ns: int) -> Any:
+    """The notebook as a report runs it, read once per worker (and again if the file changes): without the
+    cells tagged HIDE_TAG (researchers' sections and the JupyterLab-only explorer), which no page shows and
+    which save nothing for the run, so the run does not execute them either (papermill copies the node and
+    records it as its input_path, which `scrub` drops)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if HIDE_TAG not in c.metadata.get("tags", [])]
+    return nb
+
+
 def execute_job(job: Job) -> Outcome:
     """Execute, scrub and render one notebook; retry once, in a fresh kernel, if the kernel (not the
     notebook) fails: it died, timed out or did not start."""
@@ -398,7 +411,8 @@ def execute_job(job: Job) -> Outcome:
         try:
             km, kc = _kernel(job.kernel, fresh=attempt > 1)
             _prepare_kernel(kc, stem.parent, results_dir)
-            papermill.execute_notebook(job.notebook, str(running), parameters=job.parameters, km=km, kc=kc,
+            papermill.execute_notebook(_report_notebook(job.notebook, os.stat(job.notebook).st_mtime_ns),
+                                       str(running), parameters=job.parameters, km=km, kc=kc,
                                        engine_name=_warm_engine(), kernel_name=job.kernel,
                                        execution_timeout=job.timeout,
                                        start_timeout=START_TIMEOUT, progress_bar=False, log_output=False,
