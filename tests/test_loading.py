@@ -285,3 +285,26 @@ def test_pillar_scores_outside_0_100(tmp_path):
     frame.loc[0, "p3"] = 130.0
     expect_error(write(frame, tmp_path / "pillars.csv"), row=2, column="p3", match="outside 0-100",
                  loader=lambda p: load_node_scores(p, FW, "pillar", method=default_method()))
+
+
+def test_panel_arrays_are_the_tidy_values_and_each_call_its_own():
+    """Panel.arrays (pivoted once per panel) puts every tidy value at its (year, province, indicator), NaN
+    where absent, for any years and province order asked; a caller changing one result changes no other."""
+    import numpy as np
+
+    fw = default_framework()
+    panel = load_panel(raw_file(DEMO_PANEL), fw)
+    provinces = panel.provinces()[::-1][:7]
+    years = panel.years[-2:]
+    values, _ = panel.arrays(fw, provinces, years)
+    assert values.shape == (len(years), len(provinces), len(fw.indicators))
+    tidy = panel.values.drop_duplicates(["year", "province", "indicator"]).set_index(
+        ["year", "province", "indicator"])["value"]
+    for y, year in enumerate(years):
+        for p, province in enumerate(provinces):
+            for i, code in enumerate(fw.indicators):
+                want = tidy.get((year, province, code), np.nan)
+                assert values[y, p, i] == want or (np.isnan(values[y, p, i]) and np.isnan(want))
+    values[...] = -1.0
+    again, _ = panel.arrays(fw, provinces, years)
+    assert not (again == -1.0).any()

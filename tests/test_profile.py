@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from pii_analysis.analysis import national
 from pii_analysis.analysis import profile as P
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.index.context import load_context
@@ -150,13 +151,13 @@ def test_display_table_translates_and_formats(ctx):
 
 
 def test_figures_are_png(ctx):
-    h = P.headline(ctx, NB, 2025)
     figs = [PP.comparison_chart(P.node_comparison(ctx, NB, 2025, "pillar", "en"), NB, 2025, "en"),
             PP.comparison_chart(P.node_comparison(ctx, NB, 2025, "subpillar"), NB, 2025, "vi", "subpillar"),
-            PP.indicator_tier_chart(P.indicator_table(ctx, NB, 2025), NB, 2025, h["rank"], h["n"], "vi"),
             PP.bump_chart(P.rank_history(ctx), NB, "vi", highlight=["Phú Thọ", "Phú Thọ", "Tây Ninh"])]
-    assert [len(f.axes[0].get_yticks()) for f in figs[:3]] == [7, 18, 52]
-    assert len(figs[3].axes[0].lines) == 34      # one line per province, highlights not drawn twice
+    rows = [[t.get_text() for t in f.axes[0].texts if not t.get_text().startswith("#")] for f in figs[:2]]
+    assert [len(r) for r in rows] == [7, 18] and rows[0][-1].startswith("1  ")   # row labels, pillar 1 on top
+    ax = figs[2].axes[0]                          # one line per province, highlights not drawn twice
+    assert len(ax.lines) == 3 and len(ax.collections[0].get_segments()) == 31
     for fig in figs:
         png, meta = fig._repr_png_()
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(meta["alt"]) > 10   # alt text: the chart's title
@@ -219,3 +220,81 @@ def test_png_encode_round_trips_the_pixels(channels):
     assert image.mode == ("RGB" if channels == 3 else "RGBA")
     assert np.array_equal(np.asarray(image), pixels)
     assert image.info["dpi"] == pytest.approx((96, 96), abs=0.02) and image.info["Software"].startswith("Matplotlib")
+
+
+def _css(view, row: int, column: str) -> str:
+    """The CSS the styled table gives one of its cells."""
+    view._compute()
+    j = list(view.data.columns).index(column)
+    return "; ".join(f"{k}: {v}" for k, v in view.ctx[(row, j)])
+
+
+def _bar_pct(css: str) -> float:
+    """The length (% of the cell) of the coloured bar of a cell's background."""
+    import re
+    return float(re.findall(r"rgba\([^)]*\) ([\d.]+)%, transparent", css)[-1])
+
+
+def test_the_34_provinces_are_a_table_with_bars(ctx):
+    """Page 01's national ranking as a table: rank order, the PII as a bar proportional to it (the province's
+    red and bold), the chart's title as caption, names from the data escaped."""
+    ranking = national.ranking_with_change(ctx, 2025)
+    view = PT.ranking_view(ranking, 2025, "vi", NB)
+    shown = view.data
+    assert list(shown.columns) == ["Hạng", "Tỉnh, thành phố", "Điểm PII"] and len(shown) == 34
+    assert list(shown["Hạng"]) == sorted(ranking["rank"]) and shown.at[13, "Tỉnh, thành phố"] == NB
+    assert shown.at[13, "Điểm PII"] == "42,81"
+    top = ranking["pii"].max() * 1.1
+    for i in (0, 13, 33):
+        assert _bar_pct(_css(view, i, "Điểm PII")) == pytest.approx(100 * ranking["pii"].iloc[i] / top, abs=0.06)
+    assert "192, 57, 43" in _css(view, 13, "Điểm PII") and "192, 57, 43" not in _css(view, 0, "Điểm PII")
+    assert "bold" in _css(view, 13, "Tỉnh, thành phố") and "bold" not in _css(view, 12, "Tỉnh, thành phố")
+    html = view.to_html()
+    assert "<caption>Điểm PII 2025 của 34 tỉnh, thành phố (Ninh Bình: hạng 14)</caption>" in html
+    hostile = ranking.assign(province=ranking["province"].replace(NB, "<b>x</b>"))
+    html = PT.ranking_view(hostile, 2025, "en", "<b>x</b>").to_html()
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_the_indicator_table_carries_the_chart(ctx):
+    """Each indicator's rank as a bar (rank 1 fills the cell, rank n a 1/n of it) in its tier's colour, a line
+    at the PII rank, tiers tinted, strengths green and weaknesses red in bold; the caption keys them."""
+    ind = P.indicator_table(ctx, NB, 2025, "en")
+    h = P.headline(ctx, NB, 2025)
+    view = PT.indicator_view(ind, NB, 2025, h["rank"], h["n"], "en", ctx.framework)
+    colour = {"top": "30, 132, 73", "middle": "183, 149, 11", "bottom": "192, 57, 43"}
+    for i, r in ind.iterrows():
+        bar = _css(view, i, "Rank")
+        assert _bar_pct(bar) == pytest.approx(100 * (35 - r["rank"]) / 34, abs=0.06)
+        assert colour[r["tier"]] in bar and f"{round(100 * (35 - h['rank']) / 34, 1)}%" in bar   # PII line
+        assert colour[r["tier"]] in _css(view, i, "Tier")
+        flag = _css(view, i, "Flag")
+        assert ("bold" in flag) == bool(r["flag"])
+        assert not r["flag"] or colour["top" if r["flag"] == "strength" else "bottom"] in flag
+    assert set(ind["flag"]) == {"strength", "weakness", ""}
+    html = view.to_html()
+    assert f"Ninh Bình&#x27;s PII rank ({h['rank']})" in html and "green top third" in html
+    assert list(view.data["Rank"]) == list(ind["rank"])               # the ranks stay the cells' text
+
+
+def test_pillar_changes_table_has_diverging_bars(ctx):
+    changes = national.pillar_changes(ctx, NB, 2025, "vi")
+    view = PT.changes_view(changes, NB, 2025, "vi")
+    span = max(changes["change"].abs().max(), 0.5)
+    for i, c in enumerate(changes["change"]):
+        css = _css(view, i, "Thay đổi điểm")
+        half = round(50 * min(abs(c) / span, 1), 1)
+        expected = f"rgba(30, 132, 73, 0.42) {50 + half}%" if c >= 0 else f"transparent {50 - half}%, rgba(192, 57, 43"
+        assert expected in css, (c, css)
+    assert "2024 đến 2025" in view.to_html() and "thanh xanh sang phải là tăng" in view.to_html()
+
+
+def test_page_tables_feed_the_narrative(ctx):
+    """The narrative from the page's tables (computed once) is the narrative computed on its own, for the
+    first, a middle and the last province (the places just above and below)."""
+    for province in ("Hà Nội", NB, "Lai Châu"):
+        tables = PT.page_tables(ctx, province, 2025, "vi")
+        assert PT.narrative(ctx, province, 2025, "vi", tables) == PT.narrative(ctx, province, 2025, "vi")
+        assert tables["neighbours"].equals(P.neighbours(ctx, province, 2025))
+    first, last = PT.narrative(ctx, "Hà Nội", 2025, "vi")["peers"], PT.narrative(ctx, "Lai Châu", 2025, "vi")["peers"]
+    assert "TP. Hồ Chí Minh" in first and "Cao Bằng" in last

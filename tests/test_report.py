@@ -112,7 +112,8 @@ def test_profile_html_is_small_offline_and_embeds_png_figures(run):
     assert run["manifest"]["reports"][0]["html_bytes"] == size
     assert "<script" not in html and "cdnjs" not in html and "src=\"http" not in html
     images = re.findall(r'<img[^>]*src="data:image/png;base64,([^"]+)"', html)
-    assert len(images) == 6 + has_regions(NB)      # 4 profile charts, the 34 provinces, the pillar changes
+    assert len(images) == 3 + has_regions(NB)      # pillars, sub-pillars, rank history (+ regions); tables for the rest
+    assert 'id="T_pii-ranking"' in html and 'id="T_pii-indicators"' in html and 'id="T_pii-changes"' in html
     assert all(base64.b64decode(i)[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
 
 

@@ -291,3 +291,24 @@ def test_outlier_rule_treats_each_column_on_its_own():
         alone = treat_outliers(np.swapaxes(x[:, i:i + 1], -1, -2), method)
         for got, want in zip(batch, alone):
             assert np.array_equal(got[..., i:i + 1] if got.ndim == 3 else got[:, i:i + 1], want, equal_nan=True)
+
+
+def test_rescoring_after_a_missing_column_was_replaced(shipped):
+    """Re-scoring first replaces the only column with a missing value (filled), then other columns: each
+    call gives score_arrays' numbers exactly (the NaN check of the kept columns is remembered per slice,
+    never from a patched column)."""
+    fw, method, panel = shipped
+    rates = method.with_options(denomination="none")
+    values, dens = panel.arrays(fw, panel.provinces(), [2025])
+    rng = np.random.default_rng(4)
+    batch = (values[0] * (1 if dens is None else 1 / np.nan_to_num(dens[0], nan=1.0))
+             * rng.lognormal(0, 0.2, size=(2, 30) + values.shape[1:]))
+    batch = np.nan_to_num(batch, nan=1.0)
+    batch[1, 4, 6, 3] = np.nan
+    base = normalised_arrays(batch, fw, rates)
+    for cols in ([3], [1, 2], [3, 9], [0]):
+        changed = batch.copy()
+        changed[..., 6, cols] = np.nan_to_num(changed[..., 6, cols], nan=2.0) * 1.7   # fills the NaN when 3 changes
+        full = score_arrays(changed, fw, rates)
+        fast = rescore_columns(changed[..., cols], cols, base, fw, rates)
+        assert np.array_equal(fast.scores, full.scores, equal_nan=True)

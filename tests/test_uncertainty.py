@@ -101,3 +101,20 @@ def test_sobol_indices_on_the_assumptions(ctx):
     full = method_uncertainty(ctx, n_draws=400, seed=2).sobol
     assert set(full["factor"]) == {"weights", "imputation", "aggregation"}
     assert (full["ST"].dropna() >= 0).all()
+
+
+def test_one_entry_serves_every_target_rank(ctx, tmp_path, monkeypatch):
+    """A report run stores the variants once; a province with another target reads the same entry and gets
+    exactly the P(rank <= target) of variants computed for that target (nothing else depends on it)."""
+    from pii_analysis.analysis import uncertainty
+
+    direct = {r: uncertainty._method_uncertainty(ctx, None, 2025, 60, 5, r, 50.0, uncertainty.IMPUTATIONS,
+                                                 uncertainty.AGGREGATIONS) for r in (10, 4, 20)}
+    monkeypatch.setenv("PII_CACHE_DIR", str(tmp_path))
+    stored = method_uncertainty(ctx, n_draws=60, seed=5, target_rank=10)
+    assert stored.table.equals(direct[10].table)
+    for r in (4, 20):
+        got = method_uncertainty(ctx, n_draws=60, seed=5, target_rank=r)
+        assert got.target_rank == r and got.table.equals(direct[r].table)
+        assert not got.table["p_target"].equals(stored.table["p_target"])
+    assert len(list(tmp_path.glob("method_uncertainty-*"))) == 1

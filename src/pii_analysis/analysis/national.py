@@ -113,7 +113,7 @@ def position_basis(ctx: Context, province: str, year: int) -> dict:
 
     rank = int(ctx.scores.ranking(year).set_index("province").at[province, "rank"])
     n = len(ctx.scores.ranking(year))
-    pub = _published(ctx)
+    pub = published_results(ctx)
     pub = pub[(pub["year"] == year) & (pub["province"] == province) & (pub["n_provinces"] == n)
               & pub["rank"].notna() & (pub["status"] == "published")]
     if len(pub):
@@ -128,8 +128,9 @@ def position_basis(ctx: Context, province: str, year: int) -> dict:
 _PUBLISHED: dict[int, pd.DataFrame] = {}
 
 
-def _published(ctx: Context) -> pd.DataFrame:
-    """The published results, read once per context (every page of a province asks)."""
+def published_results(ctx: Context) -> pd.DataFrame:
+    """The published results (data.loading.load_published), read once per context (every page of a
+    province asks). Callers do not modify it."""
     from pii_analysis.data.loading import load_published
     key = id(ctx.resolver)
     if key not in _PUBLISHED:

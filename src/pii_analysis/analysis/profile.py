@@ -7,11 +7,15 @@ scored panel (`ctx.scores`); nothing here re-scores. The page text is in
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
 from pii_analysis.analysis.strengths import StrengthRule, flag_indicators, tiers
-from pii_analysis.data.loading import load_crosswalk, load_published
+from pii_analysis.analysis.national import published_results
+from pii_analysis.data import paths
+from pii_analysis.data.loading import load_crosswalk
 from pii_analysis.index.context import Context
 
 TOP_N = 10          # the "Top-10 average" compares with the ten best provinces of the year
@@ -71,7 +75,7 @@ def indicator_table(ctx: Context, province: str, year: int, lang: str = "vi",
     pii_rank = headline(ctx, province, year)["rank"]
     codes = list(scores.columns)
     rank = ranks.loc[province].astype(int)
-    flags = flag_indicators(rank, fw.effective_weights(), n, pii_rank, rule)
+    flags = flag_indicators(rank, _effective_weights(fw), n, pii_rank, rule)
     return pd.DataFrame({
         "code": codes,
         "pillar": [fw.ancestors(c)[1] for c in codes],
@@ -116,9 +120,9 @@ def merger_history(ctx: Context, province: str) -> pd.DataFrame:
     Columns: old_province, year, rank, n_provinces, pii_score, status; one row per old province
     without a published rank (year NaN), else one row per published year.
     """
-    cw = load_crosswalk()
+    cw = _crosswalk(str(paths.raw_file(paths.CROSSWALK)))
     olds = cw.loc[cw["new_province"] == province, "old_province"].tolist()
-    pub = load_published(resolver=ctx.resolver)
+    pub = published_results(ctx)
     pub = pub[pub["province"].isin(olds) & (pub["n_provinces"] > len(ctx.panel.provinces()))
               & pub["rank"].notna()]
     rows = pub[["province", "year", "rank", "n_provinces", "pii_score", "status"]].rename(
@@ -130,6 +134,23 @@ def merger_history(ctx: Context, province: str) -> pd.DataFrame:
     for col in ("year", "rank", "n_provinces"):
         out[col] = out[col].astype("Int64")
     return out.drop(columns="_o").reset_index(drop=True)
+
+
+_WEIGHTS: dict[int, tuple[object, pd.Series]] = {}
+
+
+def _effective_weights(fw) -> pd.Series:
+    """fw.effective_weights(), computed once per framework (every profile page asks; ~10 ms each)."""
+    kept = _WEIGHTS.get(id(fw))
+    if kept is None or kept[0] is not fw:
+        kept = _WEIGHTS[id(fw)] = (fw, fw.effective_weights())
+    return kept[1]
+
+
+@functools.lru_cache(maxsize=2)
+def _crosswalk(path: str) -> pd.DataFrame:
+    """The shipped merger table, read once per process (every profile page asks)."""
+    return load_crosswalk(path)
 
 
 def results(ctx: Context, province: str, year: int) -> dict[str, pd.DataFrame]:

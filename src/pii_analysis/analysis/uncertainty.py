@@ -13,6 +13,7 @@ draws). Seeded: the same seed gives the same tables.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 
@@ -37,13 +38,22 @@ class Uncertainty:
     """table: province, nominal_rank, median_rank, rank_p05, rank_p95, p_target;
     ranks: (draws, provinces); choices: one row per draw (imputation, aggregation);
     sobol: province, factor, S1, ST (Sobol indices of the rank on each assumption; NaN when the
-    rank never moves)."""
+    rank never moves); provinces: the order of the columns of `ranks`."""
 
     table: pd.DataFrame
     ranks: np.ndarray
     choices: pd.DataFrame
     target_rank: int
     sobol: pd.DataFrame
+    provinces: tuple[str, ...] = ()
+
+    def for_target(self, target_rank: int) -> Uncertainty:
+        """The same variants with P(rank <= target_rank) (the target is used for nothing else)."""
+        if target_rank == self.target_rank:
+            return self
+        p = dict(zip(self.provinces, np.mean(self.ranks <= target_rank, axis=0)))
+        return dataclasses.replace(self, table=self.table.assign(p_target=self.table["province"].map(p)),
+                                   target_rank=target_rank)
 
 
 def dirichlet_weights(framework: Framework, n: int, concentration: float,
@@ -94,10 +104,11 @@ def method_uncertainty(ctx, *, rates: np.ndarray | None = None, year: int | None
     # the same for every province of a report run: computed once ($PII_CACHE_DIR), then loaded
     given = None if rates is None else hashlib.sha256(np.ascontiguousarray(rates, dtype=float).tobytes()
                                                       + str(np.shape(rates)).encode()).hexdigest()
+    # every province of a run reads the same entry, whatever its target (only P(rank <= target) follows it)
     parts = {**identity, "rates": given or f"observed {year}", "n_draws": n_draws, "seed": seed,
-             "target_rank": target_rank, "weight_concentration": float(weight_concentration),
+             "weight_concentration": float(weight_concentration),
              "imputations": list(imputations), "aggregations": list(aggregations), "design": "jrc-pillars-v1"}
-    return memo("method_uncertainty", parts, compute)
+    return memo("method_uncertainty", parts, compute).for_target(target_rank)
 
 
 def pillar_scores(framework: Framework, method, rates: np.ndarray, imputation: str) -> np.ndarray:
@@ -186,4 +197,4 @@ def _method_uncertainty(ctx, rates: np.ndarray | None, year: int, n_draws: int, 
                             "aggregation": [aggregations[i] for i in picks["aggregation"]]})
     return Uncertainty(table=table.sort_values(["nominal_rank", "province"]).reset_index(drop=True),
                        ranks=ranks, choices=choices, target_rank=target_rank,
-                       sobol=pd.concat(rows, ignore_index=True))
+                       sobol=pd.concat(rows, ignore_index=True), provinces=tuple(provinces))

@@ -183,10 +183,11 @@ class Panel:
         """(years, provinces, indicators) values and matching denominators (NaN where absent)."""
         years = years or self.years
         idx = pd.MultiIndex.from_product([years, provinces], names=["year", "province"])
-        wide = (self.values.pivot_table(index=["year", "province"], columns="indicator", values="value",
-                                        aggfunc="first", dropna=False)
-                .reindex(index=idx, columns=framework.indicators))
-        values = wide.to_numpy(dtype=float).reshape(len(years), len(provinces), len(framework.indicators))
+        pivot = self._known("pivot", lambda: self.values.pivot_table(   # the cost of a call: made once per panel
+            index=["year", "province"], columns="indicator", values="value", aggfunc="first", dropna=False))
+        wide = pivot.reindex(index=idx, columns=framework.indicators)
+        values = np.array(wide.to_numpy(dtype=float), copy=True).reshape(len(years), len(provinces),
+                                                                          len(framework.indicators))
         if self.denominators is None:
             return values, None
         den = self.denominators.set_index(["year", "province"]).reindex(idx)

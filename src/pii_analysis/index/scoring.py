@@ -39,8 +39,9 @@ def sample_skew_kurt(x: np.ndarray, axis: int = -2, nan: bool | None = None) -> 
             d = np.where(valid, d, 0.0)
         d2 = d * d
         m2 = d2.sum(axis=axis) / n
-        m3 = (d2 * d).sum(axis=axis) / n
-        m4 = (d2 * d2).sum(axis=axis) / n
+        power = np.multiply(d2, d, out=d)        # d is not needed again: one buffer for the third and fourth
+        m3 = power.sum(axis=axis) / n
+        m4 = np.multiply(d2, d2, out=power).sum(axis=axis) / n
         g1 = m3 / m2**1.5
         g2 = m4 / m2**2 - 3.0
         skew = g1 * np.sqrt(n * (n - 1.0)) / (n - 2.0)
@@ -350,6 +351,15 @@ class Normalised:
     kurtosis: np.ndarray
     shape: tuple[int, ...]  # the batch's (..., provinces, indicators)
 
+    def missing(self, rows: slice) -> np.ndarray:
+        """(indicators,) whether each column has a missing score in batch elements `rows` (kept per slice:
+        re-scoring asks it of the same slices for every scenario)."""
+        kept = self.__dict__.setdefault("_missing", {})
+        key = (rows.start, rows.stop)
+        if key not in kept:
+            kept[key] = np.isnan(self.normalised[rows]).any(axis=(0, 2))
+        return kept[key]
+
 
 def _rates_only(framework: Framework, method: Method) -> None:
     if method.denomination == "divide" and (framework.nodes.loc[framework.indicators, "denominator"]
@@ -408,20 +418,24 @@ def rescore_columns(changed: np.ndarray, columns, base: Normalised, framework: F
         for lo in range(0, len(flat), own_step):
             sl = slice(lo, lo + own_step)
             fresh[sl], code[sl, cols], skew[sl, cols], kurt[sl, cols] = _normalised_block(flat[sl], direction, method)
+    every = len(cols) == n_ind      # every column changed (cols are sorted and distinct): nothing to patch
     step = max(1, CHUNK_CELLS // (n_prov * n_ind))
     for lo in range(0, len(flat), step):
         sl = slice(lo, lo + step)
-        normalised = base.normalised[sl]
-        kept = normalised[:, cols, :].copy()
+        normalised = fresh[sl] if every else base.normalised[sl]
+        others = not every and np.delete(base.missing(sl), cols).any()   # asked before the patch below
+        kept = None if every else normalised[:, cols, :].copy()
         try:
-            normalised[:, cols, :] = fresh[sl]
-            if linear and not np.isnan(normalised).any():   # _aggregate's fast path, on the rows asked for
+            if not every:
+                normalised[:, cols, :] = fresh[sl]
+            if linear and not (others or np.isnan(fresh[sl]).any()):   # _aggregate's fast path (no NaN), rows asked for
                 scores[sl] = weights @ normalised
             else:
                 full, names = _aggregate(normalised, framework, method, framework.indicators)
                 scores[sl] = full[:, [names.index(all_codes[r]) for r in rows]]
         finally:
-            normalised[:, cols, :] = kept
+            if not every:
+                normalised[:, cols, :] = kept
     codes = [all_codes[r] for r in rows]
     batch_shape = base.shape[:-2]
     return BatchScores(

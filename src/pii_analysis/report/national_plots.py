@@ -1,5 +1,5 @@
-"""Charts of the national picture: all provinces in rank order (one highlighted), a province's
-year-on-year pillar changes and the socio-economic regions. Each returns a PngFigure (one PNG with
+"""Charts of the national picture: all provinces in rank order (one highlighted; page 01 shows it as a
+table, profile_text.ranking_view) and the socio-economic regions. Each returns a PngFigure (one PNG with
 alt text) drawn from the tables of `pii_analysis.analysis.national`."""
 from __future__ import annotations
 
@@ -9,9 +9,22 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from pii_analysis.report.formatting import decimal_ticks, fmt_num, fmt_signed
+from pii_analysis.report.formatting import decimal_ticks, fmt_num
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
-from pii_analysis.report.profile_plots import COLOURS, DPI, TITLE, PngFigure, _no_ylabel
+from pii_analysis.report.profile_plots import (
+    COLOURS,
+    DPI,
+    LABEL_PAD,
+    TITLE,
+    TITLE_CHAR,
+    TITLE_LINE,
+    PngFigure,
+    _no_ylabel,
+    fixed_margins,
+    label_width,
+    offset_text,
+    row_labels,
+)
 
 TEXT: Table = catalog("national_plots.TEXT")
 
@@ -51,51 +64,29 @@ def ranking_chart(ranking: pd.DataFrame, year: int, lang: str = "vi", province: 
     return fig
 
 
-def pillar_change_chart(changes: pd.DataFrame, province: str, year: int, lang: str = "vi") -> Figure:
-    """Bars of the change of each pillar score since the previous year, the change of rank in brackets.
-    `changes` is national.pillar_changes."""
-    check_lang(lang)
-    rows = changes.iloc[::-1].reset_index(drop=True)
-    fig = PngFigure(figsize=(8, 0.42 * len(rows) + 1.4), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    y = np.arange(len(rows))
-    ax.barh(y, rows["change"], color=np.where(rows["change"] >= 0, "#1e8449", "#c0392b"), height=0.6)
-    span = max(float(rows["change"].abs().max()), 0.5)
-    for yi, (c, r) in enumerate(zip(rows["change"], rows["rank_change"])):
-        sign = "+" if r > 0 else "−" if r < 0 else "±"
-        ax.annotate(f"{fmt_signed(c, lang, 1)} ({sign}{abs(int(r))})", (c, yi), xytext=(4 if c >= 0 else -4, 0),
-                    textcoords="offset points", va="center", ha="left" if c >= 0 else "right", fontsize=8)
-    ax.axvline(0, color="#17202a", lw=0.8)
-    ax.set_xlim(-1.45 * span, 1.45 * span)       # room for the labels on both sides
-    ax.set_yticks(y, [f"{c}  {n}" for c, n in zip(rows["code"], rows["name"])], fontsize=9)
-    ax.set_xlabel(text(TEXT, "change_axis", lang))
-    decimal_ticks(ax.xaxis, lang)
-    _no_ylabel(ax)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(text(TEXT, "changes_title", lang, province=province, prev=changes.attrs.get("prev_year", ""),
-                      year=year), **TITLE)
-    return fig
-
-
 def region_chart(ranking: pd.DataFrame, regions: pd.DataFrame, year: int, lang: str = "vi",
                  province: str | None = None) -> Figure:
     """One row per region: every province as a dot (the province in red), the regional mean as a bar."""
     check_lang(lang)
     name = "region_vi" if lang == "vi" else "region_en"
     joined = ranking.merge(regions[["province", name]].rename(columns={name: "region"}), on="province")
-    order = joined.groupby("region")["pii"].mean().sort_values().index.tolist()
-    fig = PngFigure(figsize=(8, 0.55 * len(order) + 1.4), dpi=DPI, layout="constrained")
+    means = joined.groupby("region")["pii"].mean().sort_values()
+    order = means.index.tolist()
+    left = label_width(order, 9) + LABEL_PAD
+    title = textwrap.fill(text(TEXT, "regions_title", lang, year=year), int((8 - left) / TITLE_CHAR))  # within the axes
+    fig = PngFigure(figsize=(8, 0.55 * len(order) + 1.4), dpi=DPI)
+    fixed_margins(fig, left=left, bottom=0.5, top=0.08 + TITLE_LINE * (title.count("\n") + 1))
     ax = fig.add_subplot()
-    for yi, region in enumerate(order):
-        g = joined[joined["region"] == region]
-        ax.barh(yi, g["pii"].mean(), color="#d6eaf8", height=0.6, zorder=1)
-        ax.scatter(g["pii"], np.full(len(g), yi), s=22, color="#5d6d7e", zorder=2)
-        mine = g[g["province"] == province]
-        if len(mine):
-            ax.scatter(mine["pii"], [yi], s=70, color=COLOURS["province"], zorder=3)
-            ax.annotate(province, (float(mine["pii"].iloc[0]), yi), xytext=(0, 7), textcoords="offset points",
-                        ha="center", fontsize=8, color=COLOURS["province"], fontweight="bold")
-    ax.set_yticks(range(len(order)), order, fontsize=9)
+    ax.barh(np.arange(len(order)), means.to_numpy(), color="#d6eaf8", height=0.6, zorder=1)
+    ys = joined["region"].map({r: i for i, r in enumerate(order)}).to_numpy()
+    ax.scatter(joined["pii"], ys, s=22, color="#5d6d7e", zorder=2)
+    mine = (joined["province"] == province).to_numpy()
+    if mine.any():
+        x, yi = float(joined.loc[mine, "pii"].iloc[0]), int(ys[mine][0])
+        ax.scatter([x], [yi], s=70, color=COLOURS["province"], zorder=3)
+        offset_text(ax, x, yi, province, dy=7, ha="center", fontsize=8, color=COLOURS["province"],
+                    fontweight="bold")
+    row_labels(ax, range(len(order)), order)
     ax.set_ylim(-0.6, len(order) - 0.2)
     lo, hi = float(joined["pii"].min()), float(joined["pii"].max())
     ax.set_xlim(max(0.0, lo - 5), hi + 5)
@@ -103,5 +94,5 @@ def region_chart(ranking: pd.DataFrame, regions: pd.DataFrame, year: int, lang: 
     decimal_ticks(ax.xaxis, lang)
     _no_ylabel(ax)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(textwrap.fill(text(TEXT, "regions_title", lang, year=year), 80), **TITLE)
+    ax.set_title(title, **TITLE)
     return fig

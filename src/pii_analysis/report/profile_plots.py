@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from matplotlib import rcParams
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
 
@@ -76,7 +76,7 @@ def png_encode(pixels: np.ndarray, dpi: float = DPI) -> bytes:
 
     height, width, channels = pixels.shape
     rows = np.zeros((height, width * channels + 1), dtype=np.uint8)   # column 0: the filter byte (0)
-    rows[:, 1:] = pixels.reshape(height, -1)
+    rows[:, 1:].reshape(height, width, channels)[...] = pixels         # a view of rows: one copy of the pixels
     per_metre = round(dpi / 0.0254)
     software = f"Matplotlib version{mpl_version}, https://matplotlib.org/".encode("latin-1")
     return b"".join((b"\x89PNG\r\n\x1a\n",
@@ -169,6 +169,48 @@ def _no_ylabel(ax) -> None:
     ax.yaxis.set_label_coords(0, 0.5)
 
 
+# Speed: constrained layout measures every artist of a chart twice per draw to find the margins, ~40% of
+# its drawing. The charts below have one axes whose surroundings are known (tick labels, axis label,
+# title, a legend at the bottom), so they get fixed margins in inches instead, the left one from the
+# width of their widest row label (measured once per kernel, as the text is drawn: TextCachingRenderer).
+LABEL_PAD = 0.2        # inches beside a row label: the figure edge, the tick and its pad
+TITLE_LINE = 0.2       # inches of one line of a 12-pt title
+TITLE_CHAR = 0.1       # inches per character of a 12-pt title, at most (to wrap it within the axes)
+
+
+def label_width(labels, fontsize: float) -> float:
+    """Width in inches of the widest of `labels` in the default font at `fontsize`."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer, prop = TextCachingRenderer(1, 1, DPI), FontProperties(size=fontsize)
+    return max((renderer.get_text_width_height_descent(str(s), prop, False)[0] for s in labels), default=0.0) / DPI
+
+
+def fixed_margins(fig: Figure, *, left: float, bottom: float, top: float, right: float = 0.12) -> None:
+    """Place the figure's axes with these margins (inches) instead of a layout engine."""
+    w, h = fig.get_size_inches()
+    fig.subplots_adjust(left=left / w, right=1 - right / w, bottom=bottom / h, top=1 - top / h)
+
+
+def offset_text(ax, x: float, y: float, label: str, dx: float = 0, dy: float = 0, **kw):
+    """A text at data point (x, y) moved by (dx, dy) points: what `annotate` with offset points draws, as a
+    plain text (an annotation also checks and measures its anchor and arrow on every draw)."""
+    from matplotlib.transforms import offset_copy
+
+    return ax.text(x, y, label, transform=offset_copy(ax.transData, fig=ax.figure, x=dx, y=dy, units="points"), **kw)
+
+
+def row_labels(ax, y, labels, fontsize: float = 9) -> None:
+    """Labels of the rows at `y` left of the axes where tick labels sit, as plain texts: a tick label is a
+    tick of five artists, each made and updated on every draw."""
+    from matplotlib.transforms import offset_copy
+
+    ax.set_yticks([])
+    where = offset_copy(ax.get_yaxis_transform(), fig=ax.figure, x=-7, units="points")  # tick 3.5 + pad 3.5
+    for yi, label in zip(y, labels):
+        ax.text(0, yi, label, transform=where, ha="right", va="center", fontsize=fontsize, clip_on=False)
+
+
 def _short(name: str, width: int = 48) -> str:
     return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
@@ -182,7 +224,8 @@ def comparison_chart(frame: pd.DataFrame, province: str, year: int, lang: str = 
     check_lang(lang)
     rows = frame.iloc[::-1]
     labels = [f"{c}  {_short(n)}" for c, n in zip(rows["code"], rows["name"])]
-    fig = PngFigure(figsize=(9, 0.42 * len(rows) + 1.3), dpi=DPI, layout="constrained")
+    fig = PngFigure(figsize=(9, 0.42 * len(rows) + 1.3), dpi=DPI)
+    fixed_margins(fig, left=label_width(labels, 9) + LABEL_PAD, bottom=0.85, top=0.08 + TITLE_LINE, right=0.2)
     ax = fig.add_subplot()
     y = np.arange(len(rows))
     lo = rows[["score", "national_avg", "top10_avg"]].min(axis=1)
@@ -195,9 +238,8 @@ def comparison_chart(frame: pd.DataFrame, province: str, year: int, lang: str = 
     ax.scatter(rows["score"], y, marker="o", s=80, color=COLOURS["province"], zorder=4, label=province,
                clip_on=False)    # a score of 0 or 100 sits on the axis edge: draw the whole dot
     for yi, (s, r) in enumerate(zip(rows["score"], rows["rank"])):
-        ax.annotate(f"#{int(r)}", (s, yi), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=8,
-                    color=COLOURS["province"])
-    ax.set_yticks(y, labels, fontsize=9)
+        offset_text(ax, s, yi, f"#{int(r)}", dy=7, ha="center", fontsize=8, color=COLOURS["province"])
+    row_labels(ax, y, labels)
     ax.set_xlabel(text(TEXT, "score_axis", lang))
     _no_ylabel(ax)
     ax.set_xlim(max(0, float(lo.min()) - 8), min(100, float(hi.max()) + 8))
@@ -206,46 +248,10 @@ def comparison_chart(frame: pd.DataFrame, province: str, year: int, lang: str = 
     ax.spines[["top", "right"]].set_visible(False)
     key = "pillars_title" if level == "pillar" else "subpillars_title"
     ax.set_title(text(TEXT, key, lang, province=province, year=year), **TITLE)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / (0.42 * len(rows) + 1.3)), ncol=3,
-              frameon=False, fontsize=9)
-    return fig
-
-
-def indicator_tier_chart(table: pd.DataFrame, province: str, year: int, pii_rank: int, n: int,
-                         lang: str = "vi") -> Figure:
-    """Rank of each of the 52 indicators, coloured by tier, strengths and weaknesses marked.
-
-    `table` is `profile.indicator_table(...)` (code, name, rank, tier, flag).
-    """
-    check_lang(lang)
-    rows = table.iloc[::-1].reset_index(drop=True)
-    fig = PngFigure(figsize=(9, 0.2 * len(rows) + 1.6), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    y = np.arange(len(rows))
-    colours = [COLOURS[t] for t in rows["tier"]]
-    ax.hlines(y, n + 0.5, rows["rank"], color=colours, lw=2.2, alpha=0.55)
-    markers = {"strength": "^", "weakness": "v", "": "o"}
-    for flag, marker in markers.items():
-        m = (rows["flag"] == flag).to_numpy()
-        ax.scatter(rows["rank"][m], y[m], marker=marker, s=42 if flag else 22,
-                   c=[c for c, k in zip(colours, m) if k], zorder=3, clip_on=False)
-    ax.axvline(pii_rank, color="#17202a", ls="--", lw=1)
-    ax.text(pii_rank, len(rows) - 0.2, text(TEXT, "pii_rank", lang, rank=pii_rank), ha="center", va="bottom",
-            fontsize=8)
-    for k in (n / 3, 2 * n / 3):
-        ax.axvline(k + 0.5, color="#d5d8dc", lw=0.8)
-    ax.set_yticks(y, [f"{c}  {_short(nm, 42)}" for c, nm in zip(rows["code"], rows["name"])], fontsize=7)
-    ax.set_xlim(n + 0.5, 0.5)  # rank 1 on the right: longer bar = better
-    ax.set_ylim(-0.7, len(rows) + 0.6)
-    ax.set_xlabel(text(TEXT, "rank_axis", lang, n=n))
-    _no_ylabel(ax)
-    ax.spines[["top", "right"]].set_visible(False)
-    handles = [Line2D([], [], color=COLOURS[t], lw=3, label=text(TEXT, f"tier_{t}", lang))
-               for t in ("top", "middle", "bottom")]
-    handles.append(Line2D([], [], color="#17202a", marker="^", ls="", label=text(TEXT, "flagged", lang)))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.5 / (0.2 * len(rows) + 1.6)), ncol=4,
-              frameon=False, fontsize=8)
-    ax.set_title(text(TEXT, "tier_title", lang, province=province, year=year), **TITLE)
+    box = ax.get_position()
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center",
+               bbox_to_anchor=((box.x0 + box.x1) / 2, 0.03 / fig.get_size_inches()[1]),    # 0.03 in from the bottom
+               ncol=3, frameon=False, fontsize=9)
     return fig
 
 
@@ -258,26 +264,24 @@ def bump_chart(history: pd.DataFrame, province: str, lang: str = "vi", highlight
     wide = history.pivot(index="year", columns="province", values="rank").sort_index()
     n = int(history.groupby("year").size().max())
     years = list(wide.index)
-    fig = PngFigure(figsize=(9, 7.5), dpi=DPI, layout="constrained")
+    fig = PngFigure(figsize=(9, 7.5), dpi=DPI)
+    fixed_margins(fig, left=0.55, bottom=0.5, top=0.08 + TITLE_LINE, right=0.1)
     ax = fig.add_subplot()
     highlight = [p for p in dict.fromkeys(highlight or []) if p in wide.columns and p != province]
     palette = ["#2471a3", "#7d3c98", "#117864", "#af601a", "#5d6d7e"]
-    for p in wide.columns:
-        if p == province or p in highlight:
-            continue
-        ax.plot(years, wide[p], color=COLOURS["other"], lw=1, zorder=1)
+    others = [p for p in wide.columns if p != province and p not in highlight]
+    ax.add_collection(LineCollection([np.column_stack([years, wide[p].to_numpy(float)]) for p in others],
+                                     colors=COLOURS["other"], linewidths=1, zorder=1))   # one artist, not 30
     for i, p in enumerate([*highlight, province]):
         own = p == province
         colour = COLOURS["province"] if own else palette[i % len(palette)]
         ax.plot(years, wide[p], color=colour, lw=3.2 if own else 1.8, marker="o", ms=7 if own else 4,
                 zorder=4 if own else 3)
-        ax.annotate(f"{p} ({int(wide[p].iloc[-1])})", (years[-1], wide[p].iloc[-1]), xytext=(8, 0),
-                    textcoords="offset points", va="center", fontsize=10 if own else 8, color=colour,
-                    fontweight="bold" if own else "normal")
+        offset_text(ax, years[-1], wide[p].iloc[-1], f"{p} ({int(wide[p].iloc[-1])})", dx=8, va="center",
+                    fontsize=10 if own else 8, color=colour, fontweight="bold" if own else "normal")
         if own:
             for x, r in zip(years[:-1], wide[p].iloc[:-1]):
-                ax.annotate(str(int(r)), (x, r), xytext=(0, 9), textcoords="offset points", ha="center",
-                            fontsize=9, color=colour, fontweight="bold")
+                offset_text(ax, x, r, str(int(r)), dy=9, ha="center", fontsize=9, color=colour, fontweight="bold")
     ax.set_ylim(n + 0.8, 0.2)
     ax.set_yticks([1, 5, 10, 15, 20, 25, 30, n] if n >= 30 else list(range(1, n + 1)))
     ax.set_xticks(years, [str(y) for y in years])
