@@ -3,6 +3,7 @@ modified normalised scores of the whole year through the engine (`aggregate`, `r
 from __future__ import annotations
 
 import io
+from html.parser import HTMLParser
 
 import numpy as np
 import pandas as pd
@@ -338,42 +339,156 @@ def test_narrative_in_both_languages(ctx):
 def test_figures_are_drawn_with_translated_labels(ctx):
     result = drivers.analyse(ctx, NB, YEAR)
     for fn, arg in ((drivers_plots.tornado, result.table), (drivers_plots.waterfall, result.decomposition),
-                    (drivers_plots.heatmap, result.table), (drivers_plots.tornado_real, result.table),
-                    (drivers_plots.heatmap_real, result.table)):
+                    (drivers_plots.tornado_real, result.table)):
         vi, en = fn(arg, "vi"), fn(arg, "en")
         assert isinstance(vi, Figure) and vi.axes
         assert vi.get_suptitle() != en.get_suptitle() and NB in vi.get_suptitle()
+    for fn in (drivers_plots.heatmap, drivers_plots.heatmap_real):       # coloured tables, not figures
+        vi, en = fn(result.table, "vi"), fn(result.table, "en")
+        assert isinstance(vi, drivers_plots.HeatTable) and vi.caption != en.caption and NB in vi.caption
     tornado = drivers_plots.tornado(result.table, "en", top=10)
-    assert len(tornado.axes[0].get_yticklabels()) == 10
+    assert len(row_labels(tornado.axes[0])) == 10 and not tornado.axes[0].get_yticks().size
     waterfall = drivers_plots.waterfall(result.decomposition, "en")
     assert len(waterfall.axes[0].patches) == 9  # two totals and the seven pillars
 
 
-def test_heatmap_cells_colours_and_annotations(ctx):
-    """The heatmap is drawn as seaborn drew it: RdYlGn on 0-100, one annotated cell per value (dark text on
-    light cells, white on dark ones), the 52 indicators in code order as horizontal row labels."""
-    from matplotlib.collections import QuadMesh
+class _Tables(HTMLParser):
+    """The tables of an HTML fragment: caption, header cells, and per tbody the rows' cells as
+    (tag, attributes, text); plus the page text outside the tables (the legend)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self.cell: list | None = None
+        self.where = ""
+        self.outside: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self.tables.append({"caption": "", "head": [], "groups": []})
+        elif tag in ("caption", "thead"):
+            self.where = tag
+        elif tag == "tbody":
+            self.where = "tbody"
+            self.tables[-1]["groups"].append([])
+        elif tag == "tr" and self.where == "tbody":
+            self.tables[-1]["groups"][-1].append([])
+        elif tag in ("th", "td"):
+            self.cell = [tag, attrs, ""]
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self.cell is not None:
+            self.cell[2] = " ".join(self.cell[2].split())
+            if self.where == "thead":
+                self.tables[-1]["head"].append(self.cell)
+            else:
+                self.tables[-1]["groups"][-1][-1].append(self.cell)
+            self.cell = None
+        elif tag in ("caption", "table"):
+            self.where = ""
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell[2] += data
+        elif self.where == "caption":
+            self.tables[-1]["caption"] += data
+        elif not self.tables or self.where == "":
+            self.outside.append(data)
+
+
+def parse_tables(html: str) -> _Tables:
+    parser = _Tables()
+    parser.feed(html)
+    return parser
+
+
+def _style(cell) -> dict[str, str]:
+    return dict(part.split(":", 1) for part in cell[1].get("style", "").split(";") if ":" in part)
+
+
+def test_heatmaps_are_coloured_tables(ctx):
+    """Both heatmaps are one HTML table each (a caption, header cells, a row header per indicator, one group
+    per pillar), values in their own units (the unit column) or normalised points, each value cell coloured
+    on RdYlGn by its position between the national worst (red, 0) and best (green, 100) as the charts were,
+    dark text on light colours and white on dark ones (W3C luminance), a one-line legend of the colour."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    from pii_analysis.report.formatting import fmt_measure
 
     result = drivers.analyse(ctx, NB, YEAR)
-    fig = drivers_plots.heatmap(result.table, "en")
-    ax = fig.axes[0]
-    mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
-    assert mesh.get_cmap().name == "RdYlGn" and mesh.get_clim() == (0, 100)
-    rows = result.table.sort_values("indicator", key=lambda s: s.map(drivers_plots._code_key))
-    values = rows[["score", "top10_average", "national_average"]].to_numpy(dtype=float)
-    assert np.array_equal(np.asarray(mesh.get_array()).reshape(values.shape), values)
-    texts = [t for t in ax.texts]
-    assert [t.get_text() for t in texts] == [f"{v:.0f}" for v in values.ravel()]
-    lum = np.array([drivers_plots._luminance(c) for c in mesh.cmap(mesh.norm(values.ravel()))])
-    assert [t.get_color() for t in texts] == [".15" if v > 0.408 else "w" for v in lum]
-    assert {".15", "w"} == {t.get_color() for t in texts}      # both cases occur
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert len(labels) == 52 and labels[0].startswith("1.1.1 ") and labels[-1].startswith("7.")
-    assert all(t.get_rotation() == 0 for t in ax.get_yticklabels() + ax.get_xticklabels())
-    assert [t.get_text() for t in ax.get_xticklabels()] == [NB, "Top-10 average", "National average"]
-    assert not any(s.get_visible() for s in ax.spines.values())
-    assert fig.axes[1].get_ylabel() == "Normalised score (0–100)"   # the colour bar
-    assert ax.get_ylim() == (52, 0)                                  # first indicator on top
+    t = result.table
+    ordered = t.sort_values("indicator", key=lambda s: s.map(drivers_plots._code_key))
+    pillars = list(dict.fromkeys(ordered["pillar"]))
+    cmap = colormaps["RdYlGn"]
+    real = drivers_plots.heatmap_real(t, "en", ctx.framework)
+    points = drivers_plots.heatmap(t, "en")
+    for shown, key in ((real, "pii-heat-real"), (points, "pii-heat-points")):
+        html = shown._repr_html_()
+        assert html.count("<table") == 1 and html.count(f'id="{key}"') == 1
+        assert f'aria-labelledby="{key}-caption"' in html and 'role="region"' in html
+    (tab,) = parse_tables(real.html).tables
+    assert tab["caption"].startswith(f"{NB} 2025: each indicator's value in its own unit")
+    assert [c[2] for c in tab["head"]] == ["Indicator", "Unit", NB, "Top-10 average", "National average",
+                                           "National best"]
+    assert all(c[0] == "th" and c[1]["scope"] == "col" for c in tab["head"])
+    assert len(tab["groups"]) == len(pillars) == 7                    # a line (a tbody) between pillars
+    rows = [r for g in tab["groups"] for r in g]
+    assert len(rows) == 52
+    for group, pillar in zip(tab["groups"], pillars):
+        assert [r[0][2].split()[0] for r in group] == list(ordered.loc[ordered["pillar"] == pillar, "indicator"])
+    raw = ordered[["raw_value", "top10_average_raw", "national_average_raw", "national_best"]].to_numpy(dtype=float)
+    worst, best = ordered["national_worst"].to_numpy(), ordered["national_best"].to_numpy()
+    for row, (_, r), values, lo, hi in zip(rows, ordered.iterrows(), raw, worst, best):
+        header, unit, *cells = row
+        assert header[0] == "th" and header[1]["scope"] == "row"
+        assert header[2].startswith(f"{r['indicator']} {r['name']}")   # the full name, marked '*' if assumed
+        assert unit[2] == " ".join(str(r["unit"]).split())
+        assert [c[2] for c in cells] == [fmt_measure(v, "en") for v in values]
+        for cell, v in zip(cells, values):
+            style = _style(cell)
+            position = min(max((v - lo) / (hi - lo) * 100, 0), 100)
+            colour = cmap(position / 100)
+            assert style["background"] == to_hex(colour)
+            assert style["color"] == ("#262626" if drivers_plots._luminance(colour) > 0.408 else "#ffffff")
+        assert _style(cells[3])["background"] == to_hex(cmap(1.0))    # the national best is the best
+    colours = {_style(c)["color"] for r in rows for c in r[2:]}
+    assert colours == {"#262626", "#ffffff"}                            # both cases occur
+    backgrounds = [_style(c)["background"] for r in rows for c in r[2:]]
+    assert to_hex(cmap(0.0)) in backgrounds or any(raw[:, 0] <= worst)  # the worst value is red
+    legend = " ".join(" ".join(parse_tables(real.html).outside).split())
+    assert "0 100 Cell colour: Position between the national worst (0) and best (100)" in legend
+    # the researchers' appendix: normalised points, coloured by the points themselves
+    (tab,) = parse_tables(points.html).tables
+    assert tab["caption"].startswith("Appendix:")
+    assert [c[2] for c in tab["head"]] == ["Indicator", NB, "Top-10 average", "National average"]
+    scores = ordered[["score", "top10_average", "national_average"]].to_numpy(dtype=float)
+    rows = [r for g in tab["groups"] for r in g]
+    assert [[c[2] for c in r[1:]] for r in rows] == [[f"{v:.0f}" for v in s] for s in scores]
+    assert [[_style(c)["background"] for c in r[1:]] for r in rows] == [[to_hex(cmap(v / 100)) for v in s]
+                                                                       for s in scores]
+    assert "Cell colour: Normalised score (0–100)" in " ".join(parse_tables(points.html).outside)
+    # the text form (notebooks, plain viewers) is the table itself, the same on every run
+    assert repr(points).splitlines()[0] == points.caption and NB in repr(points)
+    assert repr(real) == repr(drivers_plots.heatmap_real(t, "en", ctx.framework))
+
+
+def test_heat_table_escapes_names_from_data(ctx):
+    """Province, indicator names and units come from data files: shown as text, never as markup."""
+    result = drivers.analyse(ctx, NB, YEAR)
+    t = result.table.copy()
+    t.attrs.update(result.table.attrs, province="<img src=x onerror=alert(1)>")
+    t["name"] = t["name"].where(t["indicator"] != "1.1.1", "<script>alert('x')</script> & co")
+    t["unit"] = t["unit"].where(t["indicator"] != "1.1.1", "<b>%</b>")
+    for shown in (drivers_plots.heatmap_real(t, "vi"), drivers_plots.heatmap(t, "vi")):
+        html = shown._repr_html_()
+        assert "<script>" not in html and "<img" not in html and "<b>" not in html
+        assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co" in html
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html
+        tab = parse_tables(html).tables[0]
+        assert tab["groups"][0][0][0][2] == "1.1.1 <script>alert('x')</script> & co"   # the text, as written
+    assert parse_tables(drivers_plots.heatmap_real(t, "vi").html).tables[0]["groups"][0][0][1][2] == "<b>%</b>"
 
 
 def test_leaders_charts_are_in_real_units(ctx):
@@ -381,7 +496,6 @@ def test_leaders_charts_are_in_real_units(ctx):
     label, the bars the re-scored PII change, the new rank where it changes); the leaders' heatmap shows raw
     values (province, Top-10 average, national average, national best) coloured by the position between the
     national worst and best. The normalised versions say they are the researchers' appendix."""
-    from matplotlib.collections import QuadMesh
 
     from pii_analysis.report.formatting import fmt_measure
 
@@ -390,40 +504,41 @@ def test_leaders_charts_are_in_real_units(ctx):
     fig = drivers_plots.tornado_real(t, "en", top=8)
     ax = fig.axes[0]
     rows = t.assign(span=t["pii_change_raw_step"] - t["pii_change_raw_drop"]).nlargest(8, "span").iloc[::-1]
-    labels = [x.get_text() for x in ax.get_yticklabels()]
+    labels = row_labels(ax)
+    assert len(labels) == 8
     for label, (_, row) in zip(labels, rows.iterrows()):
         assert label.startswith(row["indicator"]) and f"±{fmt_measure(row['raw_step'], 'en')} " in label
-    bars = [b.get_width() for b in ax.patches]
+    bars = [x1 for coll in ax.collections for x1 in bar_ends(coll)]   # the drawn bars, bottom to top
     assert np.allclose(bars[:8], rows["pii_change_raw_step"]) and np.allclose(bars[8:16], rows["pii_change_raw_drop"])
     assert (rows["pii_change_raw_step"] >= 0).all() and (rows["pii_change_raw_drop"] <= 0).all()
     title = " ".join(fig.get_suptitle().split())
     assert "one year at its sustained pace" in title and "normalised" not in title
-    changed = {a.get_text() for a in ax.texts}
+    changed = {a.get_text() for a in ax.texts if a.get_gid() != drivers_plots.ROW_LABEL}
     expected = {str(int(r)) for r in pd.concat([rows["rank_after_raw_step"], rows["rank_after_raw_drop"]])
                 if int(r) != t.attrs["rank"]}
     assert changed == expected
-    heat = drivers_plots.heatmap_real(t, "en")
-    ax = heat.axes[0]
     ordered = t.sort_values("indicator", key=lambda s: s.map(drivers_plots._code_key))
-    raw = ordered[["raw_value", "top10_average_raw", "national_average_raw", "national_best"]].to_numpy(dtype=float)
-    assert [x.get_text() for x in ax.texts] == [fmt_measure(v, "en") for v in raw.ravel()]
-    mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
-    position = np.asarray(mesh.get_array()).reshape(raw.shape)
-    worst, best = ordered["national_worst"].to_numpy(), ordered["national_best"].to_numpy()
-    assert np.allclose(position, (raw - worst[:, None]) / (best - worst)[:, None] * 100)
-    assert np.allclose(position[:, 3], 100.0)                         # the national best is the best
-    assert [x.get_text() for x in ax.get_xticklabels()] == [NB, "Top-10 average", "National average", "National best"]
-    assert heat.axes[1].get_ylabel() == "Position between the national worst (0) and best (100)"
     row = ordered.iloc[0]
-    assert f"({row['unit']})" in ax.get_yticklabels()[0].get_text() or "…" in ax.get_yticklabels()[0].get_text()
     # Top-10 average by brute force: the ten highest PII of the year, their raw values
     rs = raw_standing_of(ctx)
     top = ctx.scores.ranking(YEAR).sort_values("rank").head(10)["province"]
     code = row["indicator"]
     rates = pd.DataFrame(rs.rates, index=rs.provinces, columns=ctx.framework.indicators)
     assert row["top10_average_raw"] == pytest.approx(rates.loc[top, code].mean())
-    for fn in (drivers_plots.tornado, drivers_plots.heatmap):
-        assert fn(t, "en").get_suptitle().startswith("Appendix:")
+    assert drivers_plots.tornado(t, "en").get_suptitle().startswith("Appendix:")
+    assert drivers_plots.heatmap(t, "en").caption.startswith("Appendix:")
+
+
+def row_labels(ax) -> list[str]:
+    """The row labels of a bar chart, bottom to top."""
+    texts = [t for t in ax.texts if t.get_gid() == drivers_plots.ROW_LABEL]
+    return [t.get_text() for t in sorted(texts, key=lambda t: t.get_position()[1])]
+
+
+def bar_ends(collection) -> list[float]:
+    """Where each horizontal bar of a collection ends (its signed length from 0), bottom to top."""
+    paths = sorted(collection.get_paths(), key=lambda p: p.vertices[:, 1].min())
+    return [float(p.vertices[2, 0]) for p in paths]
 
 
 def raw_standing_of(ctx):
@@ -455,6 +570,9 @@ def test_notebook_runs_headless(tmp_path, jupyter_kernel):
     assert "row_heading" not in body
     # leaders read exact effects in real units; the OLS table and the Sobol chart stay for researchers
     assert "One year at a sustained pace" in body and "Intercept" not in body
+    # the two heatmaps are one coloured table each, not pictures
+    assert body.count('<table class="pii-heat-table">') == 2
+    assert body.count('id="pii-heat-real"') == 1 and body.count('id="pii-heat-points"') == 1
 
 
 def test_tables_use_the_shared_report_styling(ctx):

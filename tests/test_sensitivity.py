@@ -1,4 +1,4 @@
-"""Sobol indices of a province's rank (SALib, re-scored by the engine) and the pooled OLS of rank on pillars."""
+"""Sobol indices of a province's rank (SALib's sample and estimator, re-scored by the engine) and the pooled OLS of rank on pillars."""
 from __future__ import annotations
 
 import numpy as np
@@ -67,6 +67,52 @@ def test_sobol_observed_ranges_and_chart(nb):
     assert "Độ nhạy" in fig.get_suptitle()
 
 
+@pytest.mark.parametrize("num_vars, n, seed", [(52, 512, 20251001), (7, 64, 7), (3, 16, 0)])
+def test_sobol_sample_and_indices_are_salibs_to_the_last_bit(num_vars, n, seed):
+    """The whole-array Saltelli sample and estimator give SALib's numbers exactly: the same sample, and for a
+    step-like (rank) and a smooth output the same S1, ST and bootstrap half-widths (seed 0: SALib then draws
+    the resamples from numpy's global generator, and so does the estimator)."""
+    import warnings
+
+    from SALib.analyze import sobol as salib_analyze
+    from SALib.sample import sobol as salib_sample
+
+    problem = {"num_vars": num_vars, "names": [f"x{i}" for i in range(num_vars)], "bounds": [[0.0, 1.0]] * num_vars}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = salib_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    sample = sensitivity.saltelli_sample(num_vars, n, seed)
+    assert np.array_equal(sample, reference) and not sample.flags.writeable
+    w = np.random.default_rng(1).normal(size=num_vars)
+    for y in (np.round(3 * sample @ w), sample @ w + np.sin(7 * sample[:, 0])):
+        np.random.seed(11)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = salib_analyze.analyze(problem, y.copy(), calc_second_order=False, num_resamples=100,
+                                             conf_level=0.95, seed=seed)
+        np.random.seed(11)
+        got = sensitivity.sobol_indices(y.copy(), num_vars, num_resamples=100, conf_level=0.95, seed=seed)
+        for key in ("S1", "S1_conf", "ST", "ST_conf"):
+            assert np.array_equal(got[key], np.asarray(expected[key])), key
+
+
+def test_rank_of_is_the_engines_rank_of_the_changed_field(ctx):
+    """Standing.rank_of (a binary search among the others) ranks every candidate PII as rank_desc ranks the
+    whole field with the province's PII replaced: ties at the rounding, above, below and missing."""
+    from pii_analysis.index.scoring import rank_desc
+
+    for province in ("Hà Nội", NB, "Lai Châu"):
+        st = drivers.standing(ctx, province, 2025)
+        pii = st.pii()
+        candidates = np.concatenate([pii, pii + 1e-10, pii - 1e-10, np.round(pii, 2) + 0.005,
+                                     np.linspace(-1, 101, 2001), [np.nan]])
+        field = np.broadcast_to(pii, candidates.shape + (len(pii),)).copy()
+        field[:, st.row] = candidates
+        expected = rank_desc(field, st.method.rank_decimals)[:, st.row]
+        assert np.array_equal(st.rank_of(candidates), expected, equal_nan=True)
+        assert np.array_equal(st.rank_of(candidates.reshape(-1, 1)), expected.reshape(-1, 1), equal_nan=True)
+
+
 def test_pillar_ols_of_rank(ctx):
     ols = sensitivity.pillar_ols(ctx.scores)
     assert list(ols["term"]) == ["const", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "year_2024", "year_2025"]
@@ -109,6 +155,7 @@ def test_the_kept_unit_sample_scales_to_salibs_own_sample():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         direct = sobol_sample.sample(dict(problem), 32, calc_second_order=False, seed=9)
-    kept = scale_samples(sensitivity._unit_sample(3, 32, 9).copy(), dict(problem))
+    kept = sensitivity.scaled(sensitivity.saltelli_sample(3, 32, 9), *np.array(problem["bounds"]).T)
     assert np.array_equal(direct, kept)
-    assert sensitivity._unit_sample(3, 32, 9) is sensitivity._unit_sample(3, 32, 9)
+    assert np.array_equal(direct, scale_samples(sensitivity.saltelli_sample(3, 32, 9).copy(), dict(problem)))
+    assert sensitivity.saltelli_sample(3, 32, 9) is sensitivity.saltelli_sample(3, 32, 9)

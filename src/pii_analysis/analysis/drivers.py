@@ -34,8 +34,15 @@ REPORT_DECIMALS = 6  # reported rises are rounded UP to this many decimals, so a
 def normalised_scores(ctx: Context, year: int) -> pd.DataFrame:
     """Provinces x indicators normalised scores of one year: the engine's steps up to imputation.
 
-    Aggregating this frame with `scoring.aggregate` reproduces `ctx.scores` for the year.
+    Aggregating this frame with `scoring.aggregate` reproduces `ctx.scores` for the year. The same for every
+    province: worked out once per context and year (a report kernel serves many provinces), a copy returned.
     """
+    from pii_analysis.analysis.cache import per_object
+
+    return per_object(ctx, ("normalised_scores", year), lambda: _normalised_scores(ctx, year)).copy()
+
+
+def _normalised_scores(ctx: Context, year: int) -> pd.DataFrame:
     fw, method, panel = ctx.framework, ctx.method, ctx.panel
     provinces = panel.provinces(year)
     values, dens = panel.arrays(fw, provinces, [year])
@@ -96,11 +103,19 @@ class Standing:
         return scores[:, codes.index(self.framework.root)]
 
     def rank_of(self, pii: np.ndarray) -> np.ndarray:
-        """Ranks of the province, one per candidate own PII (...,), everyone else fixed."""
+        """Ranks of the province, one per candidate own PII (...,), everyone else fixed: as `rank_desc` ranks
+        the field with the province's PII replaced (1 + the provinces above it, after rounding), found by
+        a binary search among the others' rounded PII instead of comparing every pair of provinces."""
         pii = np.asarray(pii, dtype=float)
-        field = np.broadcast_to(self.pii(), pii.shape + (len(self.provinces),)).copy()
-        field[..., self.row] = pii
-        return rank_desc(field, self.method.rank_decimals)[..., self.row]
+        own = np.round(pii, self.method.rank_decimals)
+        above = len(self._others) - np.searchsorted(self._others, own, side="right")
+        return np.where(np.isnan(own), np.nan, 1.0 + above)
+
+    @cached_property
+    def _others(self) -> np.ndarray:
+        """The other provinces' PII rounded as `rank_desc` rounds it, sorted, missing ones left out."""
+        others = np.round(np.delete(self.pii(), self.row), self.method.rank_decimals)
+        return np.sort(others[~np.isnan(others)])
 
     def rescore(self, own_rows: np.ndarray, start: list[str] | None = None) -> np.ndarray:
         """The province's PII for each candidate row of its scores (..., codes); one engine call.
@@ -268,10 +283,6 @@ def indicator_ranks(st: Standing) -> pd.Series:
     return pd.Series(ranks, index=st.framework.indicators, name="rank")
 
 
-def _levels_of(fw: Framework, code: str) -> dict[str, str]:
-    return {fw.level_of(a): a for a in fw.ancestors(code)}
-
-
 def gap_decomposition(st: Standing, reference: str) -> pd.DataFrame:
     """Exact split of the PII gap (reference minus province) over every node.
 
@@ -294,18 +305,19 @@ def gap_decomposition(st: Standing, reference: str) -> pd.DataFrame:
         contribution = {c: own_w[c] * (refs[c] - prov[c]) for c in order}
     else:
         scores = st.normalised
-        per_own = pd.Series(present_weights(fw, st.method, scores.loc[st.province].to_numpy()), index=fw.indicators)
-        per_ref = pd.Series(present_weights(fw, st.method, scores.loc[reference].to_numpy()), index=fw.indicators)
-        inside = {c: fw.descendant_indicators(c) if c not in per_own.index else [c] for c in order}
-        own_w = {c: float(per_own[inside[c]].sum()) for c in order}
-        ref_w = {c: float(per_ref[inside[c]].sum()) for c in order}
+        per_own = present_weights(fw, st.method, scores.loc[st.province].to_numpy())
+        per_ref = present_weights(fw, st.method, scores.loc[reference].to_numpy())
+        column = {c: i for i, c in enumerate(fw.indicators)}
+        inside = {c: [column[i] for i in fw.descendant_indicators(c)] for c in order}
+        own_w = {c: _total(per_own[inside[c]]) for c in order}
+        ref_w = {c: _total(per_ref[inside[c]]) for c in order}
         prov, refs = p.to_dict(), t.to_dict()
         contribution = {c: (ref_w[c] * refs[c] if ref_w[c] > 0 else 0.0)
                         - (own_w[c] * prov[c] if own_w[c] > 0 else 0.0) for c in order}
     out = pd.DataFrame({
         "node": order,
-        "level": [fw.level_of(c) for c in order],
-        "parent": [fw.nodes.at[c, "parent"] for c in order],
+        "level": fw.nodes["level"].reindex(order).astype(str).tolist(),
+        "parent": fw.nodes["parent"].reindex(order).tolist(),
         "name_vi": [fw.name(c, "vi") for c in order],
         "name_en": [fw.name(c, "en") for c in order],
         "province_score": [prov[c] for c in order],
@@ -319,6 +331,11 @@ def gap_decomposition(st: Standing, reference: str) -> pd.DataFrame:
                      reference_rank=st.rank_of_province(reference), gap=float(t[fw.root] - p[fw.root]),
                      weights="effective (missing-aware)" if not geometric else "nominal x log-mean ratio (LMDI)")
     return out
+
+
+def _total(values: np.ndarray) -> float:
+    """The sum of the values, missing ones as 0 (pandas' Series.sum: the same additions in the same order)."""
+    return float(np.where(np.isnan(values), 0.0, values).sum())
 
 
 def _top_down(fw: Framework) -> list[str]:
@@ -377,13 +394,15 @@ def below_national_average(table: pd.DataFrame) -> pd.DataFrame:
 def indicator_table(st: Standing, target_rank: int = 10, step: float = 10.0, lang: str = "vi") -> pd.DataFrame:
     """One row per indicator: weights, scores, references, leverage, rank gains, points to rank."""
     fw, lang = st.framework, check_lang(lang)
+    level = fw.nodes["level"].astype(str).to_dict()
+    levels = {c: {level[a]: a for a in fw.ancestors(c)} for c in fw.indicators}
     ew = province_weights(st)
     refs = references(st, target_rank)
     frame = pd.DataFrame({
         "indicator": fw.indicators,
         "name": [fw.name(c, lang) for c in fw.indicators],
-        "pillar": [_levels_of(fw, c).get("pillar", "") for c in fw.indicators],
-        "subpillar": [_levels_of(fw, c).get("subpillar", "") for c in fw.indicators],
+        "pillar": [levels[c].get("pillar", "") for c in fw.indicators],
+        "subpillar": [levels[c].get("subpillar", "") for c in fw.indicators],
         "effective_weight": ew.to_numpy(),
         "score": st.own,
         "rank": indicator_ranks(st).to_numpy(),

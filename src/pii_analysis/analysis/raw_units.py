@@ -120,13 +120,21 @@ def own_rank(pii: np.ndarray, row: int, decimals: int) -> np.ndarray:
 
 def raw_standing(ctx, province: str, year: int | None = None) -> RawStanding:
     """The province's raw standing in `year` (latest by default), from the context's panel."""
+    from pii_analysis.analysis.cache import per_object
+
     province = ctx.check_province(province)
     year = ctx.check_year(year)
-    fw = ctx.framework
     provinces = ctx.panel.provinces(year)
     if province not in provinces:
         raise PiiInputError(f"province '{province}' has no data in {year}", column="province")
-    values, dens = ctx.panel.arrays(fw, provinces, [year])
+    x, d = per_object(ctx, ("raw_rates", year), lambda: _rates(ctx, year))
+    return RawStanding(ctx.framework, ctx.method.with_options(denomination="none"), year, province, provinces, x, d)
+
+
+def _rates(ctx, year: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """(rates, denominators) of every province in `year`, read-only: the same for every province's standing."""
+    fw = ctx.framework
+    values, dens = ctx.panel.arrays(fw, ctx.panel.provinces(year), [year])
     nodes = fw.nodes.loc[fw.indicators]
     scale = nodes["scale"].to_numpy(dtype=float)
     needs = (nodes["denominator"] != "none").to_numpy()
@@ -134,7 +142,10 @@ def raw_standing(ctx, province: str, year: int | None = None) -> RawStanding:
     if ctx.method.denomination == "divide" and dens is not None:   # as the engine divides (scoring.denominate)
         d = np.where(needs, dens[0], 1.0)
         x = denominate(x, dens[0], scale, needs)
-    return RawStanding(fw, ctx.method.with_options(denomination="none"), year, province, provinces, x, d)
+    for array in (x, d):
+        if array is not None:
+            array.setflags(write=False)
+    return x, d
 
 
 def unit_of(framework: Framework, code: str, lang: str = "vi") -> str:
@@ -295,11 +306,18 @@ def sustained_paces(ctx, base_year: int | None = None, quantile: float = 0.9) ->
     Each province's pace is its average yearly change between the first and the last year it
     reports the indicator (years need not be consecutive: the change is divided by the years
     elapsed), counted in the indicator's good direction. `cap` is the `quantile` of these paces
-    across provinces (never below 0): a pace the best-improving tenth sustain, not a lucky year.
+    across provinces (never below 0): a pace the best-improving tenth sustain, not a lucky year. Worked out
+    once per context (every province's page asks), a copy returned.
     """
-    from pii_analysis.analysis.trends import panel_rates
+    from pii_analysis.analysis.cache import per_object
 
     base = ctx.check_year(base_year)
+    return per_object(ctx, ("sustained_paces", base, quantile), lambda: _sustained_paces(ctx, base, quantile)).copy()
+
+
+def _sustained_paces(ctx, base: int, quantile: float) -> pd.DataFrame:
+    from pii_analysis.analysis.trends import panel_rates
+
     years = [y for y in ctx.panel.years if y <= base]
     if len(years) < 2:
         raise PiiInputError("sustained paces need at least two years of data", column="year")

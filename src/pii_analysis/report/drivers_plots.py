@@ -1,6 +1,7 @@
 """Figures of the rank-drivers analysis, drawn from the tables of `pii_analysis.analysis.drivers` and
-`pii_analysis.analysis.sensitivity`. Each function returns a Figure (no pyplot state) that shows
-itself as one PNG in a notebook or report."""
+`pii_analysis.analysis.sensitivity`. Each chart function returns a Figure (no pyplot state) that shows
+itself as one PNG in a notebook or report; the heatmaps are coloured HTML tables (`HeatTable`): the
+numbers selectable, readable on a phone and in print, and far cheaper to make than 200 drawn texts."""
 from __future__ import annotations
 
 import textwrap
@@ -8,8 +9,10 @@ import textwrap
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import LayoutEngine
 from matplotlib.patches import Patch
 
+from pii_analysis.index.framework import Framework
 from pii_analysis.report.formatting import decimal_ticks, fmt_measure, fmt_num
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.profile_plots import COLOURS, DPI, PngFigure, _no_ylabel
@@ -17,6 +20,41 @@ from pii_analysis.report.profile_plots import COLOURS, DPI, PngFigure, _no_ylabe
 UP, DOWN, NEUTRAL = "#1e8449", "#c0392b", "#7f8c8d"
 
 TEXT: Table = catalog("drivers_plots.TEXT")
+COLUMNS: Table = catalog("drivers_text.TEXT")   # the column headers of the drivers tables (col_name, col_unit)
+
+
+class FitLayout(LayoutEngine):
+    """The layout of these one-axes charts in one measuring pass (matplotlib's constrained layout measures
+    every tick label, text and legend twice before the draw measures them again): the figure title at the
+    top, the figure legends at the bottom, and the axes as large as the space left once its own tick
+    labels, texts, axis label and legend (its tight box) fit inside, `PAD` from every edge and between
+    the parts, as the constrained layout's default padding leaves them."""
+
+    _adjust_compatible = False
+    _colorbar_gridspec = False
+    PAD = 3 / 72          # inches (constrained layout's w_pad / h_pad)
+
+    def execute(self, fig: Figure) -> None:
+        renderer = fig._get_renderer()
+        width, height = fig.bbox.width, fig.bbox.height
+        pad = self.PAD * fig.dpi
+        top = bottom = pad
+        title = fig._suptitle
+        if title is not None:
+            title.set_y(1 - pad / height)
+            title.set_va("top")
+            top += title.get_window_extent(renderer).height + 2 * pad
+        for legend in fig.legends:     # placed at the bottom, centred
+            legend.set_bbox_to_anchor((0.5, pad / height), transform=fig.transFigure)
+            legend._loc = 8            # 'lower center'
+            bottom += legend.get_window_extent(renderer).height + 2 * pad
+        for ax in fig.axes:
+            box, tight = ax.get_window_extent(renderer), ax.get_tightbbox(renderer)
+            left_m, right_m = box.x0 - tight.x0, tight.x1 - box.x1
+            bottom_m, top_m = box.y0 - tight.y0, tight.y1 - box.y1
+            x0, x1 = (pad + left_m) / width, 1 - (pad + right_m) / width
+            y0, y1 = (bottom + bottom_m) / height, 1 - (top + top_m) / height
+            ax.set_position([x0, y0, max(x1 - x0, 0.05), max(y1 - y0, 0.05)])
 
 
 def _title(fig: Figure, title: str, width: int = 100) -> None:
@@ -73,11 +111,12 @@ def _tornado(rows: pd.DataFrame, columns: tuple[str, str, str, str], labels: lis
     """Bars of the PII change up / down per row (columns: change up, change down, rank up, rank down), the
     new rank at a bar's end where it changes, dashed lines at the change that gains / loses a place."""
     up_col, down_col, r_up_col, r_down_col = columns
-    fig = PngFigure(figsize=(10, height * len(rows) + 1.8), dpi=DPI, layout="constrained")
+    fig = PngFigure(figsize=(10, height * len(rows) + 1.8), dpi=DPI, layout=FitLayout())
     ax = fig.add_subplot()
     y = np.arange(len(rows))
-    ax.barh(y, rows[up_col], color=UP, label=legend[0])
-    ax.barh(y, rows[down_col], color=DOWN, label=legend[1])
+    bars = [_hbars(ax, y, rows[up_col].to_numpy(dtype=float), UP, legend[0]),
+            _hbars(ax, y, rows[down_col].to_numpy(dtype=float), DOWN, legend[1])]
+    lines = []
     for yi, (up, down, r_up, r_down) in enumerate(zip(rows[up_col], rows[down_col], rows[r_up_col], rows[r_down_col])):
         # only a rank that changes is labelled: the unchanged rank repeated on every bar says nothing
         if np.isfinite(r_up) and int(r_up) != meta["rank"]:
@@ -88,18 +127,54 @@ def _tornado(rows: pd.DataFrame, columns: tuple[str, str, str, str], labels: lis
                         ha="right", fontsize=8, fontweight="bold")
     for gap, sign, key in ((meta.get("gap_above"), 1, "gain_line"), (meta.get("gap_below"), -1, "lose_line")):
         if gap is not None and np.isfinite(gap):
-            ax.axvline(sign * gap, color=UP if sign > 0 else DOWN, ls="--", lw=1,
-                       label=text(TEXT, key, lang, gap=fmt_num(gap, lang)))
+            lines.append(ax.axvline(sign * gap, color=UP if sign > 0 else DOWN, ls="--", lw=1,
+                                    label=text(TEXT, key, lang, gap=fmt_num(gap, lang))))
     ax.axvline(0, color="#17202a", lw=0.8)
-    ax.set_yticks(y, labels, fontsize=8)
+    _row_labels(ax, y, labels)
     ax.set_xlabel(axis)
     decimal_ticks(ax.xaxis, lang)
     _no_ylabel(ax)   # speed: no re-measuring of the tick labels (profile_plots)
     ax.spines[["top", "right"]].set_visible(False)
     _title(fig, title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.9 / (height * len(rows) + 1.8)), ncol=2, fontsize=8,
-              frameon=False)
+    ax.legend(handles=lines + bars, loc="upper center", bbox_to_anchor=(0.5, -0.9 / (height * len(rows) + 1.8)),
+              ncol=2, fontsize=8, frameon=False)
     return fig
+
+
+ROW_LABEL = "row-label"   # the gid of the row labels of the bar charts
+
+
+def _row_labels(ax, y: np.ndarray, labels: list[str], fontsize: float = 8) -> None:
+    """Row labels left of the axes, where tick labels would sit, as plain texts (gid ROW_LABEL): a tick per
+    row costs two tick marks, a grid line and two texts, each built by copying the first; the y axis then
+    has no ticks."""
+    from matplotlib.transforms import ScaledTranslation
+
+    ax.set_yticks([])
+    shift = ax.get_yaxis_transform() + ScaledTranslation(-TICK_GAP / 72, 0, ax.figure.dpi_scale_trans)
+    for yi, label in zip(y, labels):
+        ax.text(0, yi, label, transform=shift, ha="right", va="center_baseline", fontsize=fontsize, clip_on=False,
+                gid=ROW_LABEL)
+
+
+TICK_GAP = 3.5   # points between the axes and a row label (matplotlib's tick pad; no tick mark)
+
+
+def _hbars(ax, y: np.ndarray, widths: np.ndarray, colour: str, label: str, height: float = 0.8):
+    """Horizontal bars from 0 to each width (as `barh` draws them) as one collection: `barh` adds a patch per
+    bar, each updating the data limits on its own. Rows without a value have no bar."""
+    from matplotlib.collections import PolyCollection
+
+    keep = np.isfinite(widths)
+    low, high = y[keep] - height / 2, y[keep] + height / 2
+    w = widths[keep]
+    verts = np.stack([np.stack([np.zeros_like(w), low], 1), np.stack([np.zeros_like(w), high], 1),
+                      np.stack([w, high], 1), np.stack([w, low], 1)], axis=1)
+    bars = PolyCollection(verts, facecolors=colour, edgecolors="none", linewidths=0, label=label)
+    bars.sticky_edges.x.append(0.0)
+    ax.add_collection(bars)
+    ax.autoscale_view()
+    return bars
 
 
 def waterfall(decomposition: pd.DataFrame, lang: str = "vi", level: str = "pillar") -> Figure:
@@ -117,7 +192,7 @@ def waterfall(decomposition: pd.DataFrame, lang: str = "vi", level: str = "pilla
     starts = own + np.concatenate([[0.0], np.cumsum(steps)[:-1]])
     labels = [meta["province"]] + [textwrap.fill(_label(c, n, 40), 18) for c, n in zip(rows["node"], names)] \
         + [meta["reference"]]
-    fig = PngFigure(figsize=(max(8, 1.1 * len(labels) + 2), 5.2), dpi=DPI, layout="constrained")
+    fig = PngFigure(figsize=(max(8, 1.1 * len(labels) + 2), 5.2), dpi=DPI, layout=FitLayout())
     ax = fig.add_subplot()
     x = np.arange(len(labels))
     tops = np.concatenate([[own], starts + steps, [ref]])
@@ -141,31 +216,31 @@ def waterfall(decomposition: pd.DataFrame, lang: str = "vi", level: str = "pilla
     # below the axes: inside, the legend covered the first bar's value label
     fig.legend(handles=[Patch(color=DOWN, label=text(TEXT, "behind", lang, reference=meta["reference"])),
                         Patch(color=UP, label=text(TEXT, "ahead", lang, province=meta["province"]))],
-               fontsize=8, frameon=False, loc="outside lower center", ncol=2)
+               fontsize=8, frameon=False, loc="lower center", ncol=2)
     _title(fig, text(TEXT, "waterfall_title", lang, province=meta["province"], own=fmt_num(own, lang),
                      reference=meta["reference"], ref=fmt_num(ref, lang), target=meta["reference_rank"],
                      level=text(TEXT, f"level_{level}", lang)))
     return fig
 
 
-def heatmap(table: pd.DataFrame, lang: str = "vi") -> Figure:
-    """Researchers' appendix: heatmap of the province's normalised indicator scores (which depend on every
-    other province) beside the Top-10 and national averages."""
+def heatmap(table: pd.DataFrame, lang: str = "vi", framework: Framework | None = None) -> HeatTable:
+    """Researchers' appendix: the province's normalised indicator scores (which depend on every other
+    province) beside the Top-10 and national averages, as a coloured table (`heat_table`)."""
     check_lang(lang)
     meta = table.attrs
     rows = table.sort_values("indicator", key=lambda s: s.map(_code_key))
-    columns = [meta["province"], text(TEXT, "top10", lang), text(TEXT, "national", lang)]
     values = np.column_stack([rows[c].to_numpy(dtype=float) for c in ("score", "top10_average", "national_average")])
-    cells = [[f"{v:.0f}" if np.isfinite(v) else "" for v in row] for row in values]
-    labels = [_label(c, nm, 52) for c, nm in zip(rows["indicator"], rows["name"])]
-    return _heatmap(values, cells, columns, labels, rows["pillar"].to_numpy(), lang, colour=text(TEXT, "score", lang),
-                    title=text(TEXT, "heatmap_title", lang, province=meta["province"], year=meta["year"]))
+    cells = [[f"{v:.0f}" if np.isfinite(v) else "—" for v in row] for row in values]
+    columns = [meta["province"], text(TEXT, "top10", lang), text(TEXT, "national", lang)]
+    return heat_table(rows, values, cells, columns, lang, key="pii-heat-points", framework=framework,
+                      colour=text(TEXT, "score", lang),
+                      caption=text(TEXT, "heatmap_title", lang, province=meta["province"], year=meta["year"]))
 
 
-def heatmap_real(table: pd.DataFrame, lang: str = "vi") -> Figure:
-    """The leaders' heatmap: each indicator's value in its own unit for the province, the Top-10 average, the
-    national average and the national best (the unit in the row label), coloured by where the value sits
-    between the national worst (0) and best (100) value of the indicator."""
+def heatmap_real(table: pd.DataFrame, lang: str = "vi", framework: Framework | None = None) -> HeatTable:
+    """The leaders' heatmap, as a coloured table (`heat_table`): each indicator's value in its own unit (the
+    unit column) for the province, the Top-10 average, the national average and the national best,
+    coloured by where the value sits between the national worst (0) and best (100) value of the indicator."""
     check_lang(lang)
     meta = table.attrs
     rows = table.sort_values("indicator", key=lambda s: s.map(_code_key))
@@ -174,51 +249,84 @@ def heatmap_real(table: pd.DataFrame, lang: str = "vi") -> Figure:
     worst, best = rows["national_worst"].to_numpy(dtype=float), rows["national_best"].to_numpy(dtype=float)
     with np.errstate(all="ignore"):
         position = np.clip((raw - worst[:, None]) / (best - worst)[:, None] * 100.0, 0.0, 100.0)
-    cells = [[fmt_measure(v, lang) if np.isfinite(v) else "" for v in row] for row in raw]
+    cells = [[fmt_measure(v, lang) for v in row] for row in raw]
     columns = [meta["province"], text(TEXT, "top10", lang), text(TEXT, "national", lang), text(TEXT, "best", lang)]
-    labels = [f"{_label(c, nm, 44)} ({textwrap.shorten(str(u), 30, placeholder='…')})"
-              for c, nm, u in zip(rows["indicator"], rows["name"], rows["unit"])]
-    return _heatmap(position, cells, columns, labels, rows["pillar"].to_numpy(), lang, width=11,
-                    colour=text(TEXT, "position", lang),
-                    title=text(TEXT, "heatmap_real_title", lang, province=meta["province"], year=meta["year"]))
+    return heat_table(rows, position, cells, columns, lang, key="pii-heat-real", framework=framework,
+                      units=[str(u) if pd.notna(u) else "" for u in rows["unit"]],
+                      colour=text(TEXT, "position", lang),
+                      caption=text(TEXT, "heatmap_real_title", lang, province=meta["province"], year=meta["year"]))
 
 
-def _heatmap(values: np.ndarray, cells: list[list[str]], columns: list[str], labels: list[str], pillars: np.ndarray,
-             lang: str, *, colour: str, title: str, width: float = 9) -> Figure:
-    """Rows x columns coloured by `values` (0-100, RdYlGn), annotated with `cells`, a line between pillars.
+class HeatTable:
+    """A heatmap as an HTML table: shows itself as that HTML wherever IPython displays it (JupyterLab,
+    papermill, nbconvert); its plain-text form is the caption and the table's text (the same on every run)."""
 
-    Drawn with matplotlib directly, as seaborn's heatmap draws it (white cell edges, annotations in dark or
-    white text by the cell's luminance, no spines, the colour bar without outline), but without seaborn's
-    extra draw of the whole figure to test whether tick labels overlap: the row labels always would if
-    vertical, so they are horizontal, and the column labels are short enough to stay horizontal.
-    """
-    n, k = values.shape
-    fig = PngFigure(figsize=(width, 0.24 * n + 1.8), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    ax.spines[:].set_visible(False)
-    mesh = ax.pcolormesh(np.ma.masked_invalid(values), cmap="RdYlGn", vmin=0, vmax=100, linewidths=0.4,
-                         edgecolor="white")
-    ax.set(xlim=(0, k), ylim=(0, n))
-    ax.invert_yaxis()
-    bar = fig.colorbar(mesh, ax=ax, label=colour, shrink=0.5)
-    bar.outline.set_linewidth(0)
-    ax.set_xticks(np.arange(k) + 0.5, columns)
-    ax.set_yticks(np.arange(n) + 0.5, labels, va="center")
-    mesh.update_scalarmappable()
-    for (i, j), face in zip(np.ndindex(n, k), mesh.get_facecolors()):
-        if cells[i][j]:
-            ax.text(j + 0.5, i + 0.5, cells[i][j], ha="center", va="center", fontsize=7,
-                    color=".15" if not np.isfinite(values[i, j]) or _luminance(face) > 0.408 else "w")
-    for b in np.flatnonzero(pillars[1:] != pillars[:-1]) + 1:
-        ax.axhline(b, color="#17202a", lw=1.2)
-    ax.tick_params(axis="y", labelsize=7)
-    ax.tick_params(axis="x", labelsize=9, labeltop=True, labelbottom=False)
-    # speed: the empty labels and title are pinned, so no draw re-measures the row and column tick labels
-    _no_ylabel(ax)
-    ax.xaxis.set_label_coords(0.5, 0)
-    ax.set_title("", y=1.0)
-    _title(fig, title)
-    return fig
+    def __init__(self, html: str, shown: pd.DataFrame, caption: str) -> None:
+        self.html, self.shown, self.caption = html, shown, caption
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return self.caption + "\n" + self.shown.to_string(index=False)
+
+
+HEAT_CMAP = "RdYlGn"      # red = worst (0) ... green = best (100), as the charts were
+DARK_TEXT, LIGHT_TEXT = "#262626", "#ffffff"   # seaborn's '.15' and 'w'
+LUMINANCE_SPLIT = 0.408   # seaborn's rule: dark text on a colour lighter than this
+
+
+def heat_colours(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Background and text colour ('#rrggbb'; '' where the value is not finite) of each value on 0-100:
+    matplotlib's RdYlGn, as a heatmap drawn with vmin=0, vmax=100 colours it, and dark or white text by
+    the colour's W3C relative luminance (seaborn's rule)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    values = np.asarray(values, dtype=float)
+    finite = np.isfinite(values)
+    rgba = colormaps[HEAT_CMAP](np.where(finite, values, 0.0) / 100.0)
+    flat = rgba.reshape(-1, 4)
+    lum = np.array([_luminance(c) for c in flat]).reshape(values.shape)
+    bg = np.array([to_hex(c) for c in flat], dtype=object).reshape(values.shape)
+    fg = np.where(lum > LUMINANCE_SPLIT, DARK_TEXT, LIGHT_TEXT).astype(object)
+    return np.where(finite, bg, ""), np.where(finite, fg, "")
+
+
+def heat_table(rows: pd.DataFrame, values: np.ndarray, cells: list[list[str]], columns: list[str], lang: str, *,
+               key: str, colour: str, caption: str, units: list[str] | None = None,
+               framework: Framework | None = None) -> HeatTable:
+    """Rows (indicators in code order, with `indicator`, `name`, `pillar`) x value columns as an HTML table
+    (templates/heat_table.html.j2): `cells` the shown texts, coloured by `values` (0-100, `heat_colours`),
+    the code and name as the row header (names marked '*' when assumed, given the `framework`), the unit
+    column when `units` are given, one group per pillar with a line between them, `caption` above and a
+    one-line legend of what the colour means (`colour`) below. `key` is the table's element id."""
+    from pii_analysis.report.labels import mark
+    from pii_analysis.report.site import render
+
+    bg, fg = heat_colours(values)
+    names = [mark(framework, c, n) if framework is not None else str(n) for c, n in zip(rows["indicator"], rows["name"])]
+    headers = [text(COLUMNS, "col_name", lang)] + ([text(COLUMNS, "col_unit", lang)] if units is not None else [])
+    groups: list[list[dict]] = []
+    previous = None
+    for i, (code, pillar) in enumerate(zip(rows["indicator"], rows["pillar"])):
+        if not groups or pillar != previous:
+            groups.append([])
+        previous = pillar
+        groups[-1].append({"code": str(code), "name": names[i], "unit": units[i] if units is not None else None,
+                           "cells": [{"text": t, "bg": bg[i, j], "fg": fg[i, j]} for j, t in enumerate(cells[i])]})
+    stops = np.linspace(0.0, 100.0, 11)
+    gradient = "linear-gradient(to right, " + ", ".join(
+        f"{c} {s:.0f}%" for c, s in zip(heat_colours(stops)[0], stops)) + ")"
+    legend = {"low": "0", "high": "100", "gradient": gradient, "text": text(TEXT, "legend", lang, meaning=colour)}
+    html = render("heat_table.html.j2", key=key, caption=caption, columns=headers + list(columns), groups=groups,
+                  legend=legend, n_left=len(headers))
+    shown = pd.DataFrame({headers[0]: [f"{c} {n}" for c, n in zip(rows["indicator"], names)]})
+    if units is not None:
+        shown[headers[1]] = units
+    for j, column in enumerate(columns):
+        shown[column] = [row[j] for row in cells]
+    return HeatTable(html, shown, caption)
 
 
 def _luminance(rgba: np.ndarray) -> float:
@@ -241,20 +349,22 @@ def sobol_bars(sobol: pd.DataFrame, lang: str = "vi", top: int = 15) -> Figure:
     meta = sobol.attrs
     rows = sobol.head(top).iloc[::-1]
     names = rows["name_vi" if lang == "vi" else "name_en"]
-    fig = PngFigure(figsize=(10, 0.4 * len(rows) + 1.8), dpi=DPI, layout="constrained")
+    fig = PngFigure(figsize=(10, 0.4 * len(rows) + 1.8), dpi=DPI, layout=FitLayout())
     ax = fig.add_subplot()
     y = np.arange(len(rows))
-    ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], color=COLOURS["top10"],
-            error_kw={"lw": 0.8, "capsize": 2}, label=text(TEXT, "st", lang))
-    ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], color="#a9cce3",
-            error_kw={"lw": 0.8, "capsize": 2}, label=text(TEXT, "s1", lang))
+    bars = []
+    for shift, key, colour in ((0.2, "ST", COLOURS["top10"]), (-0.2, "S1", "#a9cce3")):
+        value = rows[key].to_numpy(dtype=float)
+        bars.append(_hbars(ax, y + shift, value, colour, text(TEXT, key.lower(), lang), height=0.4))
+        ax.errorbar(value, y + shift, xerr=rows[f"{key}_conf"].to_numpy(dtype=float), fmt="none", ecolor="k",
+                    lw=0.8, capsize=2)
     ax.axvline(0, color="#17202a", lw=0.8)
-    ax.set_yticks(y, [_label(c, n) for c, n in zip(rows["factor"], names)], fontsize=8)
+    _row_labels(ax, y, [_label(c, n) for c, n in zip(rows["factor"], names)])
     ax.set_xlabel(text(TEXT, "sobol_axis", lang))
     decimal_ticks(ax.xaxis, lang)
     _no_ylabel(ax)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(handles=bars, loc="lower right", fontsize=8, frameon=False)
     _title(fig, text(TEXT, "sobol_title", lang, province=meta.get("province", ""), year=meta.get("year", ""),
                      conf=int(round(100 * meta.get("conf_level", 0.95)))))
     return fig

@@ -286,6 +286,9 @@ def _error_of(exc: BaseException) -> str:
 # loaded data (`load_context` is cached in the kernel) and the readiness handshake (>= 0.2 s each
 # time a client connects) are paid once per worker, not once per report. Before each notebook the
 # kernel's namespace is reset.
+# A report's cells are not the user's IPython history: no SQLite write per cell (and per reset), which cost
+# ~0.15 s a page with two kernels sharing ~/.ipython's history file.
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
 _KERNELS: dict[str, tuple[Any, Any]] = {}      # kernel name -> (manager, connected client)
 
 
@@ -315,7 +318,7 @@ def _kernel(name: str, fresh: bool = False) -> tuple[Any, Any]:
             from multiprocessing import util
             util.Finalize(None, _shutdown_kernels, exitpriority=10)  # also when a pool worker exits
         km = AsyncKernelManager(kernel_name=name)
-        run_sync(km.start_kernel)()
+        run_sync(km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS))
         kc = km.client()
         kc.start_channels()
         try:
