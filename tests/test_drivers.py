@@ -16,7 +16,7 @@ from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.paths import REPO_ROOT
 from pii_analysis.index.context import load_context
 from pii_analysis.index.scoring import aggregate, rank_desc
-from pii_analysis.report import drivers_plots, drivers_text
+from pii_analysis.report import drivers_plots, drivers_text, profile_plots
 
 NB = "Ninh Bình"
 YEAR = 2025
@@ -513,7 +513,7 @@ def test_leaders_charts_are_in_real_units(ctx):
     assert (rows["pii_change_raw_step"] >= 0).all() and (rows["pii_change_raw_drop"] <= 0).all()
     title = " ".join(fig.get_suptitle().split())
     assert "one year at its sustained pace" in title and "normalised" not in title
-    changed = {a.get_text() for a in ax.texts if a.get_gid() != drivers_plots.ROW_LABEL}
+    changed = {a.get_text() for a in ax.texts if a.get_gid() != profile_plots.ROW_LABEL}
     expected = {str(int(r)) for r in pd.concat([rows["rank_after_raw_step"], rows["rank_after_raw_drop"]])
                 if int(r) != t.attrs["rank"]}
     assert changed == expected
@@ -531,7 +531,7 @@ def test_leaders_charts_are_in_real_units(ctx):
 
 def row_labels(ax) -> list[str]:
     """The row labels of a bar chart, bottom to top."""
-    texts = [t for t in ax.texts if t.get_gid() == drivers_plots.ROW_LABEL]
+    texts = [t for t in ax.texts if t.get_gid() == profile_plots.ROW_LABEL]
     return [t.get_text() for t in sorted(texts, key=lambda t: t.get_position()[1])]
 
 

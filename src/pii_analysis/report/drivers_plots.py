@@ -15,7 +15,7 @@ from matplotlib.patches import Patch
 from pii_analysis.index.framework import Framework
 from pii_analysis.report.formatting import decimal_ticks, fmt_measure, fmt_num
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
-from pii_analysis.report.profile_plots import COLOURS, DPI, PngFigure, _no_ylabel
+from pii_analysis.report.profile_plots import COLOURS, DPI, PngFigure, _no_ylabel, row_labels
 
 UP, DOWN, NEUTRAL = "#1e8449", "#c0392b", "#7f8c8d"
 
@@ -130,7 +130,7 @@ def _tornado(rows: pd.DataFrame, columns: tuple[str, str, str, str], labels: lis
             lines.append(ax.axvline(sign * gap, color=UP if sign > 0 else DOWN, ls="--", lw=1,
                                     label=text(TEXT, key, lang, gap=fmt_num(gap, lang))))
     ax.axvline(0, color="#17202a", lw=0.8)
-    _row_labels(ax, y, labels)
+    row_labels(ax, y, labels, fontsize=8, gap=TICK_GAP)
     ax.set_xlabel(axis)
     decimal_ticks(ax.xaxis, lang)
     _no_ylabel(ax)   # speed: no re-measuring of the tick labels (profile_plots)
@@ -139,22 +139,6 @@ def _tornado(rows: pd.DataFrame, columns: tuple[str, str, str, str], labels: lis
     ax.legend(handles=lines + bars, loc="upper center", bbox_to_anchor=(0.5, -0.9 / (height * len(rows) + 1.8)),
               ncol=2, fontsize=8, frameon=False)
     return fig
-
-
-ROW_LABEL = "row-label"   # the gid of the row labels of the bar charts
-
-
-def _row_labels(ax, y: np.ndarray, labels: list[str], fontsize: float = 8) -> None:
-    """Row labels left of the axes, where tick labels would sit, as plain texts (gid ROW_LABEL): a tick per
-    row costs two tick marks, a grid line and two texts, each built by copying the first; the y axis then
-    has no ticks."""
-    from matplotlib.transforms import ScaledTranslation
-
-    ax.set_yticks([])
-    shift = ax.get_yaxis_transform() + ScaledTranslation(-TICK_GAP / 72, 0, ax.figure.dpi_scale_trans)
-    for yi, label in zip(y, labels):
-        ax.text(0, yi, label, transform=shift, ha="right", va="center_baseline", fontsize=fontsize, clip_on=False,
-                gid=ROW_LABEL)
 
 
 TICK_GAP = 3.5   # points between the axes and a row label (matplotlib's tick pad; no tick mark)
@@ -359,7 +343,7 @@ def sobol_bars(sobol: pd.DataFrame, lang: str = "vi", top: int = 15) -> Figure:
         ax.errorbar(value, y + shift, xerr=rows[f"{key}_conf"].to_numpy(dtype=float), fmt="none", ecolor="k",
                     lw=0.8, capsize=2)
     ax.axvline(0, color="#17202a", lw=0.8)
-    _row_labels(ax, y, [_label(c, n) for c, n in zip(rows["factor"], names)])
+    row_labels(ax, y, [_label(c, n) for c, n in zip(rows["factor"], names)], fontsize=8, gap=TICK_GAP)
     ax.set_xlabel(text(TEXT, "sobol_axis", lang))
     decimal_ticks(ax.xaxis, lang)
     _no_ylabel(ax)

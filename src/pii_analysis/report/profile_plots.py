@@ -200,15 +200,20 @@ def offset_text(ax, x: float, y: float, label: str, dx: float = 0, dy: float = 0
     return ax.text(x, y, label, transform=offset_copy(ax.transData, fig=ax.figure, x=dx, y=dy, units="points"), **kw)
 
 
-def row_labels(ax, y, labels, fontsize: float = 9) -> None:
-    """Labels of the rows at `y` left of the axes where tick labels sit, as plain texts: a tick label is a
-    tick of five artists, each made and updated on every draw."""
+ROW_LABEL = "row-label"   # the gid of the row labels (tests find them by it)
+
+
+def row_labels(ax, y, labels, fontsize: float = 9, gap: float = 7.0) -> None:
+    """Labels of the rows at `y` left of the axes where tick labels sit (`gap` points away: 7 = tick 3.5 + pad
+    3.5), as plain texts with gid ROW_LABEL; the y axis then has no ticks. A tick label is a tick of five
+    artists (marks, grid line, texts), each made by copying the first and updated on every draw."""
     from matplotlib.transforms import offset_copy
 
     ax.set_yticks([])
-    where = offset_copy(ax.get_yaxis_transform(), fig=ax.figure, x=-7, units="points")  # tick 3.5 + pad 3.5
+    where = offset_copy(ax.get_yaxis_transform(), fig=ax.figure, x=-gap, units="points")
     for yi, label in zip(y, labels):
-        ax.text(0, yi, label, transform=where, ha="right", va="center", fontsize=fontsize, clip_on=False)
+        ax.text(0, yi, label, transform=where, ha="right", va="center_baseline", fontsize=fontsize, clip_on=False,
+                gid=ROW_LABEL)
 
 
 def _short(name: str, width: int = 48) -> str:
