@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pii_analysis.analysis.cache import per_object
 from pii_analysis.analysis.defaults import DEFAULT_DRAWS
 from pii_analysis.analysis.projection import DEFAULT_SEED, deterministic_rates, rate_method, shared_projection
 from pii_analysis.analysis.scenarios import Change, Scenario
@@ -329,7 +330,7 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
     with np.errstate(all="ignore"):
         span = np.nanmax(rates[-1], axis=0) - np.nanmin(rates[-1], axis=0)
         span = np.where(span > 0, span, np.nan)
-        pace = _per_context(ctx, ("pace", base, cap_quantile), lambda: sustained_paces(ctx, base, cap_quantile)
+        pace = per_object(ctx, ("effort_pace", base, cap_quantile), lambda: sustained_paces(ctx, base, cap_quantile)
                             .set_index("indicator")["cap"].reindex(codes).to_numpy())
         trend_pace = np.nan_to_num((rates[-1][p] - base_rates[p]) * d / h)
         pace_pts = np.nan_to_num(pace / span * 100.0)              # the sustained pace in points a year
@@ -526,23 +527,5 @@ def ctx_rates_base(ctx, base: int, provinces: list[str]) -> np.ndarray:
     """(provinces, indicators) observed rates of the base year, in `provinces` order."""
     from pii_analysis.analysis.trends import panel_rates
 
-    _, order, rates = _per_context(ctx, ("rates", base), lambda: panel_rates(ctx, [base]))
+    _, order, rates = per_object(ctx, ("base_rates", base), lambda: panel_rates(ctx, [base]))
     return rates[0][[order.index(x) for x in provinces]]
-
-
-_CONTEXT: dict[tuple, tuple] = {}   # what every province's plan reads from the same context (its panel's rates
-#                                     and paces), kept per context and settings for the rest of the process
-
-
-def _per_context(ctx, key: tuple, compute):
-    """compute(), once per context and `key` in this process (the context is kept with the value, so an id
-    is never reused for another context while its entry lives); never change what it returns in place."""
-    full = (id(ctx), *key)
-    kept = _CONTEXT.get(full)
-    if kept is not None and kept[0] is ctx:
-        return kept[1]
-    value = compute()
-    _CONTEXT[full] = (ctx, value)
-    while len(_CONTEXT) > 8:
-        _CONTEXT.pop(next(iter(_CONTEXT)))
-    return value

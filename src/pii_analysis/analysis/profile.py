@@ -75,7 +75,7 @@ def indicator_table(ctx: Context, province: str, year: int, lang: str = "vi",
     pii_rank = headline(ctx, province, year)["rank"]
     codes = list(scores.columns)
     rank = ranks.loc[province].astype(int)
-    flags = flag_indicators(rank, _effective_weights(fw), n, pii_rank, rule)
+    flags = flag_indicators(rank, fw.effective_weights(), n, pii_rank, rule)
     return pd.DataFrame({
         "code": codes,
         "pillar": [fw.ancestors(c)[1] for c in codes],
@@ -134,17 +134,6 @@ def merger_history(ctx: Context, province: str) -> pd.DataFrame:
     for col in ("year", "rank", "n_provinces"):
         out[col] = out[col].astype("Int64")
     return out.drop(columns="_o").reset_index(drop=True)
-
-
-_WEIGHTS: dict[int, tuple[object, pd.Series]] = {}
-
-
-def _effective_weights(fw) -> pd.Series:
-    """fw.effective_weights(), computed once per framework (every profile page asks; ~10 ms each)."""
-    kept = _WEIGHTS.get(id(fw))
-    if kept is None or kept[0] is not fw:
-        kept = _WEIGHTS[id(fw)] = (fw, fw.effective_weights())
-    return kept[1]
 
 
 @functools.lru_cache(maxsize=2)

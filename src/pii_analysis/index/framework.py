@@ -120,16 +120,20 @@ class Framework:
         return (w / totals.where(totals > 0, 1.0)).rename("weight")
 
     def effective_weights(self, root: str | None = None) -> pd.Series:
-        """Weight of each indicator in `root` (default the index): product along the path."""
+        """Weight of each indicator in `root` (default the index): product along the path. Worked out once per
+        framework and root (every page asks; a reweighted copy has its own), a copy returned."""
         root = root or self.root
-        out = {}
-        for ind in self.descendant_indicators(root):
-            w, cur = 1.0, ind
-            while cur != root:
-                w *= float(self.weight[cur])
-                cur = self.nodes.at[cur, "parent"]
-            out[ind] = w
-        return pd.Series(out, name="effective_weight")
+        cache = self.__dict__.setdefault("_effective_weights", {})
+        if root not in cache:
+            out = {}
+            for ind in self.descendant_indicators(root):
+                w, cur = 1.0, ind
+                while cur != root:
+                    w *= float(self.weight[cur])
+                    cur = self.nodes.at[cur, "parent"]
+                out[ind] = w
+            cache[root] = pd.Series(out, name="effective_weight")
+        return cache[root].copy()
 
     @cached_property
     def direction(self) -> np.ndarray:
