@@ -31,6 +31,7 @@ from pii_analysis.index.context import Context
 from pii_analysis.report.formatting import fmt_num, fmt_signed, join_names
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.labels import mark
+from pii_analysis.report.profile_plots import COLOURS
 from pii_analysis.report.strengths_text import describe_rule
 from pii_analysis.report.styling import TableView, styled
 
@@ -215,7 +216,14 @@ def view(frame: pd.DataFrame, lang: str, key: str, framework=None) -> TableView:
 # --- charts drawn as tables: bars in the cells (CSS), no image to draw -----------------------------
 PLOTS: Table = catalog("profile_plots.TEXT")       # the chart titles, now the tables' captions
 NATIONAL: Table = catalog("national_plots.TEXT")
-TIER_COLOURS = {"top": "30, 132, 73", "middle": "183, 149, 11", "bottom": "192, 57, 43"}  # profile_plots.COLOURS
+
+
+def _rgb(hex_colour: str) -> str:
+    """'#1e8449' as '30, 132, 73' (the CSS rgba() form of the bars)."""
+    return ", ".join(str(int(hex_colour[i:i + 2], 16)) for i in (1, 3, 5))
+
+
+TIER_COLOURS = {tier: _rgb(COLOURS[tier]) for tier in ("top", "middle", "bottom")}   # the charts' tier colours
 BAR_ALPHA = 0.42             # the bars' tint: dark text on top stays readable
 PRINT = "-webkit-print-color-adjust: exact; print-color-adjust: exact"   # bars print as shown
 BAR_CELL = {"selector": "td", "props": f"min-width: 7em; {PRINT}"}
