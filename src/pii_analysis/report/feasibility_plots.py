@@ -11,7 +11,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from pii_analysis.report.formatting import decimal_ticks, fmt_pct
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
@@ -63,6 +63,7 @@ def fan_chart(summary: pd.DataFrame, milestones: pd.DataFrame | None, province: 
     ax.set_xticks(x)
     ax.set_xlabel(_t("year", lang))
     ax.set_ylabel(_t("rank", lang))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))   # ranks are whole numbers (no "17.5")
     _title(ax, _t("fan_title", lang, province=province, scenario=scenario), lang)
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize=8)
