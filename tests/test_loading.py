@@ -104,6 +104,23 @@ def test_wide_csv_with_a_year_column_is_accepted(tmp_path, long_2025):
     assert panel.denominators is not None
 
 
+def test_generated_years_are_known_from_the_rows(tmp_path):
+    """The demonstration panel's years are all generated (no trend or change may be computed from them);
+    a user's own file has observed years only; a year with one generated row counts as generated."""
+    demo = load_panel(raw_file(DEMO_PANEL), FW)
+    assert demo.generated_years == (2023, 2024, 2025) and demo.observed_years() == []
+    assert not demo.history_known(2025, 2024)
+    raw = pd.read_csv(raw_file(DEMO_PANEL))
+    own = raw.assign(data_status="user")
+    panel = load_panel(write(own, tmp_path / "own.csv"), FW)
+    assert panel.generated_years == () and panel.observed_years(2024) == [2023, 2024]
+    assert panel.history_known(2025, 2024)
+    mixed = own.copy()
+    mixed.loc[mixed.index[mixed["year"] == 2023][:1], "data_status"] = "demonstration"
+    panel = load_panel(write(mixed, tmp_path / "mixed.csv"), FW)
+    assert panel.generated_years == (2023,) and panel.observed_years() == [2024, 2025]
+
+
 def test_raw_files_are_never_written(tmp_path):
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in raw_dir().rglob("*") if p.is_file()}
     panel = load_panel(raw_file(DEMO_PANEL), FW)

@@ -134,6 +134,16 @@ def _panel_status(raw: pd.DataFrame) -> str:
     return str(statuses.iloc[0]) if statuses.iloc[0] else "user"
 
 
+def _generated_years(raw: pd.DataFrame, status: str) -> tuple[int, ...]:
+    """Years holding a row labelled `demonstration` (every year when the whole panel is declared so)."""
+    if status == "demonstration" and "data_status" not in raw.columns:
+        return tuple(sorted(int(y) for y in raw["year"].unique()))
+    if "data_status" not in raw.columns:
+        return ()
+    generated = raw["data_status"].astype(str).str.strip().str.lower() == "demonstration"
+    return tuple(sorted(int(y) for y in raw.loc[generated, "year"].unique()))
+
+
 def check_target_ranks(targets: pd.DataFrame, frame: pd.DataFrame, *, file: str | Path, n: int) -> None:
     """Rank targets are whole numbers from 1 to the number of provinces, else the row is named."""
     is_rank = targets["metric"].str.contains("rank", case=False, na=False)
@@ -159,6 +169,18 @@ class Panel:
     source: str
     data_status: str
     notes: tuple[str, ...] = ()   # warnings about the data that do not stop scoring (constant indicators)
+    generated_years: tuple[int, ...] = ()   # years holding generated values (a row `data_status = demonstration`)
+
+    def observed_years(self, up_to: int | None = None) -> list[int]:
+        """The years (up to `up_to`) whose values are not generated: the only years a trend, a "change
+        since" or a history-based rate may use. The demonstration panel has none (its earlier years are
+        generated dynamics and its latest year a generated cross-section calibrated to the published figures)."""
+        return [y for y in self.years if y not in self.generated_years and (up_to is None or y <= up_to)]
+
+    def history_known(self, year: int, previous: int) -> bool:
+        """True when both years are observed: a change from `previous` to `year` may be shown."""
+        observed = self.observed_years()
+        return year in observed and previous in observed
 
     @property
     def years(self) -> list[int]:
@@ -412,7 +434,8 @@ def load_panel(path: str | Path, framework: Framework, *,
     notes = _constant_indicators(ind)
     status = data_status or _panel_status(raw)
     tidy = ind[["year", "province", "indicator", "value"]].reset_index(drop=True)
-    return Panel(values=tidy, denominators=denominators, source=file, data_status=status, notes=notes)
+    return Panel(values=tidy, denominators=denominators, source=file, data_status=status, notes=notes,
+                 generated_years=_generated_years(raw, status))
 
 
 def _check_denominators(raw: pd.DataFrame, ind: pd.DataFrame, denominators: pd.DataFrame | None,
