@@ -422,7 +422,7 @@ def profile_levers_rule(lang: str) -> str:
     """How the profile's levers are chosen, and what is assumed (the paces, the agencies)."""
     from pii_analysis.report import levers_text
 
-    return " ".join([levers_text.TEXT["profile_rule"][lang], levers_text.pace_note("assumption", lang),
+    return " ".join([levers_text.TEXT["profile_rule"][lang], levers_text.pace_note("profile", lang),
                      levers_text.TEXT["agencies_note"][lang]])
 
 
