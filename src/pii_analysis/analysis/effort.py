@@ -97,6 +97,7 @@ class EffortPlan:
     trend_aim_rank: int | None = None     # the rank reached with `aim` on the trend, no plan
     frontier: pd.DataFrame | None = None
     path: tuple[str, ...] = ()            # the indicators in the order the plans of the LP's path add them
+    pace_source: str = "mixed"            # where the sustained paces come from (analysis.paces.pace_source)
 
     def results(self) -> pd.DataFrame:
         """The machine-readable plan: its rows (none raised: one row without an indicator) with the plan's
@@ -300,7 +301,7 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
     for the plan shows the same probability; `draws` (draws.ReportDraws) gives them and its baseline.
     n_draws=0 sizes the plan on the deterministic trend path only (no probability).
     """
-    from pii_analysis.analysis.paces import sustained_paces
+    from pii_analysis.analysis.paces import pace_source, sustained_paces
     from pii_analysis.analysis.raw_units import unit_of
     from pii_analysis.data.levers import lever_columns, load_levers
 
@@ -424,7 +425,7 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
                       budget=budget, best_rank=int(best), best_probability=best_p,
                       target_probability_at_caps=target_at_caps, target_indicators=target_k,
                       trend_aim_rank=int(trend_aim), frontier=frontier,
-                      path=tuple(codes[i] for i in search.order))
+                      path=tuple(codes[i] for i in search.order), pace_source=pace_source(paces))
 
 
 class _Search:

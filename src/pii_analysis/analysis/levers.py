@@ -296,7 +296,7 @@ def profile_levers(result, *, target_year: int = DEFAULT_TARGET_YEAR, n: int = N
     chosen = table["usable"].to_numpy() & (np.cumsum(table["usable"].to_numpy()) <= n)
     table.insert(2, "lever_rank", pd.array(np.where(chosen, np.cumsum(chosen), 0), dtype="Int64"))
     table.loc[~chosen, "lever_rank"] = pd.NA
-    table = table.merge(d.drop(columns=["value"]), on="code", how="left").assign(
+    table = table.merge(d, on="code", how="left").assign(
         target_year=int(target_year), rivals="published totals", lever_mode="reach")
     table.attrs.update(target_year=target_year, horizon=int(h), pace_source="assumption",
                        rivals="published totals", published_above=int(len(gaps)))

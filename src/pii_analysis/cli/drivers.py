@@ -105,8 +105,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-PROFILE_COLUMNS = ["code", "name", "unit", "value", "national_min", "national_max", "score", "pii_per_unit",
-                   "units_per_pii_point", "max_pii_gain", "value_for_gap", "reachable_alone"]
+PROFILE_COLUMNS = ["lever_rank", "code", "name", "unit", "value", "national_min", "national_max", "score",
+                   "pii_per_unit", "units_per_pii_point", "max_pii_gain", "value_for_gap", "value_needed",
+                   "years_of_effort", "places_gained"]
 
 
 def _header(r) -> dict:
@@ -153,11 +154,12 @@ def _run_profile(args: argparse.Namespace) -> int:
 
     from pii_analysis.analysis.profile_level import analyse_profile
     from pii_analysis.cli.output import emit
+    from pii_analysis.report import levers_text
 
     r = analyse_profile(args.data, year=args.year, sheet=getattr(args, "sheet", None))
     above = r.standing[r.standing["gap_pii"] > 0] if len(r.standing) else r.standing
     nxt = above.iloc[-1] if len(above) else None
-    d = r.drivers.assign(name=r.drivers["name_en" if args.lang == "en" else "name_vi"])
+    d = profile_lever_table(r, args.target_year, args.lang)
     frame = d[PROFILE_COLUMNS] if args.format == "table" else d
     if args.format == "table":
         frame = frame.assign(name=frame["name"].str.slice(0, 36))
@@ -170,6 +172,9 @@ def _run_profile(args: argparse.Namespace) -> int:
                      "maximum the maximum moves with it and the indicator's score is capped at 100 "
                      "(max_pii_gain); value_for_gap: the value that alone closes the gap to the next published "
                      "total (blank: not reachable by this indicator alone)",
+            "levers": levers_text.TEXT["profile_rule"]["en"] + " lever_rank 1-3: the summary's three levers; "
+                      "value_needed: the lever's move by target_year; places_gained: published totals passed",
+            "paces": levers_text.pace_note("profile", "en"),
             "not_at_this_level": "rank after a step and leave-one-out need every province's indicator values "
                                  "(full panel)",
             "source": r.profile.source}
@@ -181,6 +186,20 @@ def _run_profile(args: argparse.Namespace) -> int:
         meta = {**gap_notes(r), **meta, "gaps": json.loads(gap_table(r, "json", {}))["rows"]}
     print(emit(frame, args.format, {**header, **meta}, float_digits=2))
     return 0
+
+
+def profile_lever_table(r, target_year: int, lang: str):
+    """The profile's drivers in the order of its levers (`analysis.levers.profile_levers`), with the name, the
+    agencies and the reason in `lang`."""
+    from pii_analysis.analysis.levers import profile_levers
+    from pii_analysis.data.levers import lever_columns, load_levers
+    from pii_analysis.report import levers_text
+
+    d = profile_levers(r, target_year=target_year)
+    d = d.join(lever_columns(load_levers(), list(d["code"]), lang).drop(columns=["relative_cost"]), on="code")
+    d["name"] = d["name_en" if lang == "en" else "name_vi"]
+    d["reason"] = [levers_text.reason(row, lang, r.province) for row in d.to_dict("records")]
+    return d
 
 
 def _run_published(args: argparse.Namespace) -> int:

@@ -135,6 +135,12 @@ def pace_note(source: str, lang: str) -> str:
     return _t(f"pace_{source}" if f"pace_{source}" in TEXT else "pace_mixed", lang)
 
 
+def pace_phrase(source: str, lang: str, quantile: str) -> str:
+    """Where a pace comes from, as a phrase inside a sentence (the effort plan's): `quantile` is the observed
+    paces' quantile as printed ('90%')."""
+    return _t(f"phrase_{source}" if f"phrase_{source}" in TEXT else "phrase_mixed", lang, q=quantile)
+
+
 def table_source(table: pd.DataFrame) -> str:
     """The paces' source of a ranking table: 'observed', 'assumption' or 'mixed'."""
     sources = set(table["pace_source"].dropna().astype(str)) if "pace_source" in table else set()
