@@ -96,7 +96,7 @@ def test_the_three_levers_are_page_02s_lever_rows(ctx, projection, tmp_path):
             assert lever["why"] == levers_text.reason(row, "vi", province) and lever["why"] in words
         mode = str(rows["lever_mode"].iloc[0])
         assert levers_text.rule(province, int(rows["target_rank"].iloc[0]), 2030, mode, "vi") in words
-        assert levers_text.TEXT["pace_assumption"]["vi"] in words       # the paces are assumed on this panel
+        assert levers_text.TEXT["pace_assumption_short"]["vi"] in words   # the paces are assumed on this panel
 
 
 def test_the_rule_is_stated_in_english_too(ctx, projection, tmp_path):

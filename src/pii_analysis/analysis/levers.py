@@ -113,7 +113,7 @@ def _rank(ctx, province: str, base: int, target_rank: int, target_year: int, n: 
     from pii_analysis.analysis.projection import deterministic_rates, rate_method
     from pii_analysis.analysis.raw_units import (
         RawStanding,
-        _first_reaching,
+        first_reaching,
         own_rank,
         raw_standing,
         resolution,
@@ -158,7 +158,7 @@ def _rank(ctx, province: str, base: int, target_rank: int, target_year: int, n: 
         ranks[idx] = rs.rescore(np.repeat(idx, GRID), grid[idx].ravel())[1].reshape(len(idx), GRID)
         best = ranks.min(axis=1)
         goal = np.where(movable & (best < path_rank), np.maximum(best, target_rank), np.nan)
-        needed = _first_reaching(rs, goal, grid, ranks, path_rank, resolution(rs.rates), d, movable, bound=cap)
+        needed = first_reaching(rs, goal, grid, ranks, path_rank, resolution(rs.rates), d, movable, bound=cap)
         value = np.where(~np.isnan(needed), needed, np.where(movable, cap, start))
     elif len(idx):
         value = np.where(movable, cap, start)
@@ -210,17 +210,22 @@ def _rank(ctx, province: str, base: int, target_rank: int, target_year: int, n: 
         "margin_gained": margin_gained, "places_per_effort": per_place, "points_per_effort": per_point,
         "margin_per_effort": per_margin, "lever_weight": weight, "usable": usable,
     }).iloc[order].reset_index(drop=True)
-    n_prov = int(np.sum(~np.isnan(field_pii)))
     table = table.assign(target_rank=int(target_rank), target_year=int(target_year), n_provinces=n_prov,
                          lever_below=below, lever_below_margin=margin0)
-    table.insert(1, "lever_order", np.arange(1, k + 1))
-    chosen = table["usable"].to_numpy() & (np.cumsum(table["usable"].to_numpy()) <= n)
-    table.insert(2, "lever_rank", pd.array(np.where(chosen, np.cumsum(chosen), 0), dtype="Int64"))
-    table.loc[~chosen, "lever_rank"] = pd.NA
+    _number_levers(table, n)
     return Levers(table=table, province=province, base_year=base, target_rank=int(target_rank),
                   target_year=target_year, mode=mode, base_rank=int(today.base()[1]), path_rank=int(path_rank),
                   path_pii=float(base_pii), n_provinces=n_prov, pace_source=pace_source(paces),
                   below=below, below_margin=float(margin0))
+
+
+def _number_levers(table: pd.DataFrame, n: int) -> None:
+    """Insert lever_order (1..k, the table's order) and lever_rank (1..n on the first n usable rows, else NA)."""
+    usable = table["usable"].to_numpy()
+    chosen = usable & (np.cumsum(usable) <= n)
+    table.insert(1, "lever_order", np.arange(1, len(table) + 1))
+    table.insert(2, "lever_rank", pd.array(np.where(chosen, np.cumsum(chosen), 0), dtype="Int64"))
+    table.loc[~chosen, "lever_rank"] = pd.NA
 
 
 def _below(pii: np.ndarray, row: int, provinces: list[str]) -> tuple[str, float, int | None]:
@@ -292,10 +297,7 @@ def profile_levers(result, *, target_year: int = DEFAULT_TARGET_YEAR, n: int = N
         "years_of_effort": years, "relative_cost": cost, "effort": effort, "pii_points": points,
         "places_gained": places, "places_per_effort": per_place, "points_per_effort": per_point,
         "usable": usable}).iloc[order].reset_index(drop=True)
-    table.insert(1, "lever_order", np.arange(1, k + 1))
-    chosen = table["usable"].to_numpy() & (np.cumsum(table["usable"].to_numpy()) <= n)
-    table.insert(2, "lever_rank", pd.array(np.where(chosen, np.cumsum(chosen), 0), dtype="Int64"))
-    table.loc[~chosen, "lever_rank"] = pd.NA
+    _number_levers(table, n)
     table = table.merge(d, on="code", how="left").assign(
         target_year=int(target_year), rivals="published totals", lever_mode="reach")
     table.attrs.update(target_year=target_year, horizon=int(h), pace_source="assumption",

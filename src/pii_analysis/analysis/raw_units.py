@@ -255,12 +255,12 @@ def raw_thresholds(rs: RawStanding, goal_ranks: list[int]) -> pd.DataFrame:
                         "worse_beyond": np.where(present, worse_beyond, np.nan),
                         "best_rank_alone": np.where(present, path.min(axis=1), np.nan)})
     for goal in goal_ranks:
-        out[f"raw_for_{goal}"] = _first_reaching(rs, goal, grid, ranks, base_rank, res, d, present)
+        out[f"raw_for_{goal}"] = first_reaching(rs, goal, grid, ranks, base_rank, res, d, present)
     out.attrs.update(base_rank=base_rank, province=rs.province, year=rs.year)
     return out
 
 
-def _first_reaching(rs: RawStanding, goal, grid: np.ndarray, ranks: np.ndarray, base_rank: int,
+def first_reaching(rs: RawStanding, goal, grid: np.ndarray, ranks: np.ndarray, base_rank: int,
                     res: np.ndarray, d: np.ndarray, present: np.ndarray, bound: np.ndarray | None = None
                     ) -> np.ndarray:
     """The smallest improvement on the reporting grid reaching `goal` for each indicator (NaN = none).

@@ -305,7 +305,7 @@ def term_label(term: str, lang: str, framework: Framework | None = None) -> str:
     return term
 
 
-RAW_COLUMNS = ("raw_value", "national_best", "national_average_raw", "raw_step")
+RAW_COLUMNS = ("raw_value", "national_best", "national_average_raw", "raw_step", "value_needed")
 
 
 def _raw_cell(value: float, resolution: float, monotone: bool, lang: str, met: bool) -> str:
@@ -351,7 +351,7 @@ def display_table(frame: pd.DataFrame, lang: str, columns: list[str] | None = No
                         for v, r, mono in zip(out[col], frame["raw_resolution"], frame["monotone"])]
         elif col in RAW_COLUMNS and "raw_resolution" in frame:
             out[col] = [fmt_measure(v, lang, r) for v, r in zip(out[col], frame["raw_resolution"])]
-        elif col in ("rank", "rank_after_step", "rank_without", "rank_after_raw_step"):
+        elif col in ("rank", "rank_after_step", "rank_without", "rank_after_raw_step", "lever_rank", "places_gained"):
             out[col] = [str(int(v)) if pd.notna(v) else "" for v in out[col]]
         elif out[col].dtype.kind == "f":
             out[col] = [fmt_num(v, lang, digits) if pd.notna(v) else "" for v in out[col]]
@@ -360,8 +360,9 @@ def display_table(frame: pd.DataFrame, lang: str, columns: list[str] | None = No
 
 
 VIEWS = {  # the columns each displayed table shows, and its decimals
-    "drivers": (["indicator", "name", "unit", "raw_value", "raw_for_next_rank", "raw_for_target", "national_best",
-                 "national_average_raw", "lead_agency", "effective_weight", "rank"], 2),
+    "drivers": (["lever_rank", "indicator", "name", "unit", "raw_value", "value_needed", "years_of_effort",
+                 "places_gained", "raw_for_next_rank", "raw_for_target", "national_best", "national_average_raw",
+                 "lead_agency", "effective_weight", "rank"], 2),
     "effects": (["indicator", "name", "unit", "raw_value", "raw_step", "pii_change_raw_step",
                  "rank_after_raw_step"], 3),
     "robust": (["factor", "S1", "ST"], 2),

@@ -19,7 +19,7 @@ from pii_analysis.report.i18n import Table, catalog, check_lang, text
 TEXT: Table = catalog("levers_text.TEXT")
 
 
-USABLE = ("reach_target", "gains_places", "points", "protect", "passes_totals", "points_totals")   # the codes of an indicator that can be a lever
+USABLE = ("reach_target", "gains_places", "points", "protect", "protect_none", "passes_totals", "points_totals")   # the codes of an indicator that can be a lever
 CHEAP = 1.0   # a relative cost this low is said to be cheap
 
 
@@ -35,12 +35,6 @@ def _str(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _pace(row: Mapping) -> float:
-    """The row's sustained pace (`pace` in a ranking table, `sustained_pace` in a drivers table)."""
-    value = row.get("pace")
-    return value if _num(value) else row.get("sustained_pace", float("nan"))
-
-
 def places_text(k: int, lang: str) -> str:
     return _t("places1", lang) if int(k) == 1 else _t("places", lang, k=int(k))
 
@@ -50,27 +44,26 @@ def years_text(row: Mapping, lang: str) -> str:
     return fmt_num(float(years), lang, 1) if _num(years) else "—"
 
 
+PER = {"reach_target": "places_per_effort", "gains_places": "places_per_effort", "passes_totals": "places_per_effort",
+       "protect": "margin_per_effort", "points": "points_per_effort", "points_totals": "points_per_effort"}
+
+
 def reason(row: Mapping, lang: str, province: str) -> str:
-    """The one plain sentence saying why the indicator is where it is (its `reason_code`, with the weakness
-    clause where the province is among the bottom third on it and below the national average)."""
+    """The one plain sentence saying why the indicator is where it is (its `reason_code` with the number it is
+    ranked by), with a clause where it is one of the province's weak spots (bottom third of the provinces, below
+    the national average) and where it is cheap to act on."""
     check_lang(lang)
     code = str(row.get("reason_code", ""))
     target = row.get("target_rank")
+    per = row.get(PER.get(code, ""))
+    if code == "protect" and not _num(per):
+        code, per = "protect_none", row.get("points_per_effort")
     values = dict(province=province, target=int(target) if _num(target) else "", year=int(row["target_year"]),
                   places=places_text(row.get("places_gained") or 0, lang), k=int(row.get("places_gained") or 0),
-                  years=years_text(row, lang),
-                  points=fmt_num(float(row["pii_points"]), lang, 2) if _num(row.get("pii_points")) else "—")
-    if code == "protect":
-        gain = row.get("margin_gained")
-        values["gain"] = fmt_num(float(gain if _num(gain) else row["pii_points"]), lang, 2)
-        below = _str(row.get("lever_below"))
-        if below:
-            out = _t("protect", lang, below=below, margin=fmt_num(float(row["lever_below_margin"]), lang, 2),
-                     **values)
-        else:
-            out = _t("protect_none", lang, **values)
-    else:
-        out = _t(code if code in TEXT else "no_gain", lang, **values)
+                  per=fmt_num(float(per), lang, 2) if _num(per) else "—", below=_str(row.get("lever_below")),
+                  margin=fmt_num(float(row["lever_below_margin"]), lang, 2) if _num(row.get("lever_below_margin"))
+                  else "—")
+    out = _t(code if code in TEXT else "no_gain", lang, **values)
     if code in USABLE and bool(row.get("weak")) and _num(row.get("indicator_rank")):
         out += _t("weak", lang, rank=int(row["indicator_rank"]), n=int(row["n_provinces"]))
     if code in USABLE and _num(row.get("relative_cost")) and float(row["relative_cost"]) <= CHEAP:
@@ -98,7 +91,7 @@ def move(row: Mapping, lang: str, unit: str | None = None) -> str:
     return _t("move_path" if moved else "move", lang, now=fmt_measure(now, lang),
               path=fmt_measure(float(path), lang) if moved else "",
               needed=fmt_measure(float(row["value_needed"]), lang), unit=unit, year=year,
-              years=years_text(row, lang), pace=fmt_measure(float(_pace(row)), lang),
+              years=years_text(row, lang),
               assumed=_t("assumed", lang) if str(row.get("pace_source")) == "assumption" else "",
               points=fmt_num(float(row["pii_points"]), lang, 2), places=gained)
 
@@ -130,8 +123,11 @@ def rule(province: str, target_rank: int, target_year: int, mode: str, lang: str
               year=int(target_year))
 
 
-def pace_note(source: str, lang: str) -> str:
-    """Where the paces (and so every 'years of effort') come from: observed, assumed or both."""
+def pace_note(source: str, lang: str, short: bool = False) -> str:
+    """Where the paces (and so every 'years of effort') come from: observed, assumed or both (`short`: the
+    summary's one line for an assumption)."""
+    if short and source == "assumption":
+        return _t("pace_assumption_short", lang)
     return _t(f"pace_{source}" if f"pace_{source}" in TEXT else "pace_mixed", lang)
 
 

@@ -114,7 +114,7 @@ def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, pr
         drivers = analyse(ctx, province, year, target_rank, lang=lang, target_year=target_year).table
     from pii_analysis.report import levers_text
 
-    paces = levers_text.pace_note(levers_text.table_source(drivers), lang)
+    paces = levers_text.pace_note(levers_text.table_source(drivers), lang, short=True)
     mode = str(drivers["lever_mode"].iloc[0])
     assumed = [origin, _t("a_projection", lang, first=years[0], base=year), paces]
     context = {
