@@ -209,7 +209,12 @@ def test_profile_pages_speak_the_page_language(profile_run):
     for code, unit in open_level(KH_PROFILE).drivers[["code", "unit"]].itertuples(index=False):
         vi = level_pages.unit_text(unit, code, "vi")
         assert vi and vi != unit and vi in drivers and unit not in drivers, (code, unit)
-    assert "số lượng đã quy đổi (nguồn không ghi đơn vị)" in summary and "scaled count" not in summary
+    from pii_analysis.analysis.levers import profile_levers
+
+    units = open_level(KH_PROFILE).drivers.set_index("code")["unit"]
+    for code in profile_levers(open_level(KH_PROFILE)).dropna(subset=["lever_rank"])["code"]:   # the summary's levers
+        vi = level_pages.unit_text(units[code], code, "vi")
+        assert vi in summary and units[code] not in summary, code
     for name in ("summary.html", *(f"{p}.html" for p in PAGES)):
         assert not re.search(r"\b[a-z]+(_[a-z]+)*\.[a-z]+_[a-z_]+\b", page_text(out / "khanh-hoa" / name)), name
     assert "placement assumed" not in summary and "«vị trí giả định»" in summary

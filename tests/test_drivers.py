@@ -77,17 +77,17 @@ def test_required_columns_and_ordering(nb_table):
                 "leverage_best", "rank_without"):
         assert col in nb_table
     assert nb_table.attrs["rank"] == 14 and nb_table.attrs["reference"] == "Cần Thơ"
-    # ordered in real terms: places gained by one year at a sustained pace, then the years at that
-    # pace to gain a place (unreachable last), then leverage
-    gains = nb_table["rank_gain_raw_step"].to_numpy()
-    assert (np.diff(gains) <= 0).all()
-    same = nb_table[nb_table["rank_gain_raw_step"] == gains[0]]
-    needed = same["years_to_next_rank"].fillna(np.inf).to_numpy()
-    assert (needed[1:] >= needed[:-1]).all()
-    unreachable = same[np.isinf(needed)]
-    assert (np.diff(unreachable["leverage"].to_numpy()) <= 1e-12).all()
+    # one ranking: the levers' order (analysis.levers; checked by brute force in test_levers.py): the indicators
+    # that can move first, by places gained toward the target per unit of effort, then PII points per unit
+    assert nb_table["lever_order"].tolist() == list(range(1, 53))
+    assert nb_table["lever_rank"].dropna().astype(int).tolist() == [1, 2, 3]
+    assert nb_table["lever_rank"].iloc[:3].astype(int).tolist() == [1, 2, 3]
+    usable = nb_table[nb_table["usable"]]
+    assert not nb_table["usable"].iloc[len(usable):].any()
+    key = list(zip(usable["places_per_effort"], usable["points_per_effort"]))
+    assert all(a >= b for a, b in zip(key, key[1:]))
     # the years are the raw move over the sustained pace
-    row = same.iloc[0]
+    row = nb_table.dropna(subset=["raw_for_next_rank"]).iloc[0]
     d = 1 if row["national_best"] >= row["national_average_raw"] else -1
     assert row["years_to_next_rank"] == pytest.approx(
         (row["raw_for_next_rank"] - row["raw_value"]) * d / row["sustained_pace"])
@@ -291,9 +291,10 @@ def test_cli_prints_the_required_columns():
         assert col in table
     code, out, _ = run_cli("drivers", "--province", "Ninh Binh", "--target-rank", "10", "--step", "10")
     assert code == 0 and "# data_status: demonstration" in out and "not reachable" in out
-    header = next(line for line in out.splitlines() if line.lstrip().startswith("indicator"))
-    for col in ("indicator", "unit", "raw_value", "raw_for_next_rank", "raw_for_target", "national_best",
-                "lead_agency", "effective_weight", "leverage"):
+    assert "# paces: The sustained paces are an ASSUMPTION" in out
+    header = next(line for line in out.splitlines() if line.lstrip().startswith("lever_rank"))
+    for col in ("indicator", "unit", "value_now", "value_needed", "years_of_effort", "places_gained",
+                "raw_for_next_rank", "raw_for_target", "national_best", "lead_agency"):
         assert col in header.split()
 
 

@@ -34,9 +34,17 @@ def ctx():
 
 
 @pytest.fixture(scope="module")
-def plan(ctx):
-    """Ninh Bình's Top-10 plan without a budget (the target is within sustained paces)."""
-    return minimum_effort_plan(ctx, NB, n_draws=DRAWS, seed=SEED, budget=None)
+def target(ctx) -> int:
+    """A rank Ninh Bình can reach within the sustained paces (assumed on the demonstration panel, so the rank
+    follows them): one place short of the best rank it reaches with every indicator at its cap."""
+    probe = minimum_effort_plan(ctx, NB, n_draws=DRAWS, seed=SEED, budget=None)
+    return probe.best_rank + 1
+
+
+@pytest.fixture(scope="module")
+def plan(ctx, target):
+    """Ninh Bình's plan for `target` without a budget (the target is within sustained paces)."""
+    return minimum_effort_plan(ctx, NB, target_rank=target, n_draws=DRAWS, seed=SEED, budget=None)
 
 
 def at_caps(plan, codes) -> np.ndarray:
@@ -58,27 +66,27 @@ def p_at_most(ctx, province, rises, rank, draws=DRAWS, seed=SEED):
     return proj.p_rank_at_most(province, rank, 2030)
 
 
-def test_plan_reaches_the_target_with_the_stated_probability(ctx, plan):
-    assert plan.status == "feasible" and plan.baseline_rank > 10 and plan.aim == 0.8
+def test_plan_reaches_the_target_with_the_stated_probability(ctx, plan, target):
+    assert plan.status == "feasible" and plan.baseline_rank > target and plan.aim == 0.8
     assert plan.probability >= plan.aim - 1e-9
     # independent projection of the plan's scenario
     rises = plan.caps * 0.0
     rises[plan.table["indicator"]] = plan.table["yearly_rise"].to_numpy()
-    assert p_at_most(ctx, NB, rises.to_numpy(), 10) == pytest.approx(plan.probability, abs=1e-12)
+    assert p_at_most(ctx, NB, rises.to_numpy(), target) == pytest.approx(plan.probability, abs=1e-12)
     # re-scored on the deterministic trend path
     _, provinces, rates = deterministic_rates(ctx, province=NB, scenario=plan.scenario)
     ranks = score_arrays(rates[-1], ctx.framework, rate_method(ctx)).ranks("PII")
-    assert plan.achieved_rank == ranks[provinces.index(NB)] <= 10
+    assert plan.achieved_rank == ranks[provinces.index(NB)] <= target
 
 
-def test_plan_is_minimal_for_its_aim(ctx, plan):
+def test_plan_is_minimal_for_its_aim(ctx, plan, target):
     """Scaling the plan down by a tenth loses the aimed probability, and so does leaving out its last
     indicator (the others at their caps): it is not oversized, and no plan of the path has fewer indicators."""
     rises = plan_rises(plan)
-    assert p_at_most(ctx, NB, 0.9 * rises, 10) < plan.aim
+    assert p_at_most(ctx, NB, 0.9 * rises, target) < plan.aim
     k = len(plan.table)
     assert plan.target_indicators == k and set(plan.table["indicator"]) == set(plan.path[:k])
-    assert p_at_most(ctx, NB, at_caps(plan, plan.path[:k - 1]), 10) < plan.aim
+    assert p_at_most(ctx, NB, at_caps(plan, plan.path[:k - 1]), target) < plan.aim
     # all but the last of the path's indicators raised to their caps, the last partly
     partly = plan.table.set_index("indicator")
     assert (partly.loc[list(plan.path[:k - 1]), "yearly_rise"] == partly.loc[list(plan.path[:k - 1]), "cap"]).all()
@@ -130,11 +138,11 @@ def test_plan_respects_sustained_paces_and_reports_real_units(ctx, plan):
         assert col in t
 
 
-def test_costs_steer_the_plan(ctx, plan):
+def test_costs_steer_the_plan(ctx, plan, target):
     top = plan.table["indicator"].iloc[0]
     cost = pd.Series(1.0, index=ctx.framework.indicators)
     cost[top] = 50.0
-    dearer = minimum_effort_plan(ctx, NB, cost=cost, n_draws=0, budget=None)
+    dearer = minimum_effort_plan(ctx, NB, target_rank=target, cost=cost, n_draws=0, budget=None)
     assert top not in set(dearer.table["indicator"]) and dearer.status == "feasible"
 
 
@@ -172,11 +180,11 @@ def test_out_of_reach_says_so_with_the_best_reachable_rank_and_a_small_plan(ctx)
     assert plan.aimed_rank == plan.best_rank or not f.loc[plan.aimed_rank - 1, "within_budget"]
 
 
-def test_over_budget_shows_the_best_rank_within_the_budget(ctx, plan):
+def test_over_budget_shows_the_best_rank_within_the_budget(ctx, plan, target):
     budget = plan.target_indicators - 3
-    small = minimum_effort_plan(ctx, NB, n_draws=DRAWS, seed=SEED, budget=budget)
+    small = minimum_effort_plan(ctx, NB, target_rank=target, n_draws=DRAWS, seed=SEED, budget=budget)
     assert small.status == "over_budget" and small.target_indicators == plan.target_indicators
-    assert 0 < len(small.table) <= budget and small.aimed_rank > 10
+    assert 0 < len(small.table) <= budget and small.aimed_rank > target
     assert small.aimed_probability >= small.aim - 1e-9 and small.probability < small.aim
     first = at_caps(small, small.path[:budget])
     assert p_at_most(ctx, NB, first, small.aimed_rank - 1) < small.aim

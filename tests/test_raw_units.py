@@ -164,32 +164,13 @@ def test_missing_aware_weights_are_the_exact_pii_effect_of_one_point(ctx):
     assert np.allclose(table["leverage_national"], w * table["gap_national"], equal_nan=True)
 
 
-def test_sustained_paces_handle_years_that_are_not_consecutive(ctx):
-    fw = ctx.framework
-    full = raw_units.sustained_paces(ctx)
-    # drop the middle year: the pace is the change over the years elapsed, not over one step
-    years = ctx.panel.years
-    if len(years) < 3:
-        pytest.skip("needs three years")
-    gap = ctx.panel.values[ctx.panel.values["year"] != years[1]]
-    from dataclasses import replace
-    thin = replace(ctx, panel=replace(ctx.panel, values=gap))
-    skipped = raw_units.sustained_paces(thin)
-    # first and last years are the same, so each province's pace is the same
-    assert np.allclose(full["cap"], skipped["cap"])
-    # brute force for one indicator: the 90th percentile of (last - first) / years elapsed
-    from pii_analysis.analysis.trends import panel_rates
-    _, _, rates = panel_rates(ctx, years)
-    i = 0
-    pace = (rates[-1, :, i] - rates[0, :, i]) / (years[-1] - years[0]) * fw.direction[i]
-    assert full["cap"].iloc[i] == pytest.approx(max(np.nanquantile(pace, 0.9), 0.0))
-
-
 def test_marginal_effects_are_exact_rescoring_of_one_raw_step(ctx, nb):
     rs, rank, table = nb
     fw = ctx.framework
-    paces = raw_units.sustained_paces(ctx)
-    effects = raw_units.marginal_effects(rs, paces["cap"].to_numpy())
+    from pii_analysis.analysis.paces import sustained_paces
+
+    pace = sustained_paces(ctx, province=NB)["pace"]
+    effects = raw_units.marginal_effects(rs, pace.to_numpy())
     for i in [0, 10, 30]:
         if np.isnan(rs.own[i]):
             continue
@@ -198,7 +179,7 @@ def test_marginal_effects_are_exact_rescoring_of_one_raw_step(ctx, nb):
         # the same step backwards (a slip), never below what the indicator can take
         slip = effects.at[i, "raw_after_drop"]
         d = fw.direction[i]
-        assert d * (rs.own[i] - slip) == pytest.approx(min(paces["cap"].iloc[i], d * (rs.own[i] - (0 if d > 0 else slip))))
+        assert d * (rs.own[i] - slip) == pytest.approx(min(pace.iloc[i], d * (rs.own[i] - (0 if d > 0 else slip))))
         assert effects.at[i, "rank_after_raw_drop"] == brute_rank(ctx, NB, fw.indicators[i], slip)
         assert effects.at[i, "rank_after_raw_drop"] >= rank
     assert isinstance(effects, pd.DataFrame)

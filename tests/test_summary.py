@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-import math
 import re
 
 import pytest
@@ -32,9 +31,13 @@ def provinces_to_check(ctx) -> list[str]:
 
 
 def write(ctx, projection, province, tmp_path, lang="vi"):
-    table = drivers_analysis.analyse(ctx, province, 2025, 10, lang=lang).table
+    """The province's summary toward its own target (as the report run writes it) and page 02's table."""
+    from pii_analysis.analysis.targets import province_target
+
+    target = province_target(ctx, province, base_year=2025)
+    table = drivers_analysis.analyse(ctx, province, 2025, target.rank, lang=lang).table
     path = summary.write_summary(tmp_path / province, ctx, province, 2025, lang=lang, projection=projection,
-                                 target_rank=10, target_year=2030, drivers=table, banner="", pages=["summary"],
+                                 target_rank=None, target_year=2030, drivers=table, banner="", pages=["summary"],
                                  lead=load_levers())
     return table, path.read_text(encoding="utf-8")
 
@@ -72,40 +75,32 @@ def test_the_first_year_of_the_data_has_a_change_card_too():
     assert card["label"] == "Since 2024" and card["value"] == "▼ 1" and card["note"]
 
 
-def brute_force_levers(table, n=3) -> list[str]:
-    """The rule written out row by row: controllable indicators (outcomes only to fill up) whose year at the
-    sustained pace gains PII, by places then PII points per unit of relative cost, then table order."""
-    rows = []
-    for i, row in enumerate(table.to_dict("records")):
-        gain = row["pii_change_raw_step"]
-        if gain is None or (isinstance(gain, float) and math.isnan(gain)) or gain <= 1e-12:
-            continue
-        cost = row["relative_cost"] if row["relative_cost"] == row["relative_cost"] and row["relative_cost"] > 0 \
-            else 1.0
-        places = max(row["rank_gain_raw_step"], 0) if row["rank_gain_raw_step"] == row["rank_gain_raw_step"] else 0
-        outcome = row["controllability"] not in ("direct", "partly")
-        rows.append((outcome, -places / cost, -gain / cost, i, str(row["indicator"])))
-    return [r[-1] for r in sorted(rows)[:n]]
+def test_the_three_levers_are_page_02s_lever_rows(ctx, projection, tmp_path):
+    """The summary names the rows with lever_rank 1-3 of page 02's table, in that order, each with its move in
+    its own units to the target year, why it is chosen, its lead agency, and the rule and pace source stated."""
+    from pii_analysis.report import levers_text
 
-
-def test_the_three_levers_are_the_top_three_by_the_stated_rule(ctx, projection, tmp_path):
-    lead = load_levers()
     for province in provinces_to_check(ctx):
         table, page = write(ctx, projection, province, tmp_path)
-        expected = brute_force_levers(table)
-        rank = headline(ctx, province, 2025)["rank"]
-        chosen = summary.levers(table, rank, 10, "vi", lead, framework=ctx.framework)
+        rows = table[table["lever_rank"].notna()].sort_values("lever_rank")
+        expected = rows["indicator"].astype(str).tolist()
+        assert len(expected) == 3, province
+        chosen = summary.levers(table, "vi", province)
         assert [lever["code"] for lever in chosen] == expected, province
-        items = re.findall(r"<li><strong>(\S+) ", page)
-        assert items == expected, province                       # the page shows them in that order
-        for lever, row in zip(chosen, table.set_index(table["indicator"].astype(str)).loc[expected].to_dict("records")):
-            assert "một năm ở tốc độ bền vững" in lever["what"] and str(row["unit"]) in lever["what"]
-            assert lever["lead"] == f"Chủ trì: {row['lead_agency']}"
-        assert summary.TEXT["levers_rule"]["vi"] in html.unescape(page)   # the rule is stated on the page
+        assert re.findall(r"<li><strong>(\S+) ", page) == expected, province        # shown in that order
+        words = html.unescape(page)
+        for lever, row in zip(chosen, rows.to_dict("records")):
+            assert "→" in lever["what"] and str(row["unit"]) in lever["what"] and "năm 2030" in lever["what"]
+            assert "năm nỗ lực bền bỉ" in lever["what"] and "tốc độ giả định" in lever["what"]   # not a one-year win
+            assert lever["lead"].startswith(f"Chủ trì: {row['lead_agency']}")
+            assert lever["why"] == levers_text.reason(row, "vi", province) and lever["why"] in words
+        mode = str(rows["lever_mode"].iloc[0])
+        assert levers_text.rule(province, int(rows["target_rank"].iloc[0]), 2030, mode, "vi") in words
+        assert levers_text.TEXT["pace_assumption_short"]["vi"] in words   # the paces are assumed on this panel
 
 
 def test_the_rule_is_stated_in_english_too(ctx, projection, tmp_path):
     _, page = write(ctx, projection, "Lai Châu", tmp_path, lang="en")
     words = html.unescape(page)
-    assert "How they are chosen" in words and "one year at the sustained pace" in words
+    assert "How they are chosen" in words and "years of sustained effort" in words and "assumed pace" in words
     assert re.search(r'class="big">(▲ \d+|▼ \d+|=)</div>', page)

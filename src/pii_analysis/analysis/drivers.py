@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from pii_analysis.analysis.defaults import DEFAULT_TARGET_YEAR
 from pii_analysis.analysis.strengths import StrengthRule, flag_indicators
 from pii_analysis.analysis.weights import present_weights
 from pii_analysis.data.errors import PiiInputError
@@ -436,44 +437,43 @@ def indicator_table(st: Standing, target_rank: int = 10, step: float = 10.0, lan
     return frame
 
 
-def rank_order(table: pd.DataFrame) -> pd.DataFrame:
-    """Rows ordered by what moves the rank most in real terms: places gained by one year at a
-    sustained pace (raw units, whole panel re-scored), then the years at that pace to gain a place
-    (unreachable last), then leverage. Without the real-units columns: places per normalised step,
-    then the normalised rise that gains a place, then leverage.
+def lever_order(ctx: Context, table: pd.DataFrame, target_year: int = DEFAULT_TARGET_YEAR) -> pd.DataFrame:
+    """The table with the lever ranking's columns (`analysis.levers.rank_levers` toward the table's target
+    rank by `target_year`: lever_order, lever_rank 1..3 for the levers, places_gained, value_now,
+    value_needed, years_of_effort, effort, pii_points, reason_code, ...) and its rows in that order: the
+    summary, this page and `pii drivers` show one ranking."""
+    from pii_analysis.analysis.levers import TABLE_COLUMNS, rank_levers
 
-    When no single step gains a place (common: one place is often worth ~1 PII point),
-    leverage alone would put first an indicator that cannot move the rank at any value.
-    """
-    if "rank_gain_raw_step" in table:
-        gain, needed = table["rank_gain_raw_step"], table["years_to_next_rank"].fillna(np.inf)
-    else:
-        gain, needed = table["rank_gain"], table["points_to_next_rank"].where(table["next_reachable"], np.inf)
-    order = pd.DataFrame({"gain": -gain, "needed": needed, "leverage": -table["leverage"],
-                          "weight": -table["effective_weight"]})
-    index = order.sort_values(["gain", "needed", "leverage", "weight"], kind="stable").index
-    out = table.loc[index].reset_index(drop=True)
-    out.attrs.update(table.attrs)
+    a = table.attrs
+    levers = rank_levers(ctx, a["province"], base_year=a["year"], target_rank=int(a["target_rank"]),
+                         target_year=target_year)
+    out = levers.table[list(TABLE_COLUMNS)].merge(table, on="indicator", how="right", validate="one_to_one")
+    out = out.sort_values("lever_order", kind="stable").reset_index(drop=True)
+    front = ["indicator", "name", "lever_rank", "lever_order"]
+    out = out[front + [c for c in out.columns if c not in front]]
+    out.attrs.update(a, **levers.attrs())
     return out
 
 
 def drivers_table(ctx: Context, province: str, year: int | None = None, target_rank: int = 10,
-                  step: float = 10.0, lang: str = "vi") -> pd.DataFrame:
-    """One row per indicator for a province and year, ordered by `rank_order`.
+                  step: float = 10.0, lang: str = "vi", target_year: int = DEFAULT_TARGET_YEAR) -> pd.DataFrame:
+    """One row per indicator for a province and year, in the order of its levers (`lever_order`).
 
-    Columns: indicator, name, pillar, subpillar, effective_weight, score, rank (on the
+    Columns: indicator, name, the lever ranking's (`lever_order`: lever_rank, places_gained, value_now,
+    value_needed, years_of_effort, effort, ...), pillar, subpillar, effective_weight, score, rank (on the
     indicator), references (target_score: the province at the target rank, or the one just
     above when the target is met; top10_average, national_average, best_score),
     gap_* and leverage_* to each, leverage (= to the target-rank province), pii_rank,
     rank_after_step, rank_gain, rank_after_drop, points_to_next_rank / next_reachable,
     points_to_target / target_reachable, rank_without (leave-one-out); then in real units
     (`raw_units.real_units`): unit, raw_value, national_best, national_average_raw,
-    raw_for_next_rank, raw_for_target, quantity_for_*, monotone, sustained_pace, raw_step and its
-    exact effect, lead_agency, controllability, relative_cost. `effective_weight` is the
-    province's own (missing-aware) weight.
+    raw_for_next_rank, raw_for_target, quantity_for_*, monotone, sustained_pace, pace_source, raw_step and
+    its exact effect, lead_agency, co_agencies, measured_by, controllability, relative_cost.
+    `effective_weight` is the province's own (missing-aware) weight.
     """
     st = standing(ctx, province, year, target_rank)
-    return rank_order(with_real_units(ctx, st, indicator_table(st, target_rank, check_step(step), lang), lang))
+    table = with_real_units(ctx, st, indicator_table(st, target_rank, check_step(step), lang), lang)
+    return lever_order(ctx, table, target_year)
 
 
 def with_real_units(ctx: Context, st: Standing, table: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -504,11 +504,11 @@ class DriversResult:
 
 
 def analyse(ctx: Context, province: str, year: int | None = None, target_rank: int = 10, step: float = 10.0,
-            lang: str = "vi", n_strengths: int = 5) -> DriversResult:
+            lang: str = "vi", n_strengths: int = 5, target_year: int = DEFAULT_TARGET_YEAR) -> DriversResult:
     """Run every drivers analysis for a province (the notebook's and the report's one call)."""
     st = standing(ctx, province, year, target_rank)
     step = check_step(step)
-    table = rank_order(with_real_units(ctx, st, indicator_table(st, target_rank, step, lang), lang))
+    table = lever_order(ctx, with_real_units(ctx, st, indicator_table(st, target_rank, step, lang), lang), target_year)
     return DriversResult(table=table, nodes=node_rank_gains(st, step),
                          decomposition=gap_decomposition(st, table.attrs["reference"]),
                          strengths=strengths_weaknesses(table, n=n_strengths),

@@ -1,9 +1,10 @@
 """Minimum-effort plan: the least weighted effort that reaches a rank with a stated probability, kept small.
 
 What a province can do is capped by what provinces sustain: for each indicator the yearly
-rise on top of the trend is at most a high percentile of provinces' multi-year average
-yearly changes (`raw_units.sustained_paces`, non-consecutive years handled), minus the
-rise the trend already brings, and never past the best score. The effort of a rise is
+rise on top of the trend is at most its sustained pace (`analysis.paces`: a high percentile of
+provinces' multi-year average yearly changes where the panel has observed years, else the stated
+assumption of data/raw/indicator_levers.csv; the same paces as the levers), minus the rise the trend
+already brings, and never past the best score. The effort of a rise is
 its share of that sustained pace times the indicator's relative cost from
 data/raw/indicator_levers.csv (outcome indicators cost more than direct policy levers;
 the shipped costs are assumptions). With arithmetic aggregation the PII is linear in the
@@ -35,6 +36,7 @@ import pandas as pd
 
 from pii_analysis.analysis.cache import per_object
 from pii_analysis.analysis.defaults import DEFAULT_DRAWS
+from pii_analysis.analysis.paces import PACE_QUANTILE
 from pii_analysis.analysis.projection import DEFAULT_SEED, deterministic_rates, rate_method, shared_projection
 from pii_analysis.analysis.scenarios import Change, Scenario
 from pii_analysis.analysis.weights import present_weights, present_weights_all
@@ -49,7 +51,6 @@ DEFAULT_BUDGET = 12      # the most indicators a plan shown asks a province to r
 BISECT = 14              # bisection steps on the last indicator's rise (to 1/16384 of its cap) ...
 COARSE = 6               # ... for the plan shown; the other ranks of the frontier to 1/64 of it
 TOL = 1e-9               # probabilities are sums of draw weights: compare with a rounding tolerance
-PACE_QUANTILE = 0.9      # the sustained pace: this quantile of provinces' multi-year yearly changes
 STATUSES = ("already", "feasible", "over_budget", "infeasible")
 
 
@@ -96,6 +97,7 @@ class EffortPlan:
     trend_aim_rank: int | None = None     # the rank reached with `aim` on the trend, no plan
     frontier: pd.DataFrame | None = None
     path: tuple[str, ...] = ()            # the indicators in the order the plans of the LP's path add them
+    pace_source: str = "mixed"            # where the sustained paces come from (analysis.paces.pace_source)
 
     def results(self) -> pd.DataFrame:
         """The machine-readable plan: its rows (none raised: one row without an indicator) with the plan's
@@ -108,12 +110,14 @@ class EffortPlan:
                             target_indicators=self.target_indicators)
 
 
-def feasible_caps(ctx, base_year: int | None = None, quantile: float = PACE_QUANTILE) -> pd.Series:
-    """Per indicator: the sustained pace in raw units a year (the `quantile` of provinces' multi-year
-    average yearly changes, >= 0). See `raw_units.sustained_paces`."""
-    from pii_analysis.analysis.raw_units import sustained_paces
+def feasible_caps(ctx, base_year: int | None = None, quantile: float = PACE_QUANTILE,
+                  province: str | None = None) -> pd.Series:
+    """Per indicator: the sustained pace in raw units a year, >= 0 (`analysis.paces.sustained_paces`:
+    observed where the panel has observed years, else assumed; the province's own catch-up with
+    `province`)."""
+    from pii_analysis.analysis.paces import sustained_paces
 
-    caps = sustained_paces(ctx, base_year, quantile).set_index("indicator")["cap"]
+    caps = sustained_paces(ctx, base_year, quantile, province=province).set_index("indicator")["pace"]
     return caps.reindex(ctx.framework.indicators).rename("cap")
 
 
@@ -297,7 +301,8 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
     for the plan shows the same probability; `draws` (draws.ReportDraws) gives them and its baseline.
     n_draws=0 sizes the plan on the deterministic trend path only (no probability).
     """
-    from pii_analysis.analysis.raw_units import sustained_paces, unit_of
+    from pii_analysis.analysis.paces import pace_source, sustained_paces
+    from pii_analysis.analysis.raw_units import unit_of
     from pii_analysis.data.levers import lever_columns, load_levers
 
     fw = ctx.framework
@@ -330,8 +335,8 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
     with np.errstate(all="ignore"):
         span = np.nanmax(rates[-1], axis=0) - np.nanmin(rates[-1], axis=0)
         span = np.where(span > 0, span, np.nan)
-        pace = per_object(ctx, ("effort_pace", base, cap_quantile), lambda: sustained_paces(ctx, base, cap_quantile)
-                            .set_index("indicator")["cap"].reindex(codes).to_numpy())
+        paces = sustained_paces(ctx, base, cap_quantile, province=province).set_index("indicator").reindex(codes)
+        pace = paces["pace"].to_numpy(dtype=float)
         trend_pace = np.nan_to_num((rates[-1][p] - base_rates[p]) * d / h)
         pace_pts = np.nan_to_num(pace / span * 100.0)              # the sustained pace in points a year
         room_pts = np.nan_to_num(np.maximum(pace - np.maximum(trend_pace, 0.0), 0.0) / span * 100.0)
@@ -406,6 +411,7 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
         "unit": [unit_of(fw, i, lang) for i in codes], "lead_agency": lever["lead_agency"].to_numpy(),
         "controllability": lever["controllability"].to_numpy(), "relative_cost": rel_cost,
         "weight": w, "raw_value": base_rates[p], "yearly_rise_raw": rise_raw * d, "sustained_pace": pace,
+        "pace_source": paces["pace_source"].to_numpy(),
         "raw_in_target_year": raw_after, "yearly_rise": rises, "cap": upper, "share_of_cap": share,
         "effort": rel_cost * np.nan_to_num(share), "pii_gain": per_point * rises})
     table = table[table["yearly_rise"] > 1e-9].sort_values("pii_gain", ascending=False).reset_index(drop=True)
@@ -419,7 +425,7 @@ def minimum_effort_plan(ctx, province: str, *, target_rank: int = 10, target_yea
                       budget=budget, best_rank=int(best), best_probability=best_p,
                       target_probability_at_caps=target_at_caps, target_indicators=target_k,
                       trend_aim_rank=int(trend_aim), frontier=frontier,
-                      path=tuple(codes[i] for i in search.order))
+                      path=tuple(codes[i] for i in search.order), pace_source=pace_source(paces))
 
 
 class _Search:

@@ -22,6 +22,7 @@ import pandas as pd
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.index.framework import Framework
 from pii_analysis.index.method import Method
+from pii_analysis.analysis.paces import PACE_QUANTILE
 from pii_analysis.analysis.weights import present_weights_all
 from pii_analysis.index.scoring import denominate, impute, normalise, score_arrays, treat_outliers
 
@@ -71,7 +72,12 @@ class RawStanding:
         return norm, present_weights_all(fw, self.method, norm), pii
 
     def rescore(self, cols: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(PII, rank) of the province when indicator cols[k] alone takes values[k]; (k,) each.
+        """(PII, rank) of the province when indicator cols[k] alone takes values[k]; (k,) each."""
+        pii = self.rescore_all(cols, values)
+        return pii[:, self.row], own_rank(pii, self.row, self.method.rank_decimals)
+
+    def rescore_all(self, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Every province's PII (k, provinces) when the province's indicator cols[k] alone takes values[k].
 
         Every province is re-scored: with arithmetic aggregation from the changed column (exact:
         the PII is linear in it, missing-aware weights), otherwise by the whole engine.
@@ -83,12 +89,25 @@ class RawStanding:
             column = self.rates[:, cols].T.copy()                     # (k, P)
             column[:, self.row] = values
             change = np.nan_to_num(self._columns(column, cols) - norm[:, cols].T)
-            pii = pii0[None, :] + weights[:, cols].T * change
-        else:
-            batch = np.repeat(self.rates[None], len(cols), axis=0)
-            batch[np.arange(len(cols)), self.row, cols] = values
-            pii = score_arrays(batch, self.framework, self.method).node(self.framework.root)
-        return pii[:, self.row], own_rank(pii, self.row, self.method.rank_decimals)
+            return pii0[None, :] + weights[:, cols].T * change
+        batch = np.repeat(self.rates[None], len(cols), axis=0)
+        batch[np.arange(len(cols)), self.row, cols] = values
+        return score_arrays(batch, self.framework, self.method).node(self.framework.root)
+
+    @property
+    def normalised(self) -> np.ndarray:
+        """(provinces, indicators) every province's normalised score as the panel stands."""
+        return self._base[0]
+
+    @property
+    def field_pii(self) -> np.ndarray:
+        """(provinces,) every province's PII as the panel stands."""
+        return self._base[2]
+
+    @property
+    def weights_of_province(self) -> np.ndarray:
+        """(indicators,) what one normalised point of each indicator is worth in the province's PII."""
+        return self._base[1][self.row]
 
     @cached_property
     def bounds(self) -> np.ndarray:
@@ -236,24 +255,31 @@ def raw_thresholds(rs: RawStanding, goal_ranks: list[int]) -> pd.DataFrame:
                         "worse_beyond": np.where(present, worse_beyond, np.nan),
                         "best_rank_alone": np.where(present, path.min(axis=1), np.nan)})
     for goal in goal_ranks:
-        out[f"raw_for_{goal}"] = _first_reaching(rs, goal, grid, ranks, base_rank, res, d, present)
+        out[f"raw_for_{goal}"] = first_reaching(rs, goal, grid, ranks, base_rank, res, d, present)
     out.attrs.update(base_rank=base_rank, province=rs.province, year=rs.year)
     return out
 
 
-def _first_reaching(rs: RawStanding, goal: int, grid: np.ndarray, ranks: np.ndarray, base_rank: int,
-                    res: np.ndarray, d: np.ndarray, present: np.ndarray) -> np.ndarray:
-    """The smallest improvement on the reporting grid reaching `goal` for each indicator (NaN = none)."""
+def first_reaching(rs: RawStanding, goal, grid: np.ndarray, ranks: np.ndarray, base_rank: int,
+                    res: np.ndarray, d: np.ndarray, present: np.ndarray, bound: np.ndarray | None = None
+                    ) -> np.ndarray:
+    """The smallest improvement on the reporting grid reaching `goal` for each indicator (NaN = none).
+
+    `goal` is one rank for every indicator or one per indicator (NaN: none asked); `grid` (indicators, G)
+    holds the searched values in order from the province's value and `ranks` the rank at each; `bound`
+    (default `search_bounds`) is the furthest value a reported threshold may take."""
     n = len(grid)
     own = rs.own
-    if base_rank <= goal:
-        return np.where(present, own, np.nan)
-    hit = ranks <= goal
-    found = hit.any(axis=1) & present
-    out = np.full(n, np.nan)
+    goal = np.broadcast_to(np.asarray(goal, dtype=float), (n,))
+    asked = present & ~np.isnan(goal)
+    met = asked & (base_rank <= goal)
+    hit = ranks <= goal[:, None]
+    found = hit.any(axis=1) & asked & ~met
+    out = np.where(met, own, np.nan)
     if not found.any():
         return out
     idx = np.flatnonzero(found)
+    gi = goal[idx]
     first = hit[idx].argmax(axis=1)
     hi = grid[idx, first]
     lo = np.where(first > 0, grid[idx, np.maximum(first - 1, 0)], own[idx])
@@ -262,16 +288,17 @@ def _first_reaching(rs: RawStanding, goal: int, grid: np.ndarray, ranks: np.ndar
         if np.all(np.abs(hi - lo) <= rr / 4):
             break
         mid = 0.5 * (lo + hi)
-        reached = rs.rescore(idx, mid)[1] <= goal
+        reached = rs.rescore(idx, mid)[1] <= gi
         hi, lo = np.where(reached, mid, hi), np.where(reached, lo, mid)
     # snap to the reporting grid: the first grid value (in the good direction) that reaches the
     # goal with the value one step before it not reaching
     k0 = np.where(dd > 0, np.floor(lo / rr), np.ceil(lo / rr))
     steps = np.arange(-1, 4)
     cand = (k0[:, None] + dd[:, None] * steps[None, :]) * rr[:, None]       # (m, 5)
-    bnd = search_bounds(rs)[idx][:, None]
+    bnd = (search_bounds(rs) if bound is None else np.asarray(bound, dtype=float))[idx][:, None]
     cand = np.where(dd[:, None] > 0, np.minimum(cand, bnd), np.maximum(cand, bnd))
-    reached = (rs.rescore(np.repeat(idx, len(steps)), cand.ravel())[1] <= goal).reshape(cand.shape)
+    reached = (rs.rescore(np.repeat(idx, len(steps)), cand.ravel())[1] <= np.repeat(gi, len(steps))
+               ).reshape(cand.shape)
     ok = reached[:, 1:] & ~reached[:, :-1]
     pick = np.where(ok.any(axis=1), cand[np.arange(len(idx)), 1 + ok.argmax(axis=1)], hi)
     out[idx] = pick
@@ -298,47 +325,6 @@ def quantity_change(rs: RawStanding, new_values: np.ndarray) -> np.ndarray:
     scale = nodes["scale"].to_numpy(dtype=float)
     delta = (np.asarray(new_values, dtype=float) - rs.own) * rs.denominators[rs.row] / scale
     return np.where(needs, delta, np.nan)
-
-
-def sustained_paces(ctx, base_year: int | None = None, quantile: float = 0.9) -> pd.DataFrame:
-    """Per indicator, how fast provinces improve it over several years, in raw units a year.
-
-    Each province's pace is its average yearly change between the first and the last year it
-    reports the indicator (years need not be consecutive: the change is divided by the years
-    elapsed), counted in the indicator's good direction. `cap` is the `quantile` of these paces
-    across provinces (never below 0): a pace the best-improving tenth sustain, not a lucky year. Worked out
-    once per context (every province's page asks), a copy returned.
-    """
-    from pii_analysis.analysis.cache import per_object
-
-    base = ctx.check_year(base_year)
-    return per_object(ctx, ("sustained_paces", base, quantile), lambda: _sustained_paces(ctx, base, quantile)).copy()
-
-
-def _sustained_paces(ctx, base: int, quantile: float) -> pd.DataFrame:
-    from pii_analysis.analysis.trends import panel_rates
-
-    years = [y for y in ctx.panel.years if y <= base]
-    if len(years) < 2:
-        raise PiiInputError("sustained paces need at least two years of data", column="year")
-    _, _, rates = panel_rates(ctx, years)                       # (Y, P, I)
-    yrs = np.asarray(years, dtype=float)[:, None, None]
-    seen = ~np.isnan(rates)
-    big = np.where(seen, yrs, np.nan)
-    first_y, last_y = np.nanmin(big, axis=0), np.nanmax(big, axis=0)
-    with np.errstate(all="ignore"):
-        first_i = np.nanargmin(np.where(seen, yrs, np.inf), axis=0)
-        last_i = np.nanargmax(np.where(seen, yrs, -np.inf), axis=0)
-        v_first = np.take_along_axis(rates, first_i[None], axis=0)[0]
-        v_last = np.take_along_axis(rates, last_i[None], axis=0)[0]
-        pace = (v_last - v_first) / (last_y - first_y) * ctx.framework.direction
-    pace = np.where(last_y > first_y, pace, np.nan)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)   # an indicator nobody reports twice: no pace
-        cap = np.nan_to_num(np.nanquantile(pace, quantile, axis=0), nan=0.0)
-        median = np.nanmedian(pace, axis=0)
-    return pd.DataFrame({"indicator": ctx.framework.indicators, "median_pace": median,
-                         "cap": np.clip(cap, 0.0, None), "years": len(years)})
 
 
 def _floor_bounds(rs: RawStanding) -> np.ndarray:
@@ -379,20 +365,23 @@ def marginal_effects(rs: RawStanding, steps: np.ndarray) -> pd.DataFrame:
 
 
 def real_units(ctx, province: str, year: int | None = None, target_rank: int = 10, lang: str = "vi",
-               levers: pd.DataFrame | None = None, pace_quantile: float = 0.9) -> pd.DataFrame:
+               levers: pd.DataFrame | None = None, pace_quantile: float = PACE_QUANTILE) -> pd.DataFrame:
     """One row per indicator, in real units, for the drivers table and its CSV.
 
     unit, denominator, raw_value (after denomination), national_best, national_average_raw,
     raw_for_next_rank / raw_for_target (NaN: no value up to raw_search_bound reaches it; the current
     value when already met), quantity_for_next_rank / quantity_for_target (change of the underlying
-    quantity at today's denominator), monotone, best_rank_alone, raw_resolution, sustained_pace (the
-    `pace_quantile` of provinces' multi-year yearly changes, raw units a year), raw_step and its exact
+    quantity at today's denominator), monotone, best_rank_alone, raw_resolution, sustained_pace (raw units a
+    year, `analysis.paces`: observed where the panel has observed years, else assumed) and pace_source,
+    raw_step and its exact
     effect (pii_change_raw_step, rank_after_raw_step, rank_gain_raw_step) and that of the same slip
     (pii_change_raw_drop, rank_after_raw_drop), top10_average_raw (the Top-10 provinces' average),
     national_worst, years_to_next_rank /
     years_to_target (years at the sustained pace; inf when no province sustains a rise), and the levers
-    (lead_agency in `lang`, controllability, relative_cost, levers_status).
+    (lead_agency, co_agencies, measured_by in `lang`, controllability, relative_cost, pace_share_of_range,
+    levers_status).
     """
+    from pii_analysis.analysis.paces import sustained_paces
     from pii_analysis.data.levers import lever_columns, load_levers
 
     fw = ctx.framework
@@ -403,10 +392,8 @@ def real_units(ctx, province: str, year: int | None = None, target_rank: int = 1
     next_col, target_col = th[f"raw_for_{goals[0]}"], th[f"raw_for_{target_rank}"]
     if rank == 1:
         next_col = pd.Series(np.nan, index=th.index)
-    try:
-        pace = sustained_paces(ctx, rs.year, pace_quantile)["cap"].to_numpy()
-    except PiiInputError:      # a single year: no pace to speak of
-        pace = np.full(len(fw.indicators), np.nan)
+    paces = sustained_paces(ctx, rs.year, pace_quantile, province=rs.province)
+    pace = paces["pace"].to_numpy()
     step = np.where(pace > 0, pace, th["resolution"].to_numpy())
     effects = marginal_effects(rs, step)
     nodes = fw.nodes.loc[fw.indicators]
@@ -426,6 +413,7 @@ def real_units(ctx, province: str, year: int | None = None, target_rank: int = 1
         "raw_search_bound": th["bound"].to_numpy(),
         "raw_resolution": th["resolution"].to_numpy(),
         "sustained_pace": pace,
+        "pace_source": paces["pace_source"].to_numpy(),
         "raw_step": step,
         "pii_change_raw_step": effects["pii_change_raw_step"].to_numpy(),
         "rank_after_raw_step": effects["rank_after_raw_step"].to_numpy(),

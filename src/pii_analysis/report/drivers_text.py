@@ -11,6 +11,7 @@ import pandas as pd
 from pii_analysis.analysis.drivers import DriversResult
 from pii_analysis.index.framework import Framework
 from pii_analysis.report.formatting import fmt_measure, fmt_num, join_names, thousands
+from pii_analysis.report import levers_text
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.labels import mark
 from pii_analysis.report.styling import TableView, styled
@@ -87,11 +88,13 @@ def moves(result: DriversResult, lang: str, n: int = N_NAMED) -> str:
         above = m["gap_above"]
         parts.append(text(TEXT, "ind_none", lang, above=_n(above, lang) if np.isfinite(above) else "—",
                           best=best_year))
-    parts.append(text(TEXT, "tornado_note", lang))
-    items = [text(TEXT, "ind_list", lang, n=min(n, len(t))), ""]
+    pace = levers_text.pace_note(m["pace_source"], lang)
+    parts.append(text(TEXT, "tornado_note", lang, pace=pace))
+    items = [text(TEXT, "ind_list", lang, n=min(n, len(t)), target=m["target_rank"], year=m["target_year"]), ""]
     for _, row in t.head(n).iterrows():
         items.append(lever_item(row, m, lang))
-    items += ["", text(TEXT, "levers_note", lang)]
+    rule = levers_text.rule(m["province"], m["target_rank"], m["target_year"], m["lever_mode"], lang)
+    items += ["", text(TEXT, "levers_note", lang, rule=rule, pace=pace)]
     return "\n\n".join(parts) + "\n\n" + "\n".join(items)
 
 
@@ -128,13 +131,14 @@ def lever_item(row: pd.Series, meta: dict, lang: str) -> str:
     else:
         tgt = text(TEXT, "raw_target", lang, target=target, value=fmt_measure(row["raw_for_target"], lang, res),
                    quantity=_quantity(row, "target", lang))
-    return text(TEXT, "ind_item", lang, code=row["indicator"], name=row["name"], agency=agency,
+    item = text(TEXT, "ind_item", lang, code=row["indicator"], name=row["name"], agency=agency,
                 value=fmt_measure(row["raw_value"], lang, res), unit=row["unit"],
                 best=fmt_measure(row["national_best"], lang, res),
                 average=fmt_measure(row["national_average_raw"], lang, res),
                 weight=_n(100 * row["effective_weight"], lang), next_phrase=nxt, target_phrase=tgt,
                 monotone="" if row["monotone"] else text(TEXT, "non_monotone", lang,
                                                          value=fmt_measure(row["worse_beyond"], lang, res)))
+    return item + levers_text.page_line(row, lang, meta["province"])
 
 
 def limits(result: DriversResult, lang: str) -> str:
@@ -171,7 +175,8 @@ def effects_text(result: DriversResult, lang: str) -> str:
     top = t.sort_values(["rank_gain_raw_step", "pii_change_raw_step"], ascending=False, kind="stable").head(3)
     named = join_names([f"{r['indicator']} {r['name']} (+{fmt_measure(r['raw_step'], lang, r['raw_resolution'])} "
                         f"{r['unit']} → {_n(r['pii_change_raw_step'], lang)} PII)" for _, r in top.iterrows()], lang)
-    return text(TEXT, "effects", lang, k=k, n_ind=len(t), top=named)
+    return text(TEXT, "effects", lang, k=k, n_ind=len(t), top=named) + " " + \
+        levers_text.pace_note(result.meta["pace_source"], lang)
 
 
 def robustness(u, province: str) -> pd.DataFrame:
@@ -300,7 +305,7 @@ def term_label(term: str, lang: str, framework: Framework | None = None) -> str:
     return term
 
 
-RAW_COLUMNS = ("raw_value", "national_best", "national_average_raw", "raw_step")
+RAW_COLUMNS = ("raw_value", "national_best", "national_average_raw", "raw_step", "value_needed")
 
 
 def _raw_cell(value: float, resolution: float, monotone: bool, lang: str, met: bool) -> str:
@@ -346,7 +351,7 @@ def display_table(frame: pd.DataFrame, lang: str, columns: list[str] | None = No
                         for v, r, mono in zip(out[col], frame["raw_resolution"], frame["monotone"])]
         elif col in RAW_COLUMNS and "raw_resolution" in frame:
             out[col] = [fmt_measure(v, lang, r) for v, r in zip(out[col], frame["raw_resolution"])]
-        elif col in ("rank", "rank_after_step", "rank_without", "rank_after_raw_step"):
+        elif col in ("rank", "rank_after_step", "rank_without", "rank_after_raw_step", "lever_rank", "places_gained"):
             out[col] = [str(int(v)) if pd.notna(v) else "" for v in out[col]]
         elif out[col].dtype.kind == "f":
             out[col] = [fmt_num(v, lang, digits) if pd.notna(v) else "" for v in out[col]]
@@ -355,8 +360,9 @@ def display_table(frame: pd.DataFrame, lang: str, columns: list[str] | None = No
 
 
 VIEWS = {  # the columns each displayed table shows, and its decimals
-    "drivers": (["indicator", "name", "unit", "raw_value", "raw_for_next_rank", "raw_for_target", "national_best",
-                 "national_average_raw", "lead_agency", "effective_weight", "rank"], 2),
+    "drivers": (["lever_rank", "indicator", "name", "unit", "raw_value", "value_needed", "years_of_effort",
+                 "places_gained", "raw_for_next_rank", "raw_for_target", "national_best", "national_average_raw",
+                 "lead_agency", "effective_weight", "rank"], 2),
     "effects": (["indicator", "name", "unit", "raw_value", "raw_step", "pii_change_raw_step",
                  "rank_after_raw_step"], 3),
     "robust": (["factor", "S1", "ST"], 2),

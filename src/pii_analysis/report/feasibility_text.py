@@ -118,7 +118,11 @@ def effort_narrative(plan, lang: str = "vi", cap_quantile: float = 0.9) -> str:
 
     frontier = plan.frontier if plan.frontier is not None else pd.DataFrame(columns=["rank", "indicators"])
     best_k = frontier.loc[frontier["rank"] == plan.best_rank, "indicators"]
-    out = narrative(f"effort_{plan.status}", lang, k=len(plan.table), q=fmt_pct(cap_quantile, lang),
+    from pii_analysis.report import levers_text
+
+    source = getattr(plan, "pace_source", "mixed")
+    out = narrative(f"effort_{plan.status}", lang, k=len(plan.table),
+                    q=levers_text.pace_phrase(source, lang, fmt_pct(cap_quantile, lang)),
                     achieved=plan.achieved_rank, year=plan.target_year, rank=plan.target_rank, p=pct(plan.probability),
                     province=plan.province, aim=fmt_pct(plan.aim, lang), aimed=plan.aimed_rank,
                     p_aimed=pct(plan.aimed_probability), budget=plan.budget, needed=plan.target_indicators,

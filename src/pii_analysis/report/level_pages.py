@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pii_analysis.analysis.defaults import DEFAULT_TARGET_YEAR
 from pii_analysis.analysis.profile_level import total_band
 from pii_analysis.report.formatting import fmt_measure, fmt_num, fmt_pct
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
@@ -320,6 +321,7 @@ def show(page: str, result, lang: str, target_year: int | None = None) -> None:
         save_results(result.drivers, "unit_drivers")
         display(view(units_table(result, lang), lang, "units",
                      {"pii_per_unit": "measure", "units_per_pii_point": "measure", "value_for_gap": "measure"}))
+        display(Markdown(levers_section(result, lang, target_year or DEFAULT_TARGET_YEAR)))
     if page in ("02", "03"):
         display(Markdown(f"## {_t('h_gaps', lang)}\n\n{gaps_text(result, lang)}"))
         save_results(result.gaps, "rank_gaps")
@@ -396,15 +398,42 @@ def summary_gap(result, lang: str) -> str:
                         gap=fmt_num(nxt["gap_pii"], lang))
 
 
-def lever_text(row: dict, lang: str) -> str:
-    """One lever of the summary in the indicator's own units (profile level)."""
-    out = summary_text("lever", lang, value=fmt_measure(row["value"], lang),
-                       unit=unit_text(row.get("unit"), str(row["code"]), lang),
-                       per=fmt_measure(abs(row["pii_per_unit"]), lang), max=fmt_num(row["max_pii_gain"], lang),
-                       top=fmt_measure(row["national_max"], lang))
-    if pd.notna(row.get("value_for_gap")):
-        out += summary_text("lever_gap", lang, needed=fmt_measure(row["value_for_gap"], lang))
-    return out
+def profile_lever_items(result, lang: str, target_year: int) -> list[dict[str, str]]:
+    """The profile's three levers (`analysis.levers.profile_levers`: the panel's ranking as far as a profile
+    allows), each with its move in the indicator's own units, why it is chosen and who acts on it."""
+    from pii_analysis.analysis.levers import profile_levers
+    from pii_analysis.data.levers import lever_columns, load_levers
+    from pii_analysis.report import levers_text
+
+    ranked = profile_levers(result, target_year=target_year)
+    chosen = ranked[ranked["lever_rank"].notna()]
+    agencies = lever_columns(load_levers(), list(chosen["code"]), lang)
+    items = []
+    for row in chosen.to_dict("records"):
+        row = {**row, **agencies.loc[row["code"]].to_dict()}
+        name = row["name_vi" if lang == "vi" else "name_en"] or row["name_vi"]
+        items.append({"code": row["code"], "name": name,
+                      "what": levers_text.move(row, lang, unit=unit_text(row.get("unit"), str(row["code"]), lang)),
+                      "why": levers_text.reason(row, lang, result.province), "lead": levers_text.agencies(row, lang)})
+    return items
+
+
+def profile_levers_rule(lang: str) -> str:
+    """How the profile's levers are chosen, and what is assumed (the paces, the agencies)."""
+    from pii_analysis.report import levers_text
+
+    return " ".join([levers_text.TEXT["profile_rule"][lang], levers_text.pace_note("profile", lang),
+                     levers_text.TEXT["agencies_note"][lang]])
+
+
+def levers_section(result, lang: str, target_year: int) -> str:
+    """Page 02's levers at the profile level, in Markdown (the summary's three, with the rule)."""
+    from pii_analysis.report import levers_text
+
+    items = [f"{k}. **{i['code']} {i['name']}**: {i['what']}. {i['why']} {i['lead']}."
+             for k, i in enumerate(profile_lever_items(result, lang, target_year), start=1)]
+    head = levers_text.TEXT["h_profile"][lang].format(year=target_year)
+    return f"## {head}\n\n" + "\n".join(items) + f"\n\n*{profile_levers_rule(lang)}*"
 
 
 def site_banner(result, lang: str) -> str:

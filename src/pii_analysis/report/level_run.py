@@ -56,7 +56,7 @@ def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: 
                         target_year: int) -> Path:
     """<slug>/summary.html below the panel: rank and score (published or from the profile), the rank
     target replaced by the gap to the next published total and the projection band of the total, the
-    three indicators that close the gap with the fewest units of their own (profile level), the data line."""
+    three levers of `analysis.levers.profile_levers` (profile level), the data line."""
     from pii_analysis.report import level_pages as lp
     from pii_analysis.report.formatting import fmt_num
     from pii_analysis.report.labels import level_text
@@ -64,17 +64,7 @@ def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: 
     from pii_analysis.report.summary import TEXT as STEXT
     from pii_analysis.report.i18n import text
 
-    from pii_analysis.data.levers import lever_columns, load_levers
-
-    levers = []
-    if result.data_level == "profile":   # the most room to raise the PII before the national maximum
-        picked = result.drivers.sort_values("max_pii_gain", ascending=False).head(3)
-        agencies = lever_columns(load_levers(), list(picked["code"]), lang)["lead_agency"]
-        for row in picked.to_dict("records"):
-            name = row["name_vi" if lang == "vi" else "name_en"] or row["name_vi"]
-            agency = str(agencies.get(row["code"], "") or "").strip()
-            lead = text(STEXT, "lead", lang, agency=agency) if agency else text(STEXT, "lead_unknown", lang)
-            levers.append({"code": row["code"], "name": name, "what": lp.lever_text(row, lang), "lead": lead})
+    levers = lp.profile_lever_items(result, lang, target_year) if result.data_level == "profile" else []
     counts = lp.counts(result)
     rank = int(result.rank) if np.isfinite(result.rank) else "—"
     context = {
@@ -86,7 +76,7 @@ def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: 
         "change": {"label": text(STEXT, "change_label_none", lang), "value": "–",
                    "note": lp.summary_text("change", lang)},
         "labels": {k: text(STEXT, k, lang) for k in (
-            "rank", "score", "h_target", "h_levers", "h_data", "h_assumed", "levers_note", "pages")},
+            "rank", "score", "h_target", "h_levers", "h_data", "h_assumed", "pages")},
         "target": lp.summary_gap(result, lang), "probability": lp.projection_text(result, lang, target_year),
         "probability_note": lp.summary_text("target_note", lang, **counts),
         "levers": levers,
@@ -94,8 +84,8 @@ def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: 
         "level": level_text(result.data_level, lang),
         "assumed": [lp.summary_text("assumed", lang)],
     }
-    context["labels"]["levers_note"] = lp.summary_text("levers_rule" if levers else "no_levers", lang)
-    context["labels"]["levers_rule"] = ""          # the panel's rule (summary.TEXT) does not apply here
+    context["labels"]["levers_rule"] = lp.profile_levers_rule(lang) if levers else ""
+    context["labels"]["levers_note"] = "" if levers else lp.summary_text("no_levers", lang)
     return atomic_write(folder / SUMMARY, render("summary.html.j2", **context))
 
 

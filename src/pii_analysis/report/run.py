@@ -722,11 +722,8 @@ class PanelLevel(RunLevel):
             self.lead = load_levers()
         folder = self.out / slug(province)
         drivers_csv = folder / "02_rank_drivers_results" / "drivers.csv"
-        if drivers_csv.exists():
-            drivers = pd.read_csv(drivers_csv, dtype={"indicator": str})
-        else:
-            from pii_analysis.analysis.drivers import analyse
-            drivers = analyse(ctx, province, year, TARGET_RANK, lang=lang).table
+        # page 02's levers; without them the summary ranks them toward the province's target itself
+        drivers = pd.read_csv(drivers_csv, dtype={"indicator": str}) if drivers_csv.exists() else pd.DataFrame()
         banner = labels.page_banner(ctx, province, year, lang, projection=True)
         write_summary(folder, ctx, province, year, lang=lang, projection=self.shared, target_rank=self.target_rank,
                       target_year=TARGET_YEAR, drivers=drivers, banner=banner, pages=self.pages,

@@ -8,10 +8,10 @@ Where the numbers come from (so the summary agrees with the other pages):
 - target and probability: the run's shared projection, the same draws as page 03's headline, worded as
   page 03 words it (`feasibility_text.with_model_range`: the model average, the range across the trend
   models and the Monte Carlo error);
-- levers: the drivers table that page 02 saved for the run (`02_rank_drivers_results/drivers.csv`),
-  computed with `analysis.drivers.analyse` when page 02 did not run, chosen by the rule of
-  `analysis.actionable` (stated on the page); lead departments from data/raw/indicator_levers.csv where
-  that file names the indicator.
+- levers: the rows with lever_rank 1-3 of the drivers table that page 02 saved for the run
+  (`02_rank_drivers_results/drivers.csv`), computed with `analysis.drivers.analyse` toward the same target
+  when page 02 did not run: one ranking (`analysis.levers`, its rule stated on the page), each lever's
+  move, why it is chosen and who acts on it (data/raw/indicator_levers.csv), the pace's source stated.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from pii_analysis.report.files import atomic_write
-from pii_analysis.report.formatting import fmt_date, fmt_num, fmt_signed
+from pii_analysis.report.formatting import fmt_date, fmt_num
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
 from pii_analysis.report.site import SUMMARY, nav, page_title, render
 
@@ -42,65 +42,24 @@ def report_date() -> _dt.date:
     return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date() if epoch else _dt.date.today()
 
 
-def levers(drivers: pd.DataFrame, rank: int, target_rank: int, lang: str, lead: pd.DataFrame | None,
-           n: int = N_LEVERS, framework=None) -> list[dict[str, Any]]:
-    """The `n` levers `analysis.actionable.actionable_levers` chooses (the most places, then PII points,
-    per unit of effort for one year at the sustained pace; the rule is stated under them on the page),
-    each with what that year brings in the indicator's own units (raw_value, raw_step, unit of the drivers
-    table; `framework` gives the good direction), the value that gains the next place, and its lead
-    department."""
-    from pii_analysis.analysis.actionable import actionable_levers, effects
+def levers(drivers: pd.DataFrame, lang: str, province: str, lead: pd.DataFrame | None = None,
+           n: int = N_LEVERS) -> list[dict[str, Any]]:
+    """The `n` levers of the drivers table (page 02's ranking, `analysis.levers`: the rows with lever_rank
+    1..n, in that order), each with its move in the indicator's own units (today -> value needed by the
+    target year, years of sustained effort, PII points, places gained), why it is chosen and who acts on it
+    (the lead and co-agencies from data/raw/indicator_levers.csv, joined from `lead` when the table lacks them)."""
     from pii_analysis.data.levers import lever_columns
+    from pii_analysis.report import levers_text
 
     table = drivers.copy()
     table["indicator"] = table["indicator"].astype(str)
     if lead is not None and "lead_agency" not in table:      # a drivers table without the levers' columns
         table = table.join(lever_columns(lead, list(table["indicator"]), lang), on="indicator")
-    places, points = effects(table)
-    out = []
-    for row in actionable_levers(table, n).to_dict("records"):
-        what = _year_text(row, lang, framework)
-        if what is None:            # no real units: what the normalised step does, as page 02 says it
-            if bool(row.get("next_reachable")) and rank > 1:
-                what = _t("lever", lang, pts=fmt_num(row["points_to_next_rank"], lang, 1))
-            else:
-                what = _t("lever_step", lang, pts=fmt_signed(row[points], lang, 2))
-        k = int(max(row[places], 0)) if _number(row.get(places)) else 0
-        if k:
-            what += _t("lever_places1" if k == 1 else "lever_places", lang, k=k)
-        needed, unit = row.get("raw_for_next_rank"), _unit(row)
-        if rank > 1 and not k and _number(needed):
-            what += _t("lever_next", lang, needed=fmt_num(needed, lang, 2), unit=unit)
-        agency = row.get("lead_agency")
-        out.append({"code": row["indicator"], "name": row["name"], "what": what,
-                    "lead": _t("lead", lang, agency=agency) if isinstance(agency, str) and agency.strip()
-                    else _t("lead_unknown", lang)})
-    return out
-
-
-def _number(value) -> bool:
-    return value is not None and not isinstance(value, str) and bool(pd.notna(value))
-
-
-def _unit(row: dict) -> str:
-    unit = row.get("unit", "")
-    return unit if isinstance(unit, str) else ""
-
-
-def _year_text(row: dict, lang: str, framework) -> str | None:
-    """'one year at the sustained pace: now -> after unit, PII +x points' (None without real units)."""
-    now, step, gain = row.get("raw_value"), row.get("raw_step"), row.get("pii_change_raw_step")
-    if not (_number(now) and _number(step) and _number(gain)):
-        return None
-    d = 1.0
-    if framework is not None and row["indicator"] in framework.nodes.index:
-        d = float(framework.nodes.at[row["indicator"], "direction"])
-    after = now + d * step
-    bound = row.get("raw_search_bound")
-    if _number(bound):             # the drivers table's move stops there too (raw_units.marginal_effects)
-        after = min(after, bound) if d > 0 else max(after, bound)
-    return _t("lever_year", lang, now=fmt_num(now, lang, 2), after=fmt_num(after, lang, 2), unit=_unit(row),
-              pts=fmt_signed(gain, lang, 2))
+    ranked = pd.to_numeric(table["lever_rank"], errors="coerce")
+    chosen = table[ranked.between(1, n)].assign(_r=ranked).sort_values("_r")
+    return [{"code": row["indicator"], "name": row["name"], "what": levers_text.move(row, lang),
+             "why": levers_text.reason(row, lang, province), "lead": levers_text.agencies(row, lang)}
+            for row in chosen.to_dict("records")]
 
 
 def change_card(h: dict, lang: str) -> dict[str, str]:
@@ -149,20 +108,29 @@ def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, pr
     years = [y for y in ctx.scores.years if y <= year]
     status_key = f"status_{ctx.data_status}"
     origin = text(TARGETS, f"o_{goal['origin']}", lang, source=source_label(goal["source"], lang))
-    assumed = [origin, _t("a_projection", lang, first=years[0], base=year)]
+    if "lever_rank" not in drivers or int(drivers["target_rank"].iloc[0]) != target_rank \
+            or int(drivers["target_year"].iloc[0]) != target_year:
+        from pii_analysis.analysis.drivers import analyse   # the page's table is missing or for another target
+        drivers = analyse(ctx, province, year, target_rank, lang=lang, target_year=target_year).table
+    from pii_analysis.report import levers_text
+
+    paces = levers_text.pace_note(levers_text.table_source(drivers), lang, short=True)
+    mode = str(drivers["lever_mode"].iloc[0])
+    assumed = [origin, _t("a_projection", lang, first=years[0], base=year), paces]
     context = {
         "lang": lang, "title": _t("title", lang, province=province, year=year),
         "tab_title": page_title("summary", province, year, lang),
         "nav": nav(pages, "summary", lang), "nav_label": province, "banner": banner,
         "rank": h["rank"], "n": h["n"], "of": _t("of", lang, n=h["n"]), "pii": fmt_num(h["pii"], lang),
-        "change": change_card(h, lang), "labels": {k: _t(k, lang) for k in (
-            "rank", "score", "h_target", "h_levers", "h_data", "h_assumed", "levers_rule", "levers_note",
-            "pages")},
+        "change": change_card(h, lang), "labels": {**{k: _t(k, lang) for k in (
+            "rank", "score", "h_target", "h_levers", "h_data", "h_assumed", "pages")},
+            "levers_rule": levers_text.rule(province, target_rank, target_year, mode, lang),
+            "levers_note": levers_text.TEXT["agencies_note"][lang]},
         "target": text(TARGETS, f"t_{goal['kind']}", lang, rank=target_rank, year=target_year,
                        places=goal["places"]),
         "probability": _t("probability", lang, p=chance),
         "probability_note": _t("probability_note", lang, draws=fmt_num(projection.n_draws, lang, 0)),
-        "levers": levers(drivers, h["rank"], target_rank, lang, lead, framework=ctx.framework),
+        "levers": levers(drivers, lang, province, lead),
         "data_line": _t("data_line", lang, year=year,
                         status=_t(status_key, lang) if status_key in TEXT else ctx.data_status,
                         source=Path(str(ctx.panel.source)).name, date=fmt_date(report_date(), lang)),
