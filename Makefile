@@ -5,14 +5,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: reports test bench lab clean-venv demo-panel
+.PHONY: reports test bench lab clean-venv demo-panel constraints
 
 PII_REPORT_ARGS ?=
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
 reports: $(STAMP)
@@ -30,13 +30,19 @@ bench: $(STAMP)
 LAB_PORT ?= 8888
 LAB_IP   ?= 127.0.0.1
 lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab]"
 	@echo "JupyterLab on http://$(LAB_IP):$(LAB_PORT)/lab - open the URL with its token printed below (Ctrl-C stops it)"
 	$(BIN)/jupyter lab notebooks/ --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) \
 	  $(if $(filter 0,$(shell id -u)),--allow-root,) $(if $(DISPLAY)$(WAYLAND_DISPLAY),,--no-browser)
 
 demo-panel: $(STAMP)
 	$(BIN)/python -m pii_analysis.index.demo_panel --write
+
+# Pin the versions of this venv (after a passing make test) as the tested set a fresh machine installs.
+constraints: $(STAMP)
+	{ echo "# Versions the test suite passed with (make test). make installs with -c constraints.txt,"; \
+	  echo "# so a fresh machine gets this tested set; pyproject.toml keeps the package's own ranges. Regenerate: make constraints"; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v "^pii-analysis"; } > constraints.txt
 
 clean-venv:
 	rm -rf $(VENV)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from shared_fixtures import shipped, shipped_scores  # noqa: F401  (pytest fixtures)
+from shared_fixtures import assert_same_numbers, shipped, shipped_scores  # noqa: F401  (pytest fixtures)
 
 from pii_analysis.index.framework import framework_from_frame
 from pii_analysis.index.method import Method
@@ -246,7 +246,7 @@ def test_log_branch_needs_more_than_34_provinces_under_gii_thresholds():
 def test_rescoring_changed_columns_equals_scoring_everything(shipped, missing):
     """A scenario moves one province's values in a few indicators (sometimes past every other province,
     so the range and the outlier rule move): re-scoring only those columns gives score_arrays' numbers
-    exactly, for every node and for a subset of nodes, and leaves the kept normalised scores intact."""
+    (to rounding: rtol 1e-12), for every node and for a subset of nodes, and leaves the kept normalised scores intact."""
     fw, method, panel = shipped
     rates = method.with_options(denomination="none")
     values, dens = panel.arrays(fw, panel.provinces(), [2025])
@@ -264,7 +264,7 @@ def test_rescoring_changed_columns_equals_scoring_everything(shipped, missing):
         full = score_arrays(changed, fw, rates)
         fast = rescore_columns(changed[..., cols], cols, base, fw, rates)
         assert fast.codes == full.codes
-        assert np.array_equal(fast.scores, full.scores, equal_nan=True)
+        assert_same_numbers(fast.scores, full.scores)
         assert np.array_equal(fast.treatment, full.treatment)
         some = ["PII", *fw.pillars[:2]]
         part = rescore_columns(changed[..., cols], cols, base, fw, rates, codes=some)
@@ -295,7 +295,7 @@ def test_outlier_rule_treats_each_column_on_its_own():
 
 def test_rescoring_after_a_missing_column_was_replaced(shipped):
     """Re-scoring first replaces the only column with a missing value (filled), then other columns: each
-    call gives score_arrays' numbers exactly (the NaN check of the kept columns is remembered per slice,
+    call gives score_arrays' numbers to rounding (the NaN check of the kept columns is remembered per slice,
     never from a patched column)."""
     fw, method, panel = shipped
     rates = method.with_options(denomination="none")
@@ -311,4 +311,4 @@ def test_rescoring_after_a_missing_column_was_replaced(shipped):
         changed[..., 6, cols] = np.nan_to_num(changed[..., 6, cols], nan=2.0) * 1.7   # fills the NaN when 3 changes
         full = score_arrays(changed, fw, rates)
         fast = rescore_columns(changed[..., cols], cols, base, fw, rates)
-        assert np.array_equal(fast.scores, full.scores, equal_nan=True)
+        assert_same_numbers(fast.scores, full.scores)
