@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: reports test bench lab clean-venv demo-panel constraints
+.PHONY: reports test test-fast lint browser bench lab clean-venv demo-panel constraints
 
 PII_REPORT_ARGS ?=
 
@@ -18,9 +18,26 @@ $(STAMP): pyproject.toml constraints.txt
 reports: $(STAMP)
 	$(BIN)/pii report $(PII_REPORT_ARGS)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	cd $(CURDIR) && $(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
+
+# The tests without those marked slow (whole report runs, browsers, large searches): under a minute.
+test-fast: $(STAMP)
+	cd $(CURDIR) && $(BIN)/lint-imports --no-cache
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks scripts notebooks
+
+# The browser tests need Debian's chromium: installed here (as root, with apt-get) when missing, never from
+# inside the tests; elsewhere those tests are skipped with the reason.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing and cannot be installed here (needs root and apt-get): browser tests skip"; fi; }
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b; done

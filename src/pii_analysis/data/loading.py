@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +21,7 @@ from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.provinces import ProvinceResolver
 from pii_analysis.data.numbers import parse_numbers
 from pii_analysis.data.provinces import name_key
+from pii_analysis.data.shapes import FrameworkShape, MethodShape
 from pii_analysis.data.tables import (
     TYPED,
     check_readable,
@@ -34,9 +34,6 @@ from pii_analysis.data.tables import (
     whole_numbers,
 )
 
-if TYPE_CHECKING:  # the data layer reads files; the index's types are only annotations here
-    from pii_analysis.index.framework import Framework
-    from pii_analysis.index.method import Method
 
 DENOMINATOR_CODES = ("population", "enterprises", "grdp")
 LONG_COLUMNS = ("year", "province", "indicator", "value")
@@ -200,7 +197,7 @@ class Panel:
             known[key] = compute()
         return known[key]
 
-    def arrays(self, framework: Framework, provinces: list[str], years: list[int] | None = None
+    def arrays(self, framework: FrameworkShape, provinces: list[str], years: list[int] | None = None
                ) -> tuple[np.ndarray, np.ndarray | None]:
         """(years, provinces, indicators) values and matching denominators (NaN where absent)."""
         years = years or self.years
@@ -335,7 +332,7 @@ def _read_raw_long(path: Path, sheet: str | None) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def load_panel(path: str | Path, framework: Framework, *,
+def load_panel(path: str | Path, framework: FrameworkShape, *,
                resolver: ProvinceResolver | None = None, sheet: str | None = None,
                map_old: bool = False, data_status: str | None = None, decimal: str | None = None) -> Panel:
     """Read and validate an indicator panel (CSV or Excel, long or wide).
@@ -439,7 +436,7 @@ def load_panel(path: str | Path, framework: Framework, *,
 
 
 def _check_denominators(raw: pd.DataFrame, ind: pd.DataFrame, denominators: pd.DataFrame | None,
-                        framework: Framework, err) -> None:
+                        framework: FrameworkShape, err) -> None:
     """When the file gives denominators, every value of an indicator that needs one has it: a blank
     population cell would otherwise make that province's rate missing and change ranks silently."""
     if denominators is None:
@@ -474,7 +471,7 @@ def _constant_indicators(ind: pd.DataFrame) -> tuple[str, ...]:
 
 
 def _check_ranges(raw: pd.DataFrame, ind: pd.DataFrame, denominators: pd.DataFrame | None,
-                  framework: Framework, err) -> None:
+                  framework: FrameworkShape, err) -> None:
     """Every value inside its indicator's possible range (after denomination)."""
     nodes = framework.nodes
     lo = ind["indicator"].map(nodes["min_value"]).to_numpy(dtype=float)
@@ -499,9 +496,9 @@ def _check_ranges(raw: pd.DataFrame, ind: pd.DataFrame, denominators: pd.DataFra
                   f"({nodes.at[code, 'unit']})", i, str(raw["_column"].iloc[i]))
 
 
-def load_node_scores(path: str | Path, framework: Framework, level: str = "pillar", *,
+def load_node_scores(path: str | Path, framework: FrameworkShape, level: str = "pillar", *,
                      resolver: ProvinceResolver | None = None, sheet: str | None = None,
-                     method: Method, decimal: str | None = None) -> pd.DataFrame:
+                     method: MethodShape, decimal: str | None = None) -> pd.DataFrame:
     """Published-style scores of one level (pillars p1..p7, or sub-indices input/output).
 
     Returns year, province and one column per framework code of that level; every row
