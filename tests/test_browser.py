@@ -12,6 +12,8 @@ from PIL import Image
 
 from pii_analysis.report import run as report
 
+pytestmark = pytest.mark.slow   # whole report runs and browsers: `make test-fast` leaves them out
+
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
 LOADED = ("<script>window.addEventListener('load', () => { const i = [...document.images]; "

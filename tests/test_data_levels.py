@@ -135,6 +135,7 @@ def profile_run(tmp_path_factory, jupyter_kernel):
     return run_level_report(tmp_path_factory.mktemp("profile_level"), KH_PROFILE, KH)
 
 
+@pytest.mark.slow
 def test_report_on_a_profile_renders_every_page(profile_run):
     rc, out = profile_run
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -232,6 +233,7 @@ def test_a_unit_is_shown_in_the_page_language():
     assert level_pages.unit_text(float("nan"), "1.1.2", "vi") == ""
 
 
+@pytest.mark.slow
 def test_report_at_the_published_level(tmp_path, jupyter_kernel):
     rc, out = run_level_report(tmp_path, PUBLISHED, "Bắc Ninh", lang="en")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -240,11 +242,12 @@ def test_report_at_the_published_level(tmp_path, jupyter_kernel):
     for name in [*(f"{p}.html" for p in PAGES), "summary.html"]:
         assert level_line in page_text(out / "bac-ninh" / name), name
     text = page_text(out / "bac-ninh" / "03_top10_feasibility.html")
-    for _, name, w in brute_force_gaps("Bắc Ninh", 2025):
+    for _, _name, w in brute_force_gaps("Bắc Ninh", 2025):
         assert w is None or f"{w:.2f}" in text
     assert "not run at this data level" in text
 
 
+@pytest.mark.slow
 def test_notebook_with_a_profile_runs_under_papermill(tmp_path, jupyter_kernel):
     import papermill
 
@@ -269,6 +272,7 @@ def test_published_level_file_without_ranks_and_other_maps(tmp_path, capsys):
     assert "no published results on today's map of 34 provinces" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_partial_profile_without_pii_still_renders_and_escapes_its_text(tmp_path, jupyter_kernel):
     """Three indicators of a province whose total is not published: no PII, no rank, no gaps; every page
     says so and still renders; a unit from the file is shown as text."""

@@ -14,17 +14,12 @@ from test_cli_score import run as run_cli
 from pii_analysis.analysis import drivers
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.paths import REPO_ROOT
-from pii_analysis.index.context import load_context
 from pii_analysis.index.scoring import aggregate, rank_desc
 from pii_analysis.report import drivers_plots, drivers_text, profile_plots
 
 NB = "Ninh Bình"
 YEAR = 2025
 
-
-@pytest.fixture(scope="module")
-def ctx():
-    return load_context()
 
 
 @pytest.fixture(scope="module")
@@ -270,6 +265,7 @@ def test_bad_parameters_give_clear_errors(ctx, kwargs, match):
         drivers.drivers_table(ctx, **args)
 
 
+@pytest.mark.slow
 def test_every_province_works(ctx):
     for province in ctx.panel.provinces(YEAR):
         table = drivers.drivers_table(ctx, province, YEAR)
@@ -548,6 +544,7 @@ def raw_standing_of(ctx):
     return raw_standing(ctx, NB, YEAR)
 
 
+@pytest.mark.slow
 def test_notebook_runs_headless(tmp_path, jupyter_kernel):
     import papermill as pm
 

@@ -21,7 +21,6 @@ from pii_analysis.analysis.effort import (
 )
 from pii_analysis.analysis.projection import deterministic_rates, project, rate_method
 from pii_analysis.data.errors import PiiInputError
-from pii_analysis.index.context import load_context
 from pii_analysis.index.scoring import score_arrays
 from pii_analysis.report import feasibility_text as ftext
 from pii_analysis.report import formatting
@@ -29,10 +28,6 @@ from pii_analysis.report import formatting
 NB = "Ninh Bình"
 DRAWS, SEED = 120, 7     # small, for speed; the page uses the comparison's draws the same way
 
-
-@pytest.fixture(scope="module")
-def ctx():
-    return load_context()
 
 
 @pytest.fixture(scope="module")
@@ -200,6 +195,7 @@ def test_over_budget_shows_the_best_rank_within_the_budget(ctx, plan, target):
         minimum_effort_plan(ctx, NB, n_draws=0, budget=0)
 
 
+@pytest.mark.slow
 def test_plan_probability_equals_the_scenario_comparison_row_for_every_province(ctx):
     """For all 34 provinces, at the Top 10 and at the page's own target: the probability the plan section
     states is the comparison's row for the plan, the page text, the CSV and the frontier say the same, and no

@@ -18,6 +18,8 @@ import pytest
 
 from pii_analysis.report import run as report
 
+pytestmark = pytest.mark.slow   # whole report runs and browsers: `make test-fast` leaves them out
+
 DRAWS = 200          # the notebook's draws for the test (the explorer recomputes with them)
 
 
@@ -61,7 +63,7 @@ def lab(tmp_path, jupyter_kernel, chromium):
                 break
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError((tmp_path / "lab.log").read_text()[-3000:])
+                    raise RuntimeError((tmp_path / "lab.log").read_text()[-3000:]) from None
                 time.sleep(0.5)
         yield url, token
     finally:

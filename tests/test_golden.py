@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from shared_fixtures import shipped, shipped_scores  # noqa: F401  (pytest fixtures)
 
 from pii_analysis.data.loading import load_published
 from pii_analysis.data.paths import DEMO_PANEL, raw_file

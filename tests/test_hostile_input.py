@@ -413,6 +413,7 @@ def test_an_output_directory_that_cannot_be_written(tmp_path, capsys, option, mo
     assert code == 2 and str(blocker) in err
 
 
+@pytest.mark.slow
 def test_input_files_are_never_changed(tmp_path, latest):
     path = report_sheet(tmp_path / "book.xlsx", wide(latest), max(latest["year"]))
     before = path.read_bytes()

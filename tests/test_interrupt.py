@@ -20,6 +20,8 @@ from pii_analysis.cli.main import main
 from pii_analysis.data import paths
 from pii_analysis.report.site import slug
 
+pytestmark = pytest.mark.slow   # whole report runs and browsers: `make test-fast` leaves them out
+
 PII = [sys.executable, "-m", "pii_analysis.cli.main"]
 STOP_BOUND = 30.0          # seconds; the measured stop is printed (a few seconds)
 

@@ -29,10 +29,6 @@ NB = "Ninh Bình"
 YEAR = 2025
 
 
-@pytest.fixture(scope="module")
-def ctx():
-    return load_context()
-
 
 def target_year_panel(ctx, levers: lv.Levers) -> tuple[np.ndarray, list[str]]:
     """Every province's rates in the target year on the projection's central path (a copy)."""
@@ -55,6 +51,7 @@ def places(levers: lv.Levers, rank: int) -> int:
     return max(levers.path_rank - max(rank, levers.target_rank), 0) if levers.mode == "reach" else 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("province", [NB, "Đồng Tháp", "Sơn La", "Cao Bằng", "Lai Châu", "Gia Lai"])
 def test_places_gained_are_those_of_a_brute_force_rescoring(ctx, province):
     levers = lv.rank_levers(ctx, province)
@@ -238,6 +235,7 @@ def cli_levers(province: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(out), dtype={"indicator": str})
 
 
+@pytest.mark.slow
 def test_pii_drivers_csv_names_three_levers_for_every_province_and_they_differ(ctx):
     sets = {}
     for province in ctx.panel.provinces(YEAR):

@@ -81,6 +81,7 @@ def test_unknown_name_fails_with_the_closest_known_names():
         default_resolver().resolve("Ninh Bin")
 
 
+@pytest.mark.slow
 def test_wide_excel_with_a_sheet_per_year_scores_like_the_long_csv(tmp_path):
     panel = pd.read_csv(raw_file(DEMO_PANEL))
     path = tmp_path / "workbook.xlsx"

@@ -22,10 +22,6 @@ from pii_analysis.data.record import pooled_spread
 from pii_analysis.index.context import load_context
 
 
-@pytest.fixture(scope="module")
-def ctx():
-    return load_context()
-
 
 def _panel_of_years(tmp_path, years: list[int]):
     panel = pd.read_csv(REPO_ROOT / "data" / "raw" / "demo" / "pii_demo_panel.csv")
@@ -182,6 +178,7 @@ def test_correlations_are_estimated_or_labelled_as_assumed(tmp_path, ctx, n_year
         assert "**assumed**" in model_note(proj, "en") and "**giả định**" in model_note(proj, "vi")
 
 
+@pytest.mark.slow
 def test_backtest_command_reports_coverage_by_origin_and_horizon(ctx, tmp_path, capsys):
     import json
 

@@ -6,21 +6,17 @@ import re
 
 import pytest
 
+
 from pii_analysis.analysis.draws import report_draws
 from pii_analysis.analysis.effort import minimum_effort_plan
 from pii_analysis.analysis.targets import province_target
 from pii_analysis.analysis.verdict import assess, final_year, scenario_comparison
-from pii_analysis.index.context import load_context
 from pii_analysis.report import feasibility_text as ftext
 from pii_analysis.report.formatting import fmt_pct
 
 DRAWS = 30
 PCT = re.compile(r"\*\*([<>]?\d+%)")
 
-
-@pytest.fixture(scope="module")
-def ctx():
-    return load_context()
 
 
 def page_probabilities(ctx, province: str, lang: str = "en") -> dict[tuple, set[str]]:
@@ -52,6 +48,7 @@ def page_probabilities(ctx, province: str, lang: str = "en") -> dict[tuple, set[
     return seen
 
 
+@pytest.mark.slow
 def test_a_page_never_shows_two_values_for_one_probability(ctx):
     for province in ctx.scores.ranking(ctx.scores.years[-1])["province"]:
         seen = page_probabilities(ctx, province)

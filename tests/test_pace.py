@@ -14,10 +14,6 @@ from pii_analysis.report import feasibility_text as ftext
 NB = "Ninh Bình"
 
 
-@pytest.fixture(scope="module")
-def ctx():
-    return load_context()
-
 
 @pytest.mark.parametrize("ratio, expected", [(1.2, "on_track"), (0.95, "on_track"), (0.9499, "moderate"),
                                              (0.6, "moderate"), (0.5999, "insufficient"), (0.0, "insufficient"),

@@ -8,16 +8,11 @@ import pytest
 from pii_analysis.analysis import national
 from pii_analysis.analysis import profile as P
 from pii_analysis.data.errors import PiiInputError
-from pii_analysis.index.context import load_context
 from pii_analysis.report import profile_plots as PP
 from pii_analysis.report import profile_text as PT
 
 NB = "Ninh Bình"
 
-
-@pytest.fixture(scope="module")
-def ctx():
-    return load_context()
 
 
 def test_headline_matches_the_ranking(ctx):

@@ -7,7 +7,6 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-from shared_fixtures import shipped, shipped_scores  # noqa: F401  (pytest fixtures)
 
 from pii_analysis.analysis.profile_level import analyse, analyse_profile
 from pii_analysis.cli.main import main

@@ -16,22 +16,17 @@ from pii_analysis.analysis.projection import (
     rate_method,
     shared_projection,
 )
-from pii_analysis.analysis.trends import fit_trends, indicator_trends, panel_rates
+from pii_analysis.analysis.trends import fit_trends, panel_rates
 from pii_analysis.analysis.verdict import Thresholds, classify, milestone_verdicts, required_pace
 from pii_analysis.cli.main import main
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.paths import REPO_ROOT
-from pii_analysis.index.context import load_context
 from pii_analysis.index.scoring import score_arrays
 from pii_analysis.report import feasibility_text as ftext
 from pii_analysis.report import formatting
 
 NB = "Ninh Bình"
 
-
-@pytest.fixture(scope="module")
-def ctx():
-    return load_context()
 
 
 def test_exact_lines_are_recovered_and_noise_is_shrunk():
@@ -181,6 +176,7 @@ def _text_of(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", body)
 
 
+@pytest.mark.slow
 def test_notebook_renders_a_vietnamese_report_for_leaders(tmp_path, jupyter_kernel, monkeypatch, ctx):
     """The leader's HTML (as `pii report` renders it): title and both banners first, tables without an
     index column, probabilities in percent, whole ranks, decimal commas, short Vietnamese source

@@ -139,6 +139,7 @@ def write_xlsx(data: st.DataObject, frame: pd.DataFrame, directory: Path) -> Pat
     return path
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.data())
 def test_any_mutated_workbook_ends_in_status_0_or_2_and_is_never_changed(data):

@@ -8,15 +8,10 @@ import pytest
 
 from pii_analysis.analysis import drivers, raw_units
 from pii_analysis.analysis.weights import present_weights
-from pii_analysis.index.context import load_context
 from pii_analysis.index.scoring import aggregate, rank_desc, score_arrays
 
 NB = "Ninh Bình"
 
-
-@pytest.fixture(scope="module")
-def ctx():
-    return load_context()
 
 
 _ARRAYS: dict = {}

@@ -21,6 +21,8 @@ from pii_analysis.report import feasibility_text as ftext
 from pii_analysis.report import formatting, profile_text
 from pii_analysis.report import run as report
 
+pytestmark = pytest.mark.slow   # whole report runs and browsers: `make test-fast` leaves them out
+
 NB = "Ninh Bình"
 PROFILE = report.NOTEBOOK_DIR / "01_province_profile.ipynb"
 FAIL_MESSAGE = "deliberate failure for the report test"

@@ -10,15 +10,10 @@ from pii_analysis.analysis.projection import deterministic_rates, project
 from pii_analysis.analysis.scenarios import available_scenarios, load_scenario, parse_scenario, plan_scenario
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.paths import raw_file
-from pii_analysis.index.context import load_context
 from pii_analysis.report import feasibility_text as ftext
 
 NB = "Ninh Bình"
 
-
-@pytest.fixture(scope="module")
-def ctx():
-    return load_context()
 
 
 def test_lifting_to_100_everywhere_gives_top10_for_sure(ctx):

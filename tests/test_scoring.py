@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from shared_fixtures import assert_same_numbers, shipped, shipped_scores  # noqa: F401  (pytest fixtures)
+from shared_fixtures import assert_same_numbers
 
 from pii_analysis.index.framework import framework_from_frame
 from pii_analysis.index.method import Method

@@ -134,6 +134,7 @@ def hostile_run(tmp_path_factory, jupyter_kernel):
     return result, out
 
 
+@pytest.mark.slow
 def test_no_page_of_the_run_runs_a_script_from_the_data(hostile_run):
     result, out = hostile_run
     assert [o.status for o in result.outcomes] == ["ok"] * len(result.outcomes), [o.error for o in result.outcomes]

@@ -7,15 +7,10 @@ import pytest
 
 from pii_analysis.analysis import drivers, sensitivity
 from pii_analysis.data.errors import PiiInputError
-from pii_analysis.index.context import load_context
 from pii_analysis.report import drivers_plots, drivers_text
 
 NB = "Ninh Bình"
 
-
-@pytest.fixture(scope="module")
-def ctx():
-    return load_context()
 
 
 @pytest.fixture(scope="module")

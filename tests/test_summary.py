@@ -10,13 +10,8 @@ from pii_analysis.analysis import drivers as drivers_analysis
 from pii_analysis.analysis.profile import headline
 from pii_analysis.analysis.projection import project
 from pii_analysis.data.levers import load_levers
-from pii_analysis.index.context import load_context
 from pii_analysis.report import summary
 
-
-@pytest.fixture(scope="module")
-def ctx():
-    return load_context()
 
 
 @pytest.fixture(scope="module")

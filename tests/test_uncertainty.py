@@ -6,12 +6,7 @@ import pytest
 
 from pii_analysis.analysis.uncertainty import method_uncertainty
 from pii_analysis.data.errors import PiiInputError
-from pii_analysis.index.context import load_context
 
-
-@pytest.fixture(scope="module")
-def ctx():
-    return load_context()
 
 
 def test_seeded_and_interval_contains_median(ctx):
