@@ -46,10 +46,17 @@ def test_a_difference_beyond_rounding_is_reported_by_node(tmp_path):
     frame.loc[frame["name_vi"] == "Môi trường chính sách", "value"] = "61.90"   # published 3 points off
     path = tmp_path / "p.csv"
     frame.to_csv(path, index=False)
-    r = analyse_profile(path)
+    with pytest.raises(PiiInputError) as info:                  # never a silent override
+        analyse_profile(path)
+    e = info.value
+    assert e.file == str(path) and e.row == 3 and e.column == "value"   # spreadsheet row of 1.1
+    assert "node 1.1 (61.90)" in e.message and "(58.90)" in e.message
+    r = analyse_profile(path, accept_typed_scores=True)         # accepted knowingly: said
     checks = r.mismatches.set_index("code")["check"]
     assert checks["1.1"] == "differs by -3.00"                  # named, with the difference
     assert checks["1"] == "differs by +1.50"                    # the pillar no longer adds up either
+    assert node(r, "1.1")["score"] == 61.90
+    assert {"kind": "typed", "row": 3, "code": "1.1", "typed": 61.90, "check": "differs by -3.00"} in r.warnings
 
 
 def test_names_match_regardless_of_case_and_diacritics_and_codes_work(tmp_path):
@@ -116,7 +123,8 @@ def test_drivers_in_own_units_are_exact_inside_the_national_range(kh):
         step = 0.5 * (d["national_max"] - d["value"])            # stays inside [min, max]
         moved = rows.copy()
         moved.loc[code, "value"] = d["value"] + step
-        after = score_profile(type(profile)(profile.province, profile.year, moved, "t"), fw).set_index("code")
+        after = score_profile(type(profile)(profile.province, profile.year, moved, "t"), fw,
+                              accept_typed=True).set_index("code")   # the typed sub-pillar no longer adds up
         # the pillar holds published scores, so compare at the sub-pillar: weight inside it x 100 / range
         parent = fw.nodes.at[code, "parent"]
         ew = fw.effective_weights()

@@ -50,7 +50,7 @@ class ProfileResult:
     rank_basis: str             # 'published' or 'among published totals' or ''
     gaps: pd.DataFrame = None   # gap_to_each_rank
     totals: pd.DataFrame = None  # the year's published results on today's map (published_totals)
-    data_status: str = "user"   # 'published' when every row of the file names its source, else 'user'
+    data_status: str = "user"   # 'published' only when every row of the file says so (data_status column)
     data_level: str = "profile"
 
     @property
@@ -73,6 +73,17 @@ class ProfileResult:
         """The province's pillar scores the profile gives (published or computed)."""
         rows = self.scores[(self.scores["level"] == "pillar") & self.scores["score"].notna()]
         return dict(zip(rows["code"].astype(str), rows["score"].astype(float)))
+
+    @property
+    def warnings(self) -> list[dict]:
+        """What every page and output of this result must show (report.level_pages.warning_text): each
+        typed node score used although it contradicts its computed or published score (kind 'typed',
+        accepted knowingly), then the rows the profile could not use fully (data.profile._range_notes)."""
+        rows = self.profile.rows
+        typed = self.mismatches[self.mismatches["code"].isin(rows.index[rows["level"] != "indicator"])]
+        accepted = [{"kind": "typed", "row": int(rows.at[c, "row"]), "code": c, "typed": float(rows.at[c, "value"]),
+                     "check": chk} for c, chk in zip(typed["code"], typed["check"])]
+        return accepted + list(self.profile.notes)
 
     @property
     def mismatches(self) -> pd.DataFrame:
@@ -270,19 +281,26 @@ def ahead_probability(gaps: pd.DataFrame, sd_within: float, years: int) -> pd.Se
 
 def analyse_profile(path: str | Path, *, province: str | None = None, year: int | None = None,
                     sheet: str | None = None, framework: Framework | None = None,
-                    published: pd.DataFrame | None = None) -> ProfileResult:
-    """Read and analyse a profile file against the published results of its year."""
+                    published: pd.DataFrame | None = None, accept_typed_scores: bool = False) -> ProfileResult:
+    """Read and analyse a profile file against the published results of its year.
+
+    A node score typed in the profile that contradicts its own indicators (or its published score)
+    beyond rounding fails naming the row and both values; `accept_typed_scores` uses it, with a warning
+    (`ProfileResult.warnings`) that every page and output shows."""
     framework = framework or default_framework()
     resolver = default_resolver()
     profile = read_profile(path, framework.nodes, resolver, province=province, year=year, sheet=sheet)
-    return analyse(profile, framework, published if published is not None else load_published())
+    return analyse(profile, framework, published if published is not None else load_published(),
+                   accept_typed_scores=accept_typed_scores)
 
 
-def analyse(profile: Profile, framework: Framework, published: pd.DataFrame) -> ProfileResult:
+def analyse(profile: Profile, framework: Framework, published: pd.DataFrame, *,
+            accept_typed_scores: bool = False) -> ProfileResult:
     # the year's published rows on today's map (a 2025 profile compares with the 34 provinces)
     year_pub = published[(published["year"] == profile.year)
                          & published["province"].isin(default_resolver().current)]
-    scores = score_profile(profile, framework, published_for(profile.province, profile.year, year_pub))
+    scores = score_profile(profile, framework, published_for(profile.province, profile.year, year_pub),
+                           accept_typed=accept_typed_scores)
     root = scores.set_index("code").loc[framework.root]
     pii = float(root["score"]) if pd.notna(root["score"]) else float("nan")
     rank = published_rank(profile.province, profile.year, year_pub)
@@ -301,7 +319,7 @@ def analyse(profile: Profile, framework: Framework, published: pd.DataFrame) -> 
     gaps = gap_to_each_rank(profile.province, pii, rank, totals, framework,
                             dict(zip(pillars["code"].astype(str), pillars["score"].astype(float))))
     return ProfileResult(profile=profile, scores=scores, standing=standing, drivers=drivers, pii=pii, rank=rank,
-                         rank_basis=basis, gaps=gaps, totals=totals, data_status=sourced_status(profile.rows))
+                         rank_basis=basis, gaps=gaps, totals=totals, data_status=profile.data_status)
 
 
 def require_profile_pii(result: ProfileResult) -> None:
@@ -311,12 +329,16 @@ def require_profile_pii(result: ProfileResult) -> None:
                             "(add the PII row or publish all pillars)", file=result.profile.source)
 
 
-def sourced_status(rows: pd.DataFrame) -> str:
-    """'published' when every row of the file names its source (source_url), else 'user'."""
-    if "source_url" not in rows or not len(rows):
+def declared_status(path: str | Path | None, published: pd.DataFrame) -> str:
+    """A published-results file's status as it says it: the shipped file (None) is published; a user's
+    file is 'published' only when it has a `data_status` column saying so on every row, else 'user'
+    (a source URL says where a number comes from, not that it is published)."""
+    if path is None:
+        return "published"
+    if "data_status" not in published or not len(published):
         return "user"
-    urls = rows["source_url"].fillna("").astype(str).str.strip()
-    return "published" if ((urls != "") & (urls != "nan")).all() else "user"
+    return "published" if (published["data_status"].astype(str).str.strip().str.lower() == "published").all() \
+        else "user"
 
 
 @dataclass(frozen=True)
@@ -365,7 +387,7 @@ def analyse_published(path: str | Path | None, province: str, year: int | None =
     gaps = gap_to_each_rank(name, pii, rank, totals, framework, {k: v for k, v in nodes.items() if k.isdigit()})
     return PublishedResult(province=name, year=year, source=file, pii=pii, rank=rank, rank_basis=basis,
                            nodes=nodes, gaps=gaps, totals=totals, note=resolver.merger_note(province),
-                           data_status=sourced_status(published))
+                           data_status=declared_status(path, published))
 
 
 def published_provinces(path: str | Path | None, year: int | None = None) -> list[str]:
@@ -412,7 +434,7 @@ LevelResult = ProfileResult | PublishedResult
 
 
 def open_level(path: str | Path | None, *, province: str | None = None, year: int | None = None,
-               sheet: str | None = None) -> LevelResult | None:
+               sheet: str | None = None, accept_typed_scores: bool = False) -> LevelResult | None:
     """The analysis of a profile or published-results file; None for a full panel (use load_context).
 
     A profile names its own province: a different `province` is refused, naming both."""
@@ -423,7 +445,7 @@ def open_level(path: str | Path | None, *, province: str | None = None, year: in
         if province is None:
             raise PiiInputError("published results hold every province: name one (--province)", file=path)
         return analyse_published(path, province, year)
-    result = analyse_profile(path, year=year, sheet=sheet,
+    result = analyse_profile(path, year=year, sheet=sheet, accept_typed_scores=accept_typed_scores,
                              province=None if _names_its_province(path, sheet) else province)
     if province is not None:
         asked = default_resolver().resolve(province, map_old=True, column="province")

@@ -33,7 +33,7 @@ import pandas as pd
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.languages import check_lang
-from pii_analysis.data.tables import read_table, read_yaml, require_columns
+from pii_analysis.data.tables import read_table, read_yaml, require_columns, row_number
 from pii_analysis.index.framework import Framework
 
 KINDS = ("points", "percent", "score", "target", "growth")
@@ -211,7 +211,8 @@ def load_plan_map(path: str | Path | None = None) -> pd.DataFrame:
     require_columns(frame, ("target_metric", "indicator", "rule", "factor", "assumption", "source"), file=path)
     for i, rule in enumerate(frame["rule"]):
         if rule not in MAP_RULES:
-            raise PiiInputError(f"rule '{rule}' must be one of {', '.join(MAP_RULES)}", file=path, row=i + 2,
+            raise PiiInputError(f"rule '{rule}' must be one of {', '.join(MAP_RULES)}", file=path,
+                                row=row_number(frame, i),
                                 column="rule")
     return frame
 

@@ -19,7 +19,7 @@ import pandas as pd
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.loading import load_targets
-from pii_analysis.data.tables import read_table, require_columns, to_number
+from pii_analysis.data.tables import read_table, require_columns, row_number, to_number
 
 DEFAULTS_FILE = "default_targets.csv"
 RANK_METRIC = "PII rank"
@@ -68,7 +68,8 @@ def load_default_rules(path: str | Path | None = None) -> pd.DataFrame:
     known = ("rank_at_most", "gain_places", "report_overtake_risk")
     for i, kind in enumerate(frame["target_kind"]):
         if kind not in known:
-            raise PiiInputError(f"target_kind '{kind}' must be one of {', '.join(known)}", file=path, row=i + 2,
+            raise PiiInputError(f"target_kind '{kind}' must be one of {', '.join(known)}", file=path,
+                                row=row_number(raw, i),
                                 column="target_kind")
     return frame
 

@@ -5,7 +5,14 @@ import argparse
 from typing import TYPE_CHECKING
 
 from pii_analysis.analysis.defaults import DEFAULT_PROVINCE, DEFAULT_TARGET_YEAR
-from pii_analysis.cli.output import add_data_options, add_format, data_options, print_notes
+from pii_analysis.cli.output import (
+    add_data_options,
+    add_format,
+    add_profile_option,
+    data_options,
+    print_notes,
+    profile_warnings,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,6 +39,7 @@ def register(subparsers) -> None:
                    help=f"the year the levers aim at (default {DEFAULT_TARGET_YEAR})")
     p.add_argument("--step", type=float, default=10.0, help="rise in normalised points per step (default 10)")
     add_data_options(p)
+    add_profile_option(p)
     p.add_argument("--lang", choices=["vi", "en"], default="en", help="language of indicator names (default en)")
     add_format(p)
     p.set_defaults(func=run)
@@ -156,14 +164,16 @@ def _run_profile(args: argparse.Namespace) -> int:
     from pii_analysis.cli.output import emit
     from pii_analysis.report import levers_text
 
-    r = analyse_profile(args.data, year=args.year, sheet=getattr(args, "sheet", None))
+    r = analyse_profile(args.data, year=args.year, sheet=getattr(args, "sheet", None),
+                        accept_typed_scores=args.accept_typed_scores)
+    warnings = profile_warnings(r)
     above = r.standing[r.standing["gap_pii"] > 0] if len(r.standing) else r.standing
     nxt = above.iloc[-1] if len(above) else None
     d = profile_lever_table(r, args.target_year, args.lang)
     frame = d[PROFILE_COLUMNS] if args.format == "table" else d
     if args.format == "table":
         frame = frame.assign(name=frame["name"].str.slice(0, 36))
-    header = _header(r)
+    header = {**{f"WARNING {i + 1}": w for i, w in enumerate(warnings)}, **_header(r)}
     if not np.isfinite(r.pii):
         header["pii"] = "not in the profile: gaps to ranks cannot be computed"
     meta = {"next_published_above": (f"{nxt['province']} (rank {int(nxt['rank'])}, PII {nxt['pii']:.2f}, gap "

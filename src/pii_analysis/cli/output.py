@@ -26,6 +26,27 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         help="decimal mark of the numbers in --data (default: decided per column from its cells)")
 
 
+def add_profile_option(parser: argparse.ArgumentParser) -> None:
+    """--accept-typed-scores: use a profile's typed node scores even where they contradict their indicators."""
+    parser.add_argument("--accept-typed-scores", action="store_true",
+                        help="a profile (--data) whose typed pillar / sub-pillar / sub-index / PII score contradicts "
+                             "the score of its own indicators (or its published score) beyond rounding is refused; "
+                             "with this flag the typed score is used, with a warning in the output")
+
+
+def profile_warnings(result) -> list[str]:
+    """A profile result's warnings in English, each also printed to stderr (they go in the output's header
+    too: a typed score accepted against its check, a value without its national range, a constant one)."""
+    import sys
+
+    from pii_analysis.report.level_pages import warning_text
+
+    lines = [warning_text(w, "en") for w in getattr(result, "warnings", [])]
+    for line in lines:
+        print(line, file=sys.stderr)
+    return lines
+
+
 def data_options(args: argparse.Namespace) -> dict:
     """load_context keywords of the data options."""
     return {"sheet": getattr(args, "sheet", None), "decimal": getattr(args, "decimal", None)}

@@ -3,7 +3,15 @@ from __future__ import annotations
 
 import argparse
 
-from pii_analysis.cli.output import add_data_options, add_format, data_options, level_meta, print_notes
+from pii_analysis.cli.output import (
+    add_data_options,
+    add_format,
+    add_profile_option,
+    data_options,
+    level_meta,
+    print_notes,
+    profile_warnings,
+)
 from pii_analysis.data.errors import PiiInputError
 
 
@@ -11,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("score", help="score a panel and print the ranking")
     p.add_argument("--year", type=int, default=None, help="year to print (default: latest in the data)")
     add_data_options(p)
+    add_profile_option(p)
     p.add_argument("--level", choices=["indicator", "pillar", "subindex"], default="indicator",
                    help="what --data holds: raw indicators (default), or pillar / sub-index scores")
     add_format(p)
@@ -65,14 +74,17 @@ def _run_profile(args: argparse.Namespace) -> int:
     from pii_analysis.analysis.profile_level import analyse_profile
     from pii_analysis.cli.output import emit, level_meta
 
-    r = analyse_profile(args.data, year=args.year, sheet=getattr(args, "sheet", None))
+    r = analyse_profile(args.data, year=args.year, sheet=getattr(args, "sheet", None),
+                        accept_typed_scores=args.accept_typed_scores)
+    warnings = profile_warnings(r)
     table = r.scores.assign(name=r.scores["name_vi"])
     shown = table if args.format != "table" else table[table["basis"] != "not available"]
     shown = shown[PROFILE_COLUMNS] if args.format == "table" else shown
     if args.format == "table":
         shown = shown.assign(name=shown["name"].str.slice(0, 38))
     n_ind = int(((table["level"] == "indicator") & table["computed"].notna()).sum())
-    meta = {**level_meta(r.data_level, r.profile.note), "province": r.profile.province, "year": r.profile.year,
+    meta = {**level_meta(r.data_level, r.profile.note), **{f"WARNING {i + 1}": w for i, w in enumerate(warnings)},
+            "province": r.profile.province, "year": r.profile.year, "data_status": r.data_status,
             "pii": r.pii, "rank": r.rank, "rank_basis": r.rank_basis,
             "indicators_scored": f"{n_ind} of {len(r.scores[r.scores['level'] == 'indicator'])} (the others are "
                                  "not in the profile)",

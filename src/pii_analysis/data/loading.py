@@ -26,6 +26,7 @@ from pii_analysis.data.tables import (
     TYPED,
     check_readable,
     excel_sheets,
+    header_row,
     is_excel,
     read_table,
     require_columns,
@@ -525,7 +526,7 @@ def load_node_scores(path: str | Path, framework: FrameworkShape, level: str = "
         col = next((a for a in aliases[code] if a in frame.columns), None)
         if col is None:
             raise PiiInputError(f"required column is missing (one of {', '.join(aliases[code])})",
-                                file=file, sheet=sheet, row=1, column=aliases[code][0])
+                                file=file, sheet=sheet, row=header_row(frame), column=aliases[code][0])
         values = to_number(frame, col, file=file, sheet=sheet, allow_blank=False, decimal=decimal)
         bad = (values < 0) | (values > 100)
         if bad.any():

@@ -8,7 +8,7 @@ import pandas as pd
 
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.paths import raw_file
-from pii_analysis.data.tables import read_table, require_columns
+from pii_analysis.data.tables import read_table, require_columns, row_number
 
 REGIONS = "province_regions.csv"
 COLUMNS = ("province", "region_vi", "region_en", "source", "status")
@@ -28,20 +28,21 @@ def load_regions(path: str | Path | None = None, provinces: list[str] | None = N
     frame = read_table(file)
     require_columns(frame, COLUMNS, file=file)
     frame = frame.copy()
-    for i, row in frame.iterrows():
+    for pos, (_, row) in enumerate(frame.iterrows()):
         for col in ("province", "region_vi", "region_en"):
             if not str(row[col]).strip() or pd.isna(row[col]):
-                raise PiiInputError(f"empty {col}", file=file, row=int(i) + 2, column=col)
+                raise PiiInputError(f"empty {col}", file=file, row=row_number(frame, pos), column=col)
     dup = frame["province"].duplicated()
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
-        raise PiiInputError(f"province '{frame.at[i, 'province']}' listed twice", file=file, row=i + 2,
-                            column="province")
+        raise PiiInputError(f"province '{frame['province'].iloc[i]}' listed twice", file=file,
+                            row=row_number(frame, i), column="province")
     if provinces is not None:
         known = set(provinces)
-        for i, name in frame["province"].items():
+        for pos, name in enumerate(frame["province"]):
             if name not in known:
-                raise PiiInputError(f"unknown province '{name}'", file=file, row=int(i) + 2, column="province")
+                raise PiiInputError(f"unknown province '{name}'", file=file, row=row_number(frame, pos),
+                                    column="province")
         missing = sorted(known - set(frame["province"]))
         if missing:
             raise PiiInputError(f"no region for {', '.join(missing)}", file=file, column="province")

@@ -27,6 +27,7 @@ CSV_SUFFIXES = {".csv", ".txt"}
 HEADER_SEARCH_ROWS = 30       # title rows above the header: at most this many
 ROW = "row"                   # name of the index holding spreadsheet row numbers
 TYPED = "typed_numbers"       # frame.attrs key: {(row, column)} of cells that were numbers in the workbook
+HEADER = "header_row"         # frame.attrs key: the spreadsheet row of the header (1 without title rows)
 
 
 def check_readable(path: str | Path) -> Path:
@@ -85,8 +86,19 @@ def excel_sheets(path: Path, *, hidden: bool = False) -> list[str]:
 
 
 def row_number(frame: pd.DataFrame, pos: int) -> int:
-    """Spreadsheet row of the frame's `pos`-th row (header = 1 for a frame built in memory)."""
+    """Spreadsheet row of the frame's `pos`-th row, whatever title rows or blank lines precede it: the
+    one row-numbering rule of every reader (header = 1 for a frame built in memory)."""
     return int(frame.index[pos]) if frame.index.name == ROW else pos + 2
+
+
+def row_numbers(frame: pd.DataFrame) -> list[int]:
+    """Spreadsheet row of every row of the frame (`row_number` of each position)."""
+    return [row_number(frame, i) for i in range(len(frame))]
+
+
+def header_row(frame: pd.DataFrame) -> int:
+    """Spreadsheet row of the frame's header (below any title rows; 1 for a frame built in memory)."""
+    return int(frame.attrs.get(HEADER, 1))
 
 
 def _header_row(rows: list[list[str]], hints: set[str]) -> int:
@@ -133,6 +145,7 @@ def frame_from_grid(grid: Grid, *, file: Path, header: Iterable[str] = ()) -> pd
                          index=pd.Index([n for n, _ in data], name=ROW))
     if frame.empty:
         frame = pd.DataFrame(columns=columns, dtype=object, index=pd.Index([], name=ROW))
+    frame.attrs[HEADER] = h + 1
     frame.attrs[TYPED] = {(i + h + 2, columns[k]) for i, t in enumerate(typed[h + 1:]) if any(t)
                           for k, j in enumerate(keep) if t[j]}
     return frame.astype(str) if not frame.empty else frame
@@ -181,7 +194,7 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], *, file: str | 
         if col not in frame.columns:
             raise PiiInputError(
                 f"required column is missing (columns present: {', '.join(frame.columns)})",
-                file=file, sheet=sheet, row=1, column=col)
+                file=file, sheet=sheet, row=header_row(frame), column=col)
 
 
 def typed_mask(frame: pd.DataFrame, column: str) -> pd.Series:

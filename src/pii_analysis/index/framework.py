@@ -16,7 +16,7 @@ import pandas as pd
 
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
-from pii_analysis.data.tables import read_table, require_columns, row_number, to_number
+from pii_analysis.data.tables import header_row, read_table, require_columns, row_number, to_number
 
 REQUIRED = ("code", "parent", "level", "weight")
 OPTIONAL_TEXT = ("name_vi", "name_en", "unit", "unit_en", "evidence", "source", "evidence_note")
@@ -243,7 +243,7 @@ def framework_from_frame(frame: pd.DataFrame, *, source: str = "<memory>",
     if "direction" not in df:   # "lower is better" must never turn silently into "higher is better"
         raise PiiInputError("required column is missing: say for every indicator whether 'higher' or 'lower' "
                             f"is better (columns present: {', '.join(frame.columns)})",
-                            file=source, sheet=sheet, row=1, column="direction")
+                            file=source, sheet=sheet, row=header_row(frame), column="direction")
     if "denominator" not in df:
         df["denominator"] = "none"
     for col in ("scale", "min_value", "max_value"):
@@ -260,7 +260,7 @@ def framework_from_frame(frame: pd.DataFrame, *, source: str = "<memory>",
     seen: dict[str, int] = {}
     for i, code in enumerate(codes):
         if code in seen:
-            raise err(f"duplicate node code '{code}' (first at row {seen[code] + 2})", i, "code")
+            raise err(f"duplicate node code '{code}' (first at row {row_number(df, seen[code])})", i, "code")
         seen[code] = i
     parents = df["parent"].tolist()
     roots = [i for i, p in enumerate(parents) if p == ""]

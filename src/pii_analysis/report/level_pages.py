@@ -110,7 +110,20 @@ def banner(result, lang: str) -> str:
     box = _t(f"box_{result.data_level}_{status}", lang, province=result.province, year=result.year,
              source=Path(str(result.source)).name)
     facts = [level_text(result.data_level, lang), method_text(default_framework(), lang)]
-    return render("banner.html.j2", boxes=[{"kind": status, "text": box}], facts=facts)
+    warnings = [{"kind": "warning", "text": warning_text(w, lang)} for w in getattr(result, "warnings", [])]
+    return render("banner.html.j2", boxes=[{"kind": status, "text": box}, *warnings], facts=facts)
+
+
+def warning_text(warning: dict, lang: str) -> str:
+    """One warning of a profile (analysis.profile_level.ProfileResult.warnings) in `lang`: a typed score
+    used against its check, an indicator without its national range, or one alike in every province."""
+    kind = warning["kind"]
+    if kind == "typed":
+        return _t("warn_typed", lang, row=warning["row"], code=warning["code"],
+                  typed=fmt_num(warning["typed"], lang), check=_check(warning["check"], lang))
+    if kind == "blank_range":
+        return _t("warn_blank_range", lang, row=warning["row"], code=warning["code"], columns=warning["columns"])
+    return _t("warn_constant", lang, row=warning["row"], code=warning["code"], value=fmt_num(warning["value"], lang))
 
 
 def standing_text(result, lang: str, markdown: bool = True) -> str:
@@ -175,6 +188,9 @@ def _check(check: str, lang: str) -> str:
         return _t("check_matches", lang)
     if check.startswith("differs by "):
         return _t("check_differs", lang, by=check.removeprefix("differs by "))
+    if check.startswith("differs from the published "):
+        published, by = check.removeprefix("differs from the published ").split(" by ")
+        return _t("check_differs_published", lang, published=published, by=by)
     return check
 
 
