@@ -84,7 +84,7 @@ def ensure_import(source: str) -> str:
                 lines[i] = "from pii_analysis.report.i18n import " + ", ".join(names) + "\n"
             return "".join(lines)
     for i, line in enumerate(lines):     # after `from __future__ import annotations` and the first imports
-        if line.startswith("from pii_analysis.") or line.startswith("import "):
+        if line.startswith(("from pii_analysis.", "import ")):
             lines.insert(i, "from pii_analysis.report.i18n import Table, catalog\n")
             return "".join(lines)
     raise SystemExit("no place for the i18n import")

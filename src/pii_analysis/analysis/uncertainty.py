@@ -62,7 +62,7 @@ def dirichlet_weights(framework: Framework, n: int, concentration: float,
     nominal = framework.weight
     out = np.tile(nominal.to_numpy(dtype=float), (n, 1))
     pos = {c: i for i, c in enumerate(framework.nodes.index)}
-    for parent, kids in framework.children.items():
+    for kids in framework.children.values():
         if len(kids) < 2:
             continue
         alpha = concentration * nominal.loc[kids].to_numpy(dtype=float)

@@ -180,7 +180,7 @@ class Framework:
         w = self.weight.to_numpy(dtype=float)
         return [(inputs, outputs, mask * w[rows][:, None]) for inputs, outputs, mask, rows in structure]
 
-    def with_weights(self, weights: pd.Series) -> "Framework":
+    def with_weights(self, weights: pd.Series) -> Framework:
         """The same tree with other node weights (normalised within each parent).
 
         The copy shares this framework's weight-free structure (children, depths,
@@ -288,7 +288,7 @@ def framework_from_frame(frame: pd.DataFrame, *, source: str = "<memory>",
             raise err(f"weight {w} is negative", i, "weight")
     df["weight"] = weights
     directions = []
-    has_kids = set(p for p in parents if p)
+    has_kids = {p for p in parents if p}
     for i, d in enumerate(df["direction"].str.lower()):
         if not d and codes[i] not in has_kids:
             raise err(f"direction of indicator '{codes[i]}' is blank; write 'higher' or 'lower'", i, "direction")

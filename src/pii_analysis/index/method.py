@@ -64,7 +64,7 @@ class Method:
     def __post_init__(self) -> None:
         validate_method(asdict(self), source="<method>")
 
-    def with_options(self, **changes: Any) -> "Method":
+    def with_options(self, **changes: Any) -> Method:
         return replace(self, **changes)
 
     def as_dict(self) -> dict[str, Any]:

@@ -23,7 +23,7 @@ LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "pii"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _messages(lang: str) -> dict[str, dict[str, str]]:
     """{context: {key: text}} of the `lang` catalog (read once per process with Babel)."""
     from babel.messages.pofile import read_po
