@@ -53,7 +53,7 @@ lab: $(STAMP)
 	  $(if $(filter 0,$(shell id -u)),--allow-root,) $(if $(DISPLAY)$(WAYLAND_DISPLAY),,--no-browser)
 
 demo-panel: $(STAMP)
-	$(BIN)/python -m pii_analysis.index.demo_panel --write
+	$(BIN)/python -m pii_analysis.demo --write
 
 # Pin the versions of this venv (after a passing make test) as the tested set a fresh machine installs.
 constraints: $(STAMP)

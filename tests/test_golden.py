@@ -7,7 +7,7 @@ import pytest
 
 from pii_analysis.data.loading import load_published
 from pii_analysis.data.paths import DEMO_PANEL, raw_file
-from pii_analysis.index import demo_panel
+from pii_analysis import demo as demo_panel
 from pii_analysis.index.framework import default_framework
 from pii_analysis.index.method import default_method
 from pii_analysis.index.scores import score_node_frame
