@@ -14,7 +14,7 @@ from the table) fails naming the sheet and the far cell instead of exhausting me
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,13 +238,29 @@ def _separator(text: str) -> str:
     return best
 
 
-def read_csv_grid(path: Path) -> Grid:
-    text = decode_text(path)
-    if "\x00" in text:
-        raise PiiInputError("file holds binary data, not CSV text", file=path)
+def csv_rows(path: Path):
+    """The CSV file's records as lists of stripped cells, read as a stream (never the whole text at once):
+    UTF-8 (with or without BOM) or UTF-16 with a BOM, the separator decided on the first 50 lines. A byte
+    that cannot be decoded fails naming its row (`decode_text`), binary data and broken quoting too."""
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+    encoding = "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
     try:
-        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text), delimiter=_separator(text))]
+        with open(path, encoding=encoding, newline="") as fh:
+            first = "".join(itertools.islice(fh, 50))
+        sep = _separator(first)
+        with open(path, encoding=encoding, newline="") as fh:
+            for line, record in enumerate(csv.reader(_text_lines(fh, path), delimiter=sep), start=1):
+                yield line, [c.strip() for c in record]
+    except UnicodeDecodeError:
+        decode_text(path)   # names the row of the byte (UTF-16 that fails is read as UTF-8 there)
+        raise PiiInputError("file is not UTF-8 text; save it as 'CSV UTF-8' in Excel", file=path) from None
     except csv.Error as exc:
         raise PiiInputError(f"cannot parse as CSV ({exc})", file=path) from None
-    rows = _trim(rows)  # type: ignore[arg-type]
-    return Grid(rows=rows, typed=[[False] * len(r) for r in rows])
+
+
+def _text_lines(fh, path: Path):
+    for text in fh:
+        if "\x00" in text:
+            raise PiiInputError("file holds binary data, not CSV text", file=path)
+        yield text
