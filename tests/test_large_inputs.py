@@ -69,4 +69,5 @@ def test_a_long_csv_read_as_a_stream_names_the_exact_cell(tmp_path, shipped):
     good = tmp_path / "long.csv"
     good.write_text(title + frame.to_csv(index=False), encoding="utf-8")
     panel = load_panel(good, fw)
-    assert len(panel.values) == len(frame) and panel.years == list(range(1996, 2026))
+    assert len(panel.values) == frame["indicator"].isin(fw.indicators).sum()   # denominators apart
+    assert panel.years == list(range(1996, 2026))
