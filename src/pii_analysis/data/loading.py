@@ -379,13 +379,15 @@ def load_panel(path: str | Path, framework: FrameworkShape, *,
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])
         code = raw["indicator"].iloc[i]
-        raise err(f"unknown indicator code '{code}'{_suggest(code, known)}", i, str(raw["_column"].iloc[i]))
+        column = str(raw["_column"].iloc[i])   # a wide sheet's header cell, or a long sheet's indicator column
+        raise err(f"unknown indicator code '{code}'{_suggest(code, known)}", i,
+                  "indicator" if column == "value" else column)
 
     def locate(i: int) -> dict:
         return {"file": file, "sheet": sheet_of.iloc[i], "row": int(raw["_row"].iloc[i]),
                 "column": str(raw["_column"].iloc[i])}
 
-    groups = raw["_sheet"].fillna("").astype(str) + "\x1f" + raw["_column"].fillna("").astype(str)   # one rule per column
+    groups = raw.groupby(["_sheet", "_column"], dropna=False, sort=False).ngroup()   # one rule per column
     raw["value"] = parse_numbers(raw["value"], locate, typed=raw["_typed"], groups=groups,
                                  decimal=decimal).to_numpy()
     huge = (raw["value"].abs() > MAX_MAGNITUDE).to_numpy()

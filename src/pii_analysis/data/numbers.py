@@ -28,6 +28,7 @@ _NON_FINITE = re.compile(r"^[+-]?(inf|infinity|\u221e)$", re.IGNORECASE)
 # one mark only, followed by exactly three digits, not after a leading zero: "1,234", "12.500"
 _AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
 
+_VOTE_CODES = {None: 0, ".": 1, ",": 2, "?": 3}
 Locate = Callable[[int], dict]   # position -> PiiInputError keywords (file, sheet, row, column)
 
 
@@ -105,31 +106,31 @@ def parse_numbers(raw: pd.Series, locate: Locate, *, typed: pd.Series | None = N
         out[i] = float(cells[i])
     todo = np.flatnonzero(~is_blank & ~is_typed)
     if len(todo):
-        votes = {int(i): _vote(cells[i]) for i in todo}
-        group_of = (groups.reset_index(drop=True).fillna("").astype(str).tolist() if groups is not None
-                    else [""] * len(cells))
-        file_mark = decimal or _decided(list(votes.values()))
-        members: dict[str, list[int]] = {}
-        for i in todo:
-            members.setdefault(group_of[i], []).append(int(i))
-        for idx in members.values():
+        # one small code per cell (no dict over the cells: a long panel holds millions)
+        votes = np.zeros(len(cells), dtype=np.int8)
+        votes[todo] = [_VOTE_CODES[_vote(cells[i])] for i in todo]
+        group_of = (pd.factorize(groups.reset_index(drop=True).fillna(""))[0] if groups is not None
+                    else np.zeros(len(cells), dtype=np.intp))
+        file_mark = decimal or _decided([m for m, c in _VOTE_CODES.items() if (votes[todo] == c).any()])
+        for g in np.unique(group_of[todo]):
+            idx = todo[group_of[todo] == g]
             mark = decimal
             if mark is None:
-                dots = [i for i in idx if votes[i] == "."]
-                commas = [i for i in idx if votes[i] == ","]
+                dots = [int(i) for i in idx[votes[idx] == _VOTE_CODES["."]]]
+                commas = [int(i) for i in idx[votes[idx] == _VOTE_CODES[","]]]
                 if dots and commas:
                     raise PiiInputError(
                         "the column mixes decimal marks: " + _cells(dots, locate, raw, 2) + " use '.' but "
                         + _cells(commas, locate, raw, 2) + " use ','; write every number the same way "
                         "or give --decimal", **locate(dots[0]))
                 mark = "." if dots else "," if commas else file_mark
-            if mark is None and any(votes[i] == "?" for i in idx):
-                amb = [i for i in idx if votes[i] == "?"]
+            if mark is None and (votes[idx] == _VOTE_CODES["?"]).any():
+                amb = [int(i) for i in idx[votes[idx] == _VOTE_CODES["?"]]]
                 raise PiiInputError(
                     "cannot tell whether ',' or '.' is the decimal mark in " + _cells(amb, locate, raw)
                     + " (thousands or a fraction?); give --decimal , or --decimal . , or write the "
                     "numbers without thousands marks", **locate(amb[0]))
-            for i in idx:
+            for i in idx.tolist():
                 cell = cells[i]
                 value = _convert(cell, mark or ".")
                 if value is None and _NON_FINITE.match(cell):

@@ -12,7 +12,8 @@ row = 1 when there is no title), so messages name the row the user sees.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ import pandas as pd
 
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.numbers import parse_numbers
-from pii_analysis.data.workbook import Grid, column_letter, read_csv_grid, read_sheet, sheet_list
+from pii_analysis.data.workbook import Grid, column_letter, csv_rows, read_sheet, sheet_list
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -117,44 +118,86 @@ def _header_row(rows: list[list[str]], hints: set[str]) -> int:
     return 0
 
 
+INTERN_LIMIT = 10_000   # distinct texts of a column shared as one object each (provinces, codes, years)
+
+
 def frame_from_grid(grid: Grid, *, file: Path, header: Iterable[str] = ()) -> pd.DataFrame:
     """The grid as a frame of text below its header row, index = spreadsheet row numbers."""
-    width = max((len(r) for r in grid.rows), default=0)
-    rows = [r + [""] * (width - len(r)) for r in grid.rows]
-    typed = [t + [False] * (width - len(t)) for t in grid.typed]
-    if not rows or not any(c for r in rows for c in r):
-        raise PiiInputError("file is empty (no header row)" if grid.sheet is None else "sheet is empty",
-                            file=file, sheet=grid.sheet)
-    h = _header_row(rows, set(header))
-    names = [c.strip() for c in rows[h]]
-    body = rows[h + 1:]
-    keep = [j for j in range(width) if names[j] or any(r[j].strip() for r in body)]
-    columns = []
+    return frame_from_records(((i + 1, r, t) for i, (r, t) in enumerate(zip(grid.rows, grid.typed))),
+                              file=file, sheet=grid.sheet, header=header)
+
+
+def frame_from_records(records: Iterator[tuple[int, list[str], list[bool] | None]], *, file: Path,
+                       sheet: str | None = None, header: Iterable[str] = ()) -> pd.DataFrame:
+    """A frame of text from (spreadsheet row, cells, typed flags) records, consumed as a stream: column by
+    column, the repeated texts of a column (province, year, code) shared, never a copy of all rows.
+
+    The header is the first of the first HEADER_SEARCH_ROWS records naming a `header` column (title rows
+    above it are skipped), empty rows are dropped, columns without a name or a cell are dropped."""
+    records = iter(records)
+    head = list(itertools.islice(records, HEADER_SEARCH_ROWS))
+    h = _header_row([cells for _, cells, _ in head], set(header))
+    if not any(c for _, cells, _ in head for c in cells):
+        if _any_cells(records):
+            raise PiiInputError(f"no header in the first {HEADER_SEARCH_ROWS} rows: delete the empty rows above "
+                                "the table", file=file, sheet=sheet)
+        raise PiiInputError("file is empty (no header row)" if sheet is None else "sheet is empty",
+                            file=file, sheet=sheet)
+    header_line, names = head[h][0], [c.strip() for c in head[h][1]]
+    columns: list[list[str]] = []
+    filled: list[bool] = []
+    shared: list[dict[str, str] | None] = []
+    lines: list[int] = []
+    typed_cells: set[tuple[int, int]] = set()
+    for line, cells, typed in itertools.chain(head[h + 1:], records):
+        if not any(cells):
+            continue
+        if len(cells) > len(columns):
+            for _ in range(len(cells) - len(columns)):
+                columns.append([""] * len(lines))
+                filled.append(False)
+                shared.append({})
+        for j, col in enumerate(columns):
+            cell = cells[j] if j < len(cells) else ""
+            if cell:
+                filled[j] = True
+                known = shared[j]
+                if known is not None:
+                    cell = known.setdefault(cell, cell)
+                    if len(known) > INTERN_LIMIT:
+                        shared[j] = None
+            col.append(cell)
+        if typed is not None and any(typed):
+            typed_cells.update((line, j) for j, t in enumerate(typed) if t)
+        lines.append(line)
+    width = max(len(columns), len(names))
+    names += [""] * (width - len(names))
+    columns += [[""] * len(lines) for _ in range(width - len(columns))]
+    filled += [False] * (width - len(filled))
+    keep = [j for j in range(width) if names[j] or filled[j]]
+    out: list[str] = []
     for j in keep:
         name = names[j] or f"(no header, column {column_letter(j)})"
-        if name in columns:
-            first = keep[columns.index(name)]
+        if name in out:
+            first = keep[out.index(name)]
             raise PiiInputError(f"column '{name}' appears twice (columns {column_letter(first)} and "
-                                f"{column_letter(j)}); rename or delete one", file=file, sheet=grid.sheet,
-                                row=h + 1, column=name)
-        columns.append(name)
-    every = keep == list(range(width))
-    data = [(i + h + 2, r if every else [r[j] for j in keep]) for i, r in enumerate(body)]   # cells come stripped
-    data = [(n, cells) for n, cells in data if any(cells)]
-    frame = pd.DataFrame([cells for _, cells in data], columns=columns, dtype=object,
-                         index=pd.Index([n for n, _ in data], name=ROW))
-    if frame.empty:
-        frame = pd.DataFrame(columns=columns, dtype=object, index=pd.Index([], name=ROW))
-    frame.attrs[HEADER] = h + 1
-    frame.attrs[TYPED] = {(i + h + 2, columns[k]) for i, t in enumerate(typed[h + 1:]) if any(t)
-                          for k, j in enumerate(keep) if t[j]}
-    return frame.astype(str) if not frame.empty else frame
+                                f"{column_letter(j)}); rename or delete one", file=file, sheet=sheet,
+                                row=header_line, column=name)
+        out.append(name)
+    data = {name: pd.array(columns[j], dtype="str") for name, j in zip(out, keep)}
+    columns.clear()
+    frame = pd.DataFrame(data, index=pd.Index(lines, name=ROW, dtype=int), columns=out)
+    frame.attrs[HEADER] = header_line
+    frame.attrs[TYPED] = {(line, out[keep.index(j)]) for line, j in typed_cells if j in keep}
+    return frame
+
+
+def _any_cells(records) -> bool:
+    return any(c for _, cells, _ in records for c in cells)
 
 
 def read_grid(path: Path, sheet: str | int | None = None) -> Grid:
-    """The raw cells of a CSV file, or of a sheet (default: the first visible one with cells)."""
-    if not is_excel(path):
-        return read_csv_grid(path)
+    """The raw cells of a sheet (default: the first visible one with cells)."""
     sheets = excel_sheets(path, hidden=True)
     visible = excel_sheets(path)
     if isinstance(sheet, int):
@@ -180,10 +223,14 @@ def read_table(path: str | Path, sheet: str | int | None = None, *, header: Iter
     `header`: column names that identify the header row below any title rows.
     """
     p = check_readable(path)
-    grid = read_grid(p, sheet)
-    frame = frame_from_grid(grid, file=p, header=header)
+    if is_excel(p):
+        grid = read_grid(p, sheet)
+        frame, where = frame_from_grid(grid, file=p, header=header), grid.sheet
+    else:   # a CSV file is read as a stream
+        frame, where = frame_from_records(((n, cells, None) for n, cells in csv_rows(p)), file=p,
+                                          header=header), None
     if frame.empty:
-        raise PiiInputError("file has a header but no data rows", file=p, sheet=grid.sheet)
+        raise PiiInputError("file has a header but no data rows", file=p, sheet=where)
     return frame
 
 

@@ -6,11 +6,15 @@ Workbooks are read with openpyxl (.xlsx, .xlsm) or xlrd (legacy .xls); CSV text 
 workbook are marked `typed` so their text is never re-read by a decimal-mark rule. A formula cell
 without a saved value fails naming the cell: the file was written by a program that does not
 compute formulas, and reading it as blank would silently change ranks.
+
+A sheet's used range is taken from its cells, never from its declared dimensions (a workbook may
+declare A1:XFD1048576 for one formatted cell); a used range beyond MAX_CELLS cells (a stray value far
+from the table) fails naming the sheet and the far cell instead of exhausting memory.
 """
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +22,7 @@ from pathlib import Path
 from pii_analysis.data.errors import PiiInputError
 
 SEPARATORS = (",", ";", "\t", "|")
+MAX_CELLS = 5_000_000   # a province table holds a few thousand cells; beyond this a stray cell is the cause
 
 
 @dataclass(frozen=True)
@@ -113,11 +118,41 @@ def read_sheet(path: Path, sheet: str) -> Grid:
     return Grid(rows=rows, typed=typed, sheet=sheet)
 
 
+def _sparse_rows(ws):
+    """(row number, {column position: value}) of every row holding a value, read from the cells (the
+    declared dimensions are dropped first: they may name a far corner that holds nothing)."""
+    ws.reset_dimensions()
+    for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        if row:
+            cells = {j: v for j, v in enumerate(row) if v is not None and v != ""}
+            if cells:
+                yield i, cells
+
+
+def used_cells(rows: dict[int, dict[int, object]], *, file: Path, sheet: str) -> list[list[object]]:
+    """The sparse cells as dense rows over the used range (A1 to the last row and column holding a value);
+    a used range beyond MAX_CELLS fails naming the sheet and the cell that stretches it."""
+    if not rows:
+        return []
+    n_rows = max(rows)
+    n_cols = 1 + max(max(cells) for cells in rows.values())
+    if n_rows * n_cols > MAX_CELLS:
+        wide = next(r for r in rows if max(rows[r]) + 1 == n_cols)
+        far = dict.fromkeys([f"{column_letter(max(rows[n_rows]))}{n_rows}", f"{column_letter(n_cols - 1)}{wide}"])
+        corner = " and ".join(far)
+        raise PiiInputError(
+            f"the sheet's cells span A1:{column_letter(n_cols - 1)}{n_rows} ({n_rows * n_cols:,} cells, more than "
+            f"the {MAX_CELLS:,} a table can need) because of a value far from the table, e.g. at {corner}; delete "
+            "the stray cells outside the table (or copy the table to a new sheet)", file=file, sheet=sheet)
+    return [[cells.get(j) for j in range(n_cols)] if (cells := rows.get(i)) else [None] * n_cols
+            for i in range(1, n_rows + 1)]
+
+
 def _xlsx_values(path: Path, sheet: str) -> list[list[object]]:
     import openpyxl
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        values = [list(r) for r in book[sheet].iter_rows(values_only=True)]
+        values = used_cells(dict(_sparse_rows(book[sheet])), file=path, sheet=sheet)
     finally:
         book.close()
     if any(v is None for r in values for v in r):
@@ -130,10 +165,11 @@ def _check_formulas(path: Path, sheet: str, values: list[list[object]]) -> None:
     import openpyxl
     book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
-        for i, row in enumerate(book[sheet].iter_rows(values_only=True)):
-            for j, v in enumerate(row):
-                if isinstance(v, str) and v.startswith("=") and i < len(values) and j < len(values[i]) \
-                        and values[i][j] is None:
+        for n, cells in _sparse_rows(book[sheet]):
+            i = n - 1
+            for j, v in cells.items():
+                if isinstance(v, str) and v.startswith("=") and (i >= len(values) or j >= len(values[i])
+                                                                 or values[i][j] is None):
                     raise PiiInputError(
                         f"cell {column_letter(j)}{i + 1} holds the formula {v[:60]} but no saved value (the file "
                         "was written by a program that does not calculate formulas); open the file in Excel or "
@@ -202,13 +238,29 @@ def _separator(text: str) -> str:
     return best
 
 
-def read_csv_grid(path: Path) -> Grid:
-    text = decode_text(path)
-    if "\x00" in text:
-        raise PiiInputError("file holds binary data, not CSV text", file=path)
+def csv_rows(path: Path):
+    """The CSV file's records as lists of stripped cells, read as a stream (never the whole text at once):
+    UTF-8 (with or without BOM) or UTF-16 with a BOM, the separator decided on the first 50 lines. A byte
+    that cannot be decoded fails naming its row (`decode_text`), binary data and broken quoting too."""
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+    encoding = "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
     try:
-        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text), delimiter=_separator(text))]
+        with open(path, encoding=encoding, newline="") as fh:
+            first = "".join(itertools.islice(fh, 50))
+        sep = _separator(first)
+        with open(path, encoding=encoding, newline="") as fh:
+            for line, record in enumerate(csv.reader(_text_lines(fh, path), delimiter=sep), start=1):
+                yield line, [c.strip() for c in record]
+    except UnicodeDecodeError:
+        decode_text(path)   # names the row of the byte (UTF-16 that fails is read as UTF-8 there)
+        raise PiiInputError("file is not UTF-8 text; save it as 'CSV UTF-8' in Excel", file=path) from None
     except csv.Error as exc:
         raise PiiInputError(f"cannot parse as CSV ({exc})", file=path) from None
-    rows = _trim(rows)  # type: ignore[arg-type]
-    return Grid(rows=rows, typed=[[False] * len(r) for r in rows])
+
+
+def _text_lines(fh, path: Path):
+    for text in fh:
+        if "\x00" in text:
+            raise PiiInputError("file holds binary data, not CSV text", file=path)
+        yield text
