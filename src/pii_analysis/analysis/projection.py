@@ -559,3 +559,16 @@ def competitors(proj: Projection, province: str, *, target_rank: int = 10, width
                      "median_rank": float(np.percentile(proj.ranks[:, -1, q], 50, method="inverted_cdf")),
                      "p_ahead": float(proj.prob(s[:, q] > s[:, p]))})
     return pd.DataFrame(rows).sort_values("base_rank").reset_index(drop=True)
+
+
+def baseline_rate_blocks(ctx, proj: Projection):
+    """The clipped indicator rates (n, H, P, I) behind a baseline projection, block by block, with the
+    first draw of each block: (lo, rates). The same draws `project` scored (same seed, chunks, volatility),
+    so an event on the rates and one on the projection's ranks come from one set of draws."""
+    if proj.scenario != "baseline":
+        raise PiiInputError(f"indicator draws exist for the baseline projection only, not '{proj.scenario}'",
+                            column="scenario")
+    inp = _inputs(ctx, proj.base_year, proj.years[-1])
+    for c, lo in enumerate(range(0, proj.n_draws, CHUNK)):
+        n = min(CHUNK, proj.n_draws - lo)
+        yield lo, _clip(_trend_block(inp, proj.seed, c, n, proj.volatility), inp)
