@@ -164,3 +164,16 @@ def write_annex(ctx, province: str, judged: pd.DataFrame, path, *, lang: str = "
         if os.path.exists(tmp):
             os.unlink(tmp)
     return p
+
+
+def write_plan_annex(folder: Path, ctx, province: str, projection, lang: str) -> Path | None:
+    """The report run's annex next to the summary (`summary.ANNEX`), rows judged on the run's projection;
+    None when the province has no targets."""
+    from pii_analysis.analysis.plan import judge_panel, plan_targets
+    from pii_analysis.report.summary import ANNEX
+
+    targets = plan_targets(ctx, province)
+    if targets.empty:
+        return None
+    judged = judge_panel(ctx, province, targets, projection)
+    return write_annex(ctx, province, judged, Path(folder) / ANNEX, lang=lang, base_year=projection.base_year)
