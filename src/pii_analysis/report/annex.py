@@ -39,7 +39,18 @@ def _number_format(values: pd.Series) -> str:
     return "0.00" if v >= 1 else "0.0000"
 
 
+def _wrap_title(ws, n_cols: int, header_row: int) -> None:
+    """The banner row merged over the table's width and wrapped (so it never widens the printed page)."""
+    from openpyxl.styles import Alignment
+
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n_cols)
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[2].height = 48
+    ws.row_dimensions[header_row].height = 32
+
+
 def _page(ws, n_cols: int, header_row: int) -> None:
+    _wrap_title(ws, n_cols, header_row)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3 if n_cols > 4 else 1)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -119,6 +130,8 @@ def annex_workbook(indicators: pd.DataFrame, plans: pd.DataFrame, judged: pd.Dat
     _table(ws, pd.DataFrame({_t("col_department", lang): counts["lead_agency"],
                              _t("col_indicators", lang): counts["n"], _t("col_raised", lang): counts["raised"]}),
            row + 1, {}, {})
+    _wrap_title(ws, 6, HEADER_ROW)
+    ws.row_dimensions[HEADER_ROW].height = None
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
