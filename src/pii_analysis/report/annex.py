@@ -46,7 +46,7 @@ def _wrap_title(ws, n_cols: int, header_row: int) -> None:
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n_cols)
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[2].height = 48
-    ws.row_dimensions[header_row].height = 32
+    ws.row_dimensions[header_row].height = 45
 
 
 def _page(ws, n_cols: int, header_row: int) -> None:
@@ -78,7 +78,20 @@ def _table(ws, frame: pd.DataFrame, row: int, widths: dict[int, float], formats:
                 c.number_format = formats[j]
     for j, w in widths.items():
         ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = w
+    for i in range(row, row + len(frame) + 1):
+        ws.row_dimensions[i].height = 15 * _lines(ws, i, len(frame.columns))
     return row + len(frame) + 1
+
+
+def _lines(ws, row: int, n_cols: int) -> int:
+    """Lines the row's wrapped text takes at its columns' widths (spreadsheets do not grow rows themselves)."""
+    most = 1
+    for j in range(1, n_cols + 1):
+        value = ws.cell(row=row, column=j).value
+        if isinstance(value, str):
+            width = ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width or 10
+            most = max(most, -(-len(value) // max(int(width * 1.1), 1)))
+    return min(most, 6)
 
 
 def department_frame(rows: pd.DataFrame, years, base: int, lang: str) -> pd.DataFrame:
