@@ -14,7 +14,8 @@ import pytest
 
 from pii_analysis.cli.main import main
 from pii_analysis.data.errors import PiiInputError
-from pii_analysis.data.loading import load_panel, load_targets
+from pii_analysis.data.loading import load_panel
+from pii_analysis.data.targets import load_targets
 from pii_analysis.data.paths import DEMO_PANEL, raw_dir, raw_file
 from pii_analysis.index.framework import default_framework, load_framework
 from pii_analysis.index.method import load_method
@@ -228,7 +229,7 @@ def test_a_method_file_that_is_not_utf8_is_refused(tmp_path):
 @pytest.mark.parametrize("rank", ["0", "40", "2.5"])
 def test_target_ranks_outside_1_to_n_are_refused(tmp_path, rank):
     frame = pd.read_csv(raw_file("province_targets.csv"), dtype=str, keep_default_na=False)
-    i = int(frame.index[frame["metric"].str.contains("rank", case=False)][0])
+    i = int(frame.index[frame["kind"] == "rank"][0])
     frame.loc[i, "value"] = rank
     with pytest.raises(PiiInputError) as info:
         load_targets(write(frame, tmp_path / "targets.csv"))

@@ -88,8 +88,8 @@ def test_milestones_from_the_targets_file_and_without_rows(ctx, tmp_path):
     assert milestones(ctx, "Hà Nội")[["year", "target_rank"]].values.tolist() == [[2030, 10]]
     assert milestones(ctx, NB, target_rank=8)["target_rank"].iloc[-1] == 8
     f = tmp_path / "targets.csv"
-    f.write_text("province,source_doc,target_year,metric,operator,value\n"
-                 "Huế,test,2027,PII rank,<=,4\nHuế,test,2028,PII rank,<,4\nHuế,test,2028,other,>=,1\n",
+    f.write_text("province,year,kind,value,source_url\n"
+                 "Huế,2027,rank,4,test\nHuế,2028,rank,3,test\nHuế,2028,rank,5,test\nHuế,2028,score,40,test\n",
                  encoding="utf-8")
     hue = milestones(ctx, "Huế", target_rank=3, targets_path=f)
     assert hue[["year", "target_rank"]].values.tolist() == [[2027, 4], [2028, 3], [2030, 3]]

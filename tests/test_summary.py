@@ -99,3 +99,23 @@ def test_the_rule_is_stated_in_english_too(ctx, projection, tmp_path):
     words = html.unescape(page)
     assert "How they are chosen" in words and "years of sustained effort" in words and "assumed pace" in words
     assert re.search(r'class="big">(▲ \d+|▼ \d+|=)</div>', page)
+
+
+def test_the_plan_rows_are_page_03s_and_pii_plans(ctx, projection, tmp_path):
+    """The summary's plan table is analysis.plan.judge_panel on the run's projection (the rows `pii plan` and
+    page 03 show), one row per target of the targets file; the annex is linked once the run wrote it."""
+    from pii_analysis.analysis.plan import judge_panel, plan_targets
+    from pii_analysis.report import plan_text
+
+    province = "Ninh Bình"
+    expected = plan_text.plan_table(judge_panel(ctx, province, plan_targets(ctx, province), projection), "vi")
+    _, page = write(ctx, projection, province, tmp_path)
+    table = re.search(r'<table class="plan">(.*?)</table>', page, re.S).group(1)
+    rows = [[html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", r)] for r in re.findall(r"<tr>(.*?)</tr>", table)]
+    rows = [r for r in rows if r]
+    assert rows == expected.astype(str).values.tolist() and len(rows) == len(plan_targets(ctx, province))
+    assert any("15" in r[0] for r in rows) and any("%" in r[0] for r in rows)    # 2026 ≤ 15, the 2029 share
+    assert summary.ANNEX not in page
+    (tmp_path / province / summary.ANNEX).write_bytes(b"")
+    _, page = write(ctx, projection, province, tmp_path)
+    assert f'<a href="{summary.ANNEX}">' in page

@@ -41,7 +41,7 @@ from pii_analysis.analysis.models import (
 from pii_analysis.analysis.scenarios import Scenario, ScoringScale, apply_scenario, load_scenario
 from pii_analysis.analysis.trends import TrendFit, fit_trends, log_scale, panel_rates
 from pii_analysis.data.errors import PiiInputError
-from pii_analysis.data.loading import load_targets
+from pii_analysis.data.targets import load_targets
 from pii_analysis.data.record import published_changes
 from pii_analysis.index.scoring import Normalised, normalised_arrays, rank_desc, rescore_columns, score_arrays
 
@@ -497,15 +497,14 @@ def _checksum_of(path: str, mtime_ns: int, size: int) -> str:
 
 
 # --- milestones -------------------------------------------------------------------------------
-RANK_METRIC = "PII rank"
+RANK_KIND = "rank"   # a national rank target (data/targets.py KINDS)
 
 
 def milestones(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030,
                base_year: int | None = None, targets_path=None) -> pd.DataFrame:
     """Rank milestones after the base year up to the target year: year, target_rank, source.
 
-    Read from the targets file (metric 'PII rank'; the strictest per year; '< r' means
-    rank r - 1); the target-year milestone is `target_rank` (the question asked), citing the
+    Read from the targets file (kind 'rank'; the strictest per year); the target-year milestone is `target_rank` (the question asked), citing the
     file's rows that set the same rank that year, else TARGET_PARAMETER, so a province with
     no rows in the file still gets its target.
     """
@@ -513,14 +512,14 @@ def milestones(ctx, province: str, *, target_rank: int = 10, target_year: int = 
     target_rank = ctx.check_rank(target_rank)
     base = ctx.check_year(base_year)
     t = load_targets(targets_path, province=province, resolver=ctx.resolver)
-    t = t[t["metric"].str.strip().str.lower() == RANK_METRIC.lower()]
-    rank = t["value"].where(t["operator"].str.strip() != "<", t["value"] - 1).astype(int)
-    docs = (t["source_doc"] if "source_doc" in t else pd.Series("targets file", index=t.index)).astype(str)
-    frame = pd.DataFrame({"year": t["target_year"].astype(int), "target_rank": rank, "source": docs})
+    t = t[t["kind"] == RANK_KIND]
+    rank = t["value"].astype(int)
+    docs = t["source"].astype(str)
+    frame = pd.DataFrame({"year": t["year"].astype(int), "target_rank": rank, "source": docs})
     frame = frame[(frame["year"] > base) & (frame["year"] < target_year)]
     frame = frame.sort_values(["year", "target_rank"]).drop_duplicates("year", keep="first")
     # the asked-for target cites the file's rows that set the same rank in that year, if any
-    same = [d for d in dict.fromkeys(docs[(t["target_year"] == target_year) & (rank == target_rank)]) if d.strip()]
+    same = [d for d in dict.fromkeys(docs[(t["year"] == target_year) & (rank == target_rank)]) if d.strip()]
     final = pd.DataFrame({"year": [target_year], "target_rank": [target_rank],
                           "source": ["; ".join(same) if same else TARGET_PARAMETER]})
     frame = pd.concat([frame, final], ignore_index=True)
@@ -560,3 +559,16 @@ def competitors(proj: Projection, province: str, *, target_rank: int = 10, width
                      "median_rank": float(np.percentile(proj.ranks[:, -1, q], 50, method="inverted_cdf")),
                      "p_ahead": float(proj.prob(s[:, q] > s[:, p]))})
     return pd.DataFrame(rows).sort_values("base_rank").reset_index(drop=True)
+
+
+def baseline_rate_blocks(ctx, proj: Projection):
+    """The clipped indicator rates (n, H, P, I) behind a baseline projection, block by block, with the
+    first draw of each block: (lo, rates). The same draws `project` scored (same seed, chunks, volatility),
+    so an event on the rates and one on the projection's ranks come from one set of draws."""
+    if proj.scenario != "baseline":
+        raise PiiInputError(f"indicator draws exist for the baseline projection only, not '{proj.scenario}'",
+                            column="scenario")
+    inp = _inputs(ctx, proj.base_year, proj.years[-1])
+    for c, lo in enumerate(range(0, proj.n_draws, CHUNK)):
+        n = min(CHUNK, proj.n_draws - lo)
+        yield lo, _clip(_trend_block(inp, proj.seed, c, n, proj.volatility), inp)

@@ -13,7 +13,7 @@ indicator of a pillar or node, or all), of one kind:
 - growth:  the raw value grows at least r% a year from the base year (plan targets).
 
 'baseline' has no changes; 'plan' is built from the province's Resolution 06-NQ/TU
-targets (province_targets.csv) through data/raw/resolution06_indicator_map.csv; other
+targets (province_plan_metrics.csv) through data/raw/resolution06_indicator_map.csv; other
 scenarios are YAML files (data/raw/scenarios/<name>.yaml or any path) or dicts.
 Rivals always follow their baseline trends.
 
@@ -221,14 +221,14 @@ def plan_scenario(ctx, province: str, *, base_year: int | None = None, map_path:
                   targets_path: str | Path | None = None) -> Scenario:
     """The province's plan: each mapped target becomes a change on the indicators it touches."""
     from pii_analysis.analysis.trends import panel_rates
-    from pii_analysis.data.loading import load_targets
+    from pii_analysis.data.targets import load_plan_metrics
 
     fw = ctx.framework
     province = ctx.check_province(province)
     base = ctx.check_year(base_year)
     mapping = load_plan_map(map_path)
     mapping = mapping[mapping["rule"] != "none"]
-    targets = load_targets(targets_path, province=province)
+    targets = load_plan_metrics(targets_path, province=province)
     joined = targets.merge(mapping, left_on="metric", right_on="target_metric", how="inner")
     joined = joined[joined["target_year"] > base]
     if joined.empty:

@@ -2,7 +2,7 @@
 
 Order of precedence:
 1. a target rank set by the caller (`pii report --target-rank`, a notebook parameter);
-2. the province's own `PII rank` targets for the target year in the targets file (Ninh Bình's Plan 19);
+2. the province's own `rank` targets for the target year in the targets file (Ninh Bình's Plan 19);
 3. the project default for the province's base-year rank band (`data/raw/default_targets.csv`, an
    assumption, one row per rule: `rank_at_most` v, `gain_places` g, `report_overtake_risk`): when a
    band has several rank rules ("reach the Top 10 or gain 3 places") the least demanding one is the
@@ -18,11 +18,11 @@ import pandas as pd
 
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
-from pii_analysis.data.loading import load_targets
+from pii_analysis.data.targets import load_targets
 from pii_analysis.data.tables import read_table, require_columns, row_number, to_number
 
 DEFAULTS_FILE = "default_targets.csv"
-RANK_METRIC = "PII rank"
+RANK_KIND = "rank"   # the kind of a national rank target in the targets file (data/targets.py)
 KINDS = ("hold", "stay", "reach", "gain", "leave_bottom")
 BOTTOM = 5   # "the bottom five"
 
@@ -98,11 +98,11 @@ def province_target(ctx, province: str, *, base_year: int | None = None, target_
         return Target(province, rank, target_year, base_rank, n, kind_of(rank, base_rank, n), "parameter",
                       places=max(base_rank - rank, 0))
     own = load_targets(targets_path, province=province, resolver=ctx.resolver)
-    own = own[(own["metric"].str.strip().str.lower() == RANK_METRIC.lower()) & (own["target_year"] == target_year)]
+    own = own[(own["kind"] == RANK_KIND) & (own["year"] == target_year)]
     if len(own):
-        ranks = own["value"].where(own["operator"].str.strip() != "<", own["value"] - 1).astype(int)
+        ranks = own["value"].astype(int)
         rank = int(ranks.min())
-        docs = own.loc[ranks == rank, "source_doc"] if "source_doc" in own else pd.Series(dtype=str)
+        docs = own.loc[ranks == rank, "source"]
         return Target(province, rank, target_year, base_rank, n, kind_of(rank, base_rank, n), "plan",
                       places=max(base_rank - rank, 0), source="; ".join(dict.fromkeys(docs.astype(str))))
     rules = load_default_rules(defaults_path)

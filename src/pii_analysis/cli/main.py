@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from pii_analysis.data.errors import PiiInputError
 
-COMMANDS = ("score", "drivers", "feasibility", "backtest", "report", "template")
+COMMANDS = ("score", "drivers", "feasibility", "plan", "backtest", "report", "template")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""Load indicator panels, published results, the crosswalk and targets, validated.
+"""Load indicator panels, published results and the crosswalk, validated (targets: data/targets.py).
 
 A panel arrives long (year, province, indicator, value) or wide (province x indicator
 codes, with a year column or one sheet per year). Denominators (population,
@@ -103,24 +103,6 @@ def load_published(path: str | Path | None = None, resolver: ProvinceResolver | 
     return out
 
 
-def load_targets(path: str | Path | None = None, province: str | None = None,
-                 resolver: ProvinceResolver | None = None) -> pd.DataFrame:
-    """Targets (rank milestones and others) of one province, or all."""
-    path = path or paths.raw_file(paths.TARGETS)
-    resolver = resolver or default_resolver()
-    frame = read_table(path)
-    require_columns(frame, ("province", "target_year", "metric", "operator", "value"), file=path)
-    out = frame.copy()
-    out["province"] = resolver.resolve_many(frame["province"], file=str(path))
-    years = to_number(frame, "target_year", file=path, allow_blank=False)
-    out["target_year"] = whole_numbers(years, frame, "target_year", file=path, what="year").astype(int)
-    out["value"] = to_number(frame, "value", file=path, allow_blank=False)
-    check_target_ranks(out, frame, file=path, n=len(resolver.current))
-    if province is not None:
-        out = out[out["province"] == resolver.resolve(province, map_old=True)]
-    return out.reset_index(drop=True)
-
-
 def _panel_status(raw: pd.DataFrame) -> str:
     """The panel's status: 'demonstration' when any row is (a demonstration panel may hold a few
     published cells, labelled row by row), else the first row's, else 'user'."""
@@ -140,16 +122,6 @@ def _generated_years(raw: pd.DataFrame, status: str) -> tuple[int, ...]:
         return ()
     generated = raw["data_status"].astype(str).str.strip().str.lower() == "demonstration"
     return tuple(sorted(int(y) for y in raw.loc[generated, "year"].unique()))
-
-
-def check_target_ranks(targets: pd.DataFrame, frame: pd.DataFrame, *, file: str | Path, n: int) -> None:
-    """Rank targets are whole numbers from 1 to the number of provinces, else the row is named."""
-    is_rank = targets["metric"].str.contains("rank", case=False, na=False)
-    bad = is_rank & ~(targets["value"].between(1, n) & (targets["value"] % 1 == 0))
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise PiiInputError(f"target rank '{frame['value'].iloc[i]}' must be a whole number from 1 to {n}",
-                            file=file, row=row_number(frame, i), column="value")
 
 
 # --- indicator panels --------------------------------------------------------------------

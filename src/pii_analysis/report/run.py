@@ -715,6 +715,7 @@ class PanelLevel(RunLevel):
     def write_summary(self, province: str) -> None:
         from pii_analysis.data.levers import load_levers
         from pii_analysis.report import labels
+        from pii_analysis.report.annex import write_plan_annex
         from pii_analysis.report.summary import write_summary
 
         ctx, year, lang = self.ctx, self.year, self.lang
@@ -725,6 +726,7 @@ class PanelLevel(RunLevel):
         # page 02's levers; without them the summary ranks them toward the province's target itself
         drivers = pd.read_csv(drivers_csv, dtype={"indicator": str}) if drivers_csv.exists() else pd.DataFrame()
         banner = labels.page_banner(ctx, province, year, lang, projection=True)
+        write_plan_annex(folder, ctx, province, self.shared, lang)   # linked from the summary (issue 22)
         write_summary(folder, ctx, province, year, lang=lang, projection=self.shared, target_rank=self.target_rank,
                       target_year=TARGET_YEAR, drivers=drivers, banner=banner, pages=self.pages,
                       lead=self.lead)

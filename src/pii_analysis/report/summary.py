@@ -73,6 +73,23 @@ def change_card(h: dict, lang: str) -> dict[str, str]:
 
 
 TARGETS: Table = catalog("summary.TARGETS")
+ANNEX = "plan_annex.xlsx"   # the department annex the report run writes next to the summary
+
+
+def plan_block(ctx, province: str, projection, lang: str, out_dir: Path) -> dict[str, Any] | None:
+    """The plan's rows as page 03 shows them (analysis.plan.judge_panel on the run's shared projection, the
+    same draws), and the link to the department annex when the run wrote it; None without targets."""
+    from pii_analysis.analysis.plan import judge_panel, plan_targets
+    from pii_analysis.report import plan_text
+
+    targets = plan_targets(ctx, province)
+    if targets.empty:
+        return None
+    table = plan_text.plan_table(judge_panel(ctx, province, targets, projection), lang)
+    return {"heading": plan_text.text(plan_text.TEXT, "h_plan", lang), "header": list(table.columns),
+            "rows": table.astype(str).values.tolist(),
+            "annex": ANNEX if (Path(out_dir) / ANNEX).exists() else "",
+            "annex_label": plan_text.text(plan_text.TEXT, "annex_link", lang)}
 
 
 def province_goal(ctx, province: str, year: int, target_rank: int | None, target_year: int) -> dict[str, Any]:
@@ -136,5 +153,6 @@ def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, pr
                         source=Path(str(ctx.panel.source)).name, date=fmt_date(report_date(), lang)),
         "level": level_text(data_level(ctx), lang), "assumed": assumed,
     }
+    context["plan"] = plan_block(ctx, province, projection, lang, out_dir)
     html = render("summary.html.j2", **context)
     return atomic_write(out_dir / SUMMARY, html)
