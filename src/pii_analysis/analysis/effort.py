@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pii_analysis.analysis.cache import per_object
+from pii_analysis.data import memo
 from pii_analysis.analysis.defaults import DEFAULT_DRAWS
 from pii_analysis.analysis.paces import PACE_QUANTILE
 from pii_analysis.analysis.projection import DEFAULT_SEED, deterministic_rates, rate_method, shared_projection
@@ -533,5 +533,5 @@ def ctx_rates_base(ctx, base: int, provinces: list[str]) -> np.ndarray:
     """(provinces, indicators) observed rates of the base year, in `provinces` order."""
     from pii_analysis.analysis.trends import panel_rates
 
-    _, order, rates = per_object(ctx, ("base_rates", base), lambda: panel_rates(ctx, [base]))
+    _, order, rates = memo.kept(ctx, ("base_rates", base), lambda: panel_rates(ctx, [base]))
     return rates[0][[order.index(x) for x in provinces]]
