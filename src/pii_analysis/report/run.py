@@ -56,6 +56,7 @@ from pii_analysis.data.errors import PiiInputError
 from pii_analysis.index.context import Context, load_context, resolve_data_path
 from pii_analysis.report.defaults import TIMEOUT
 from pii_analysis.report.files import atomic_write, inside, write_csv
+from pii_analysis.report.html_export import HIDE_TAG, render_html  # noqa: F401 - kept importable here
 from pii_analysis.report.i18n import check_lang
 from pii_analysis.report.site import SUMMARY, nav, page_title, slug
 
@@ -65,7 +66,6 @@ TARGET_YEAR = DEFAULT_TARGET_YEAR   # horizon of the shared projection (and of n
 KERNEL = "python3"
 START_TIMEOUT = 120           # seconds for a kernel to start
 HTML_MAX_BYTES = 2_000_000    # size bound of one report's HTML; a larger report counts as failed
-HIDE_TAG = "report-hide"      # notebook cells with this tag (researcher notes) are neither run nor shown by a report
 RESULTS_ENV = "PII_RESULTS_DIR"
 # The run's seed and draws are the projection's defaults (and the notebooks' and `pii feasibility`'s),
 # so a report and a notebook run with default settings give the same tables; the projection of all
@@ -194,84 +194,6 @@ def scrub(nb: Any) -> Any:
     return nb
 
 
-
-
-_FOCUSABLE = re.compile(r'(<div class="[^"]*\bjp-(?:OutputArea-output|Cell-inputWrapper)\b[^"]*")')
-_NUMERIC_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
-
-
-def _character(match: re.Match) -> str:
-    """A numeric character reference of the Markdown renderer ('&#7841;') as the UTF-8 character it stands
-    for (as nbconvert's BeautifulSoup pass wrote it): the page reads, and searches, as Vietnamese. References
-    below U+00A0 (markup characters, and the C1 range HTML maps to other characters) are kept."""
-    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
-    return chr(code) if 0xA0 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
-
-
-@functools.lru_cache(maxsize=None)
-def _exporter() -> Any:
-    """The HTML exporter, built once per process (loading its templates costs more than a render).
-
-    Markdown that cells *print* (titles and narratives with province, indicator and scenario names
-    from data files) is rendered with raw HTML escaped and harmful link protocols (javascript:)
-    refused; the notebooks' own Markdown cells render as written."""
-    from jinja2 import DictLoader, pass_context
-    from nbconvert import HTMLExporter
-    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    from pii_analysis.report.site import TEMPLATES
-
-    class SafeHTMLExporter(HTMLExporter):
-        @pass_context
-        def markdown2html(self, context, source):
-            if context.get("cell", {}).get("cell_type") == "markdown":
-                return super().markdown2html(context, source)
-            renderer = IPythonRenderer(escape=True, allow_harmful_protocols=False, embed_images=self.embed_images,
-                                       anchor_link_text=self.anchor_link_text,
-                                       exclude_anchor_links=self.exclude_anchor_links)
-            return MarkdownWithMath(renderer=renderer).render(source)
-
-        def from_notebook_node(self, nb, resources=None, **kw):
-            """HTMLExporter.from_notebook_node without its BeautifulSoup pass over the whole page (parsing
-            and writing again ~1 MB of HTML was a third of a report's conversion): every figure has its
-            alt text from our template, and the outputs get nbconvert's tabindex="0" here."""
-            from nbconvert.exporters.templateexporter import TemplateExporter
-            from nbconvert.filters.highlight import Highlight2HTML
-            from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-            langinfo = nb.metadata.get("language_info", {})
-            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-            self.register_filter("highlight_code", self.filters.get(
-                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
-            resources = self._init_resources(resources)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            return _NUMERIC_REF.sub(_character, _FOCUSABLE.sub(r'\1 tabindex="0"', html)), resources
-
-        def _validate_preprocessor(self, nbc, preprocessor):
-            """No schema check after each of the 13 preprocessors (most of them disabled): the notebook was
-            validated when read, and the checks were a third of a conversion."""
-
-    exporter = SafeHTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True,
-                            extra_loaders=[DictLoader({"pii_notebook.html.j2":
-                                                       (TEMPLATES / "notebook.html.j2").read_text("utf-8")})],
-                            template_file="pii_notebook.html.j2")
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={HIDE_TAG}), enabled=True)
-    return exporter
-
-
-def render_html(nb: Any, title: str, lang: str = "en", links: list[dict] | None = None,
-                nav_label: str = "") -> str:
-    """One self-contained HTML page: outputs only (no code), PNG figures inline with alt text, no scripts;
-    `<html lang>` and the tab title in the report's language, the links to the province's pages."""
-    exporter = _exporter()
-    exporter.language_code = lang
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}, "pii_nav": links or [],
-                                                         "pii_nav_label": nav_label, "pii_alt": title})
-    return body
 
 
 def _error_of(exc: BaseException) -> str:
