@@ -146,21 +146,3 @@ def memo(name: str, parts: dict[str, Any], compute: Callable[[], T], cache_dir: 
     value = compute()
     write_entry(path, value)
     return value
-
-
-_KEPT: dict[int, tuple[Any, dict[Any, Any]]] = {}
-
-
-def per_object(owner: Any, key: Any, compute: Callable[[], T]) -> T:
-    """compute(), kept in memory for as long as `owner` (e.g. a loaded Context) lives, under `key`: what every
-    page of a report run's kernel asks again of the same data (one year's normalised scores, its raw
-    rates, the sustained paces). Callers get the kept object itself: they must not change it."""
-    import weakref
-
-    ref, values = _KEPT.get(id(owner), (None, {}))
-    if ref is None or ref() is not owner:
-        values = {}
-        _KEPT[id(owner)] = (weakref.ref(owner, lambda _, oid=id(owner): _KEPT.pop(oid, None)), values)
-    if key not in values:
-        values[key] = compute()
-    return values[key]
