@@ -522,8 +522,29 @@ def test_leaders_charts_are_in_real_units(ctx):
     code = row["indicator"]
     rates = pd.DataFrame(rs.rates, index=rs.provinces, columns=ctx.framework.indicators)
     assert row["top10_average_raw"] == pytest.approx(rates.loc[top, code].mean())
-    assert drivers_plots.tornado(t, "en").get_suptitle().startswith("Appendix:")
+    fig = drivers_plots.tornado(t, "en")
+    assert fig.get_suptitle().startswith("Appendix:")
+    _assert_fit_layout(fig)
     assert drivers_plots.heatmap(t, "en").caption.startswith("Appendix:")
+
+
+def _assert_fit_layout(fig) -> None:
+    """FitLayout (public matplotlib API only) keeps the title at the top, the legends at the bottom centre and
+    the axes between them, all inside the figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    box = fig.bbox
+    title = next(t for t in fig.texts if t.get_text() == fig.get_suptitle())
+    ax = fig.axes[0].get_window_extent(renderer)
+    assert box.y1 >= title.get_window_extent(renderer).y0 >= ax.y1
+    for legend in fig.legends:
+        extent = legend.get_window_extent(renderer)
+        assert 0 <= extent.y0 and extent.y1 <= ax.y0
+        assert abs((extent.x0 + extent.x1) / 2 - box.width / 2) < 1
+    assert 0 <= ax.x0 < ax.x1 <= box.x1
 
 
 def row_labels(ax) -> list[str]:

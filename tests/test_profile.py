@@ -158,17 +158,22 @@ def test_figures_are_png(ctx):
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(meta["alt"]) > 10   # alt text: the chart's title
 
 
-def test_png_has_the_pixels_of_savefig(ctx):
-    """The one-draw PNG writer gives exactly matplotlib's savefig pixels (opaque figure stored as RGB)."""
+def test_png_is_savefigs_png_with_the_title_as_alt_text(ctx):
+    """A chart shows itself as one PNG with savefig's pixels (stock Agg, no private renderer) and its
+    title as alt text."""
     import io
 
     from matplotlib import image
 
     make = lambda: PP.bump_chart(P.rank_history(ctx), NB, "en", highlight=["Phú Thọ"])  # noqa: E731
-    ours = image.imread(io.BytesIO(make()._repr_png_()[0]))
+    data, meta = make()._repr_png_()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    ours = image.imread(io.BytesIO(data))
     ref = _savefig_pixels(make())
-    assert ours.shape == (*ref.shape[:2], 3) and (ref[..., 3] == 1).all()
-    assert np.array_equal(ours, ref[..., :3])
+    assert ours.shape == ref.shape and np.array_equal(ours, ref)
+    fig = make()
+    assert meta["alt"] and meta["alt"] == PP.alt_text(fig)
+    assert " ".join(fig.axes[0].get_title("left").split()) in meta["alt"]
 
 
 def _savefig_pixels(fig) -> np.ndarray:
@@ -180,41 +185,24 @@ def _savefig_pixels(fig) -> np.ndarray:
     return image.imread(io.BytesIO(buf.getvalue()))
 
 
-def test_png_text_cache_keeps_savefig_pixels_across_figures_and_font_settings(ctx):
-    """Strings measured and rendered once per kernel (TextCachingRenderer): a chart drawn again from the
-    cache, and the same strings under other font settings (not served stale), keep savefig's pixels."""
+def test_png_keeps_the_pixel_density_and_follows_font_settings(ctx):
+    """The PNG carries the figure's dpi; the same chart under other font settings gives other pixels
+    (nothing kept stale across figures) and savefig's."""
     import io
 
     import matplotlib
     from matplotlib import image
+    from PIL import Image
 
     def make():
         return PP.comparison_chart(P.node_comparison(ctx, NB, 2025, "pillar", "vi"), NB, 2025, "vi")
 
-    PP._TEXT_SIZES.clear()
-    PP._TEXT_IMAGES.clear()
-    first = image.imread(io.BytesIO(PP.png_bytes(make())))
-    assert len(PP._TEXT_IMAGES) > 20                            # labels, ticks, legend, title kept
-    again = image.imread(io.BytesIO(PP.png_bytes(make())))       # every string from the cache
-    ref = _savefig_pixels(make())
-    assert np.array_equal(first, ref[..., :3]) and np.array_equal(again, ref[..., :3])
+    png = PP.png_bytes(make())
+    assert Image.open(io.BytesIO(png)).info["dpi"] == pytest.approx((PP.DPI, PP.DPI), abs=0.02)
+    first = image.imread(io.BytesIO(png))
     with matplotlib.rc_context({"font.sans-serif": ["DejaVu Serif"], "text.hinting": "no_hinting"}):
         serif = image.imread(io.BytesIO(PP.png_bytes(make())))
-        assert np.array_equal(serif, _savefig_pixels(make())[..., :3]) and not np.array_equal(serif, first)
-
-
-@pytest.mark.parametrize("channels", [3, 4])
-def test_png_encode_round_trips_the_pixels(channels):
-    import io
-
-    from PIL import Image
-    rng = np.random.default_rng(1)
-    pixels = rng.integers(0, 256, size=(37, 53, channels), dtype=np.uint8)
-    pixels[:10] = 255                                            # flat area, as in charts
-    image = Image.open(io.BytesIO(PP.png_encode(pixels, dpi=96)))
-    assert image.mode == ("RGB" if channels == 3 else "RGBA")
-    assert np.array_equal(np.asarray(image), pixels)
-    assert image.info["dpi"] == pytest.approx((96, 96), abs=0.02) and image.info["Software"].startswith("Matplotlib")
+        assert np.array_equal(serif, _savefig_pixels(make())) and not np.array_equal(serif, first)
 
 
 def _css(view, row: int, column: str) -> str:

@@ -12,13 +12,16 @@ byte is unpickled and is computed again.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import json
 import os
 import pickle
+import re
 import secrets
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -74,13 +77,54 @@ def read_entry(path: Path) -> tuple[bool, Any]:
     return True, pickle.loads(payload)
 
 
-def write_entry(path: Path, value: Any) -> None:
-    """Sign and write an entry atomically (parallel workers never read half a file)."""
+class CacheWarning(UserWarning):
+    """Something in the cache directory that is not an entry of this cache was ignored."""
+
+
+ENTRY_NAME = re.compile(r"^[A-Za-z0-9_]+-[0-9a-f]{20}" + re.escape(SUFFIX) + "$")
+
+
+def foreign_entries(directory: str | Path) -> list[Path]:
+    """What in the cache `directory` is not an entry this cache could have written (a directory, a link, a
+    file of another name, a leftover temporary file): ignored by `memo`, listed for the run's report."""
+    root = Path(directory)
+    if not root.exists():
+        return []
+    if not root.is_dir() or root.is_symlink():
+        return [root]
+    return sorted(p for p in root.iterdir()
+                  if p.is_symlink() or not p.is_file() or not ENTRY_NAME.match(p.name))
+
+
+def _ignored(path: Path, why: str) -> None:
+    warnings.warn(f"cache: ignored {path} ({why}); the value is computed instead", CacheWarning, stacklevel=3)
+
+
+def write_entry(path: Path, value: Any) -> bool:
+    """Sign and write an entry atomically (parallel workers never read half a file). A cache that cannot
+    hold it (a foreign directory at its name or in its place) is reported and skipped, leaving no temporary
+    file; only a full disk is raised. True if the entry was written."""
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as fh:
-        fh.write(MAGIC + _signature(path.name, payload) + payload)
-    os.replace(fh.name, path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=f".{path.name}.",
+                                         suffix=".tmp") as fh:
+            tmp = Path(fh.name)
+            fh.write(MAGIC + _signature(path.name, payload) + payload)
+        os.replace(tmp, path)
+        return True
+    except OSError as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        _ignored(path, exc.strerror or str(exc))
+        return False
+    except BaseException:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 def memo(name: str, parts: dict[str, Any], compute: Callable[[], T], cache_dir: str | Path | None = None) -> T:
@@ -89,6 +133,9 @@ def memo(name: str, parts: dict[str, Any], compute: Callable[[], T], cache_dir: 
     if not directory:
         return compute()
     path = Path(directory) / f"{key_of(name, parts)}{SUFFIX}"
+    if path.is_symlink() or (path.exists() and not path.is_file()):   # planted: never read, never replaced
+        _ignored(path, "not a regular file")
+        return compute()
     if path.exists():
         try:
             found, value = read_entry(path)
@@ -99,21 +146,3 @@ def memo(name: str, parts: dict[str, Any], compute: Callable[[], T], cache_dir: 
     value = compute()
     write_entry(path, value)
     return value
-
-
-_KEPT: dict[int, tuple[Any, dict[Any, Any]]] = {}
-
-
-def per_object(owner: Any, key: Any, compute: Callable[[], T]) -> T:
-    """compute(), kept in memory for as long as `owner` (e.g. a loaded Context) lives, under `key`: what every
-    page of a report run's kernel asks again of the same data (one year's normalised scores, its raw
-    rates, the sustained paces). Callers get the kept object itself: they must not change it."""
-    import weakref
-
-    ref, values = _KEPT.get(id(owner), (None, {}))
-    if ref is None or ref() is not owner:
-        values = {}
-        _KEPT[id(owner)] = (weakref.ref(owner, lambda _, oid=id(owner): _KEPT.pop(oid, None)), values)
-    if key not in values:
-        values[key] = compute()
-    return values[key]

@@ -38,9 +38,9 @@ def normalised_scores(ctx: Context, year: int) -> pd.DataFrame:
     Aggregating this frame with `scoring.aggregate` reproduces `ctx.scores` for the year. The same for every
     province: worked out once per context and year (a report kernel serves many provinces), a copy returned.
     """
-    from pii_analysis.analysis.cache import per_object
+    from pii_analysis.data import memo
 
-    return per_object(ctx, ("normalised_scores", year), lambda: _normalised_scores(ctx, year)).copy()
+    return memo.kept(ctx, ("normalised_scores", year), lambda: _normalised_scores(ctx, year)).copy()
 
 
 def _normalised_scores(ctx: Context, year: int) -> pd.DataFrame:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pii_analysis.analysis.cache import per_object
+from pii_analysis.data import memo
 from pii_analysis.analysis.defaults import DEFAULT_DRAWS
 from pii_analysis.analysis.paces import PACE_QUANTILE
 from pii_analysis.analysis.projection import DEFAULT_SEED, deterministic_rates, rate_method, shared_projection
@@ -249,20 +249,19 @@ def _target_year(ctx, values: np.ndarray, lo: np.ndarray, hi: np.ndarray, years_
                        years_ahead=years_ahead, framework=fw, method=method)
 
 
-_KEPT: dict[tuple, tuple] = {}   # the target years of the last settings used in this process (per context)
-
-
 def target_year_draws(ctx, *, base_year: int, target_year: int, n_draws: int, seed: int) -> _TargetYear:
     """The target year of the draws `projection.project` makes with these settings (n_draws=0: the
-    deterministic trend path), computed once per process and settings. The random blocks are those of
-    the projection (kept for the rest of a report run's page, which projects its scenarios from them)."""
+    deterministic trend path), computed once per context and settings. The random blocks are those of
+    the projection (kept for the rest of a report run's page, which projects its scenarios from them);
+    kept per context (`memo.kept`)."""
+    return memo.kept(ctx, ("target_year_draws", base_year, target_year, n_draws, seed),
+                     lambda: _target_year_draws(ctx, base_year, target_year, n_draws, seed))
+
+
+def _target_year_draws(ctx, base_year: int, target_year: int, n_draws: int, seed: int) -> _TargetYear:
     from pii_analysis.analysis import projection as pj
     from pii_analysis.analysis.models import central_path, to_rates
 
-    key = (id(ctx), base_year, target_year, n_draws, seed)
-    kept = _KEPT.get(key)
-    if kept is not None and kept[0] is ctx:
-        return kept[1]
     inp = pj._inputs(ctx, base_year, target_year)
     h = (inp.years - inp.base_year).astype(float)
     if n_draws:
@@ -274,11 +273,7 @@ def target_year_draws(ctx, *, base_year: int, target_year: int, n_draws: int, se
         values = np.concatenate(parts)
     else:
         values = to_rates(inp.model, central_path(inp.model, h))[:, -1]
-    out = _target_year(ctx, values, inp.lo, inp.hi, float(h[-1]))
-    _KEPT[key] = (ctx, out)
-    while len(_KEPT) > 2:
-        _KEPT.pop(next(iter(_KEPT)))
-    return out
+    return _target_year(ctx, values, inp.lo, inp.hi, float(h[-1]))
 
 
 def _own_ranks(pii: np.ndarray, row: int, decimals: int) -> np.ndarray:
@@ -533,5 +528,5 @@ def ctx_rates_base(ctx, base: int, provinces: list[str]) -> np.ndarray:
     """(provinces, indicators) observed rates of the base year, in `provinces` order."""
     from pii_analysis.analysis.trends import panel_rates
 
-    _, order, rates = per_object(ctx, ("base_rates", base), lambda: panel_rates(ctx, [base]))
+    _, order, rates = memo.kept(ctx, ("base_rates", base), lambda: panel_rates(ctx, [base]))
     return rates[0][[order.index(x) for x in provinces]]

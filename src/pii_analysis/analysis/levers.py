@@ -94,7 +94,7 @@ def rank_levers(ctx, province: str, *, base_year: int | None = None, target_rank
                 target_year: int = DEFAULT_TARGET_YEAR, n: int = N_LEVERS) -> Levers:
     """The province's levers toward `target_rank` (None: its own or default target, as page 03's) by
     `target_year` (module docstring). Worked out once per context and arguments; the table is a copy."""
-    from pii_analysis.analysis.cache import per_object
+    from pii_analysis.data import memo
     from pii_analysis.analysis.targets import province_target
 
     province = ctx.check_province(province)
@@ -103,7 +103,7 @@ def rank_levers(ctx, province: str, *, base_year: int | None = None, target_rank
         raise PiiInputError(f"the target year must be a year after the base year {base}, got {target_year!r}",
                             column="target_year")
     rank = province_target(ctx, province, base_year=base, target_rank=target_rank, target_year=int(target_year)).rank
-    out = per_object(ctx, ("levers", province, base, rank, int(target_year), n),
+    out = memo.kept(ctx, ("levers", province, base, rank, int(target_year), n),
                      lambda: _rank(ctx, province, base, rank, int(target_year), n))
     return replace(out, table=out.table.copy())
 

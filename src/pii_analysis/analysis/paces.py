@@ -40,14 +40,14 @@ def sustained_paces(ctx, base_year: int | None = None, quantile: float = PACE_QU
     (the province's, in its good direction; 0 without a province), observed_years (how many the panel has
     up to the base year), median_pace (observed only). Without `province` the assumed pace is that of a
     province at or above the national average (no catch-up)."""
-    from pii_analysis.analysis.cache import per_object
+    from pii_analysis.data import memo
 
     base = ctx.check_year(base_year)
-    common = per_object(ctx, ("sustained_paces", base, quantile), lambda: _common(ctx, base, quantile))
+    common = memo.kept(ctx, ("sustained_paces", base, quantile), lambda: _common(ctx, base, quantile))
     gap = np.zeros(len(common))
     if province is not None:
         province = ctx.check_province(province)
-        rates, provinces = per_object(ctx, ("pace_rates", base), lambda: _base_rates(ctx, base))
+        rates, provinces = memo.kept(ctx, ("pace_rates", base), lambda: _base_rates(ctx, base))
         if province not in provinces:
             raise PiiInputError(f"province '{province}' has no data in {base}", column="province")
         d = ctx.framework.direction.astype(float)

@@ -139,14 +139,14 @@ def own_rank(pii: np.ndarray, row: int, decimals: int) -> np.ndarray:
 
 def raw_standing(ctx, province: str, year: int | None = None) -> RawStanding:
     """The province's raw standing in `year` (latest by default), from the context's panel."""
-    from pii_analysis.analysis.cache import per_object
+    from pii_analysis.data import memo
 
     province = ctx.check_province(province)
     year = ctx.check_year(year)
     provinces = ctx.panel.provinces(year)
     if province not in provinces:
         raise PiiInputError(f"province '{province}' has no data in {year}", column="province")
-    x, d = per_object(ctx, ("raw_rates", year), lambda: _rates(ctx, year))
+    x, d = memo.kept(ctx, ("raw_rates", year), lambda: _rates(ctx, year))
     return RawStanding(ctx.framework, ctx.method.with_options(denomination="none"), year, province, provinces, x, d)
 
 

@@ -189,9 +189,9 @@ def pillar_ols(result: ScoreResult, response: str = "rank", year_effects: bool =
         raise PiiInputError(f"response must be 'rank' or 'score', got {response!r}", column="response")
     # The fit is the same for every province: kept per ScoreResult for as long as it lives (a report
     # run's kernel serves many provinces from one loaded context), returned as a copy.
-    from pii_analysis.analysis.cache import per_object
+    from pii_analysis.data import memo
 
-    fit = per_object(result, ("pillar_ols", response, year_effects, cov_type),
+    fit = memo.kept(result, ("pillar_ols", response, year_effects, cov_type),
                      lambda: _pillar_ols(result, response, year_effects, cov_type))
     return fit.copy(deep=True)
 

@@ -3,11 +3,13 @@
 
 Building the parser imports only argparse and light default settings; each sub-command imports
 the analyses it needs when it runs, so `pii --help` starts in a fraction of a second. Bad input
-prints one clear line (file, row, column) and exits with status 2.
+prints one clear line (file, row, column) and exits with status 2; a full disk names the path being
+written and exits with status 3.
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 
 from pii_analysis.data.errors import PiiInputError
 
+DISK_FULL_STATUS = 3   # a full disk: its own exit status (2 is bad input, 1 a report that failed)
 COMMANDS = ("score", "drivers", "feasibility", "plan", "backtest", "report", "template")
 
 
@@ -44,6 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a file or directory that cannot be read or written
         if os.environ.get("PII_DEBUG"):
             raise
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            print(f"pii {args.command}: error: the disk is full (no space left writing {exc.filename or '?'}); "
+                  "free some space or choose another --out, then run again (index.html and manifest.json say "
+                  "what did not finish)", file=sys.stderr)
+            return DISK_FULL_STATUS
         where = f"file {exc.filename}: " if exc.filename else ""
         print(f"pii {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2

@@ -74,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"pii report: interrupted ({stop}); {Path(args.out) / 'index.html'} lists the reports that "
               "finished", file=sys.stderr)
         return 128 + stop.signum
+    for name in result.cache_ignored:
+        print(f"note: ignored {Path(args.out) / name} in the run's cache (not an entry the cache writes)",
+              file=sys.stderr)
     if level == "panel":
         print(f"processed tables: {args.processed}", file=sys.stderr)
     failed = [o for o in result.outcomes if o.status != "ok"]

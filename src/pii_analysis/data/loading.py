@@ -165,10 +165,8 @@ class Panel:
     def _known(self, key, compute):
         """compute(), once per panel (every section of a page asks for the years and provinces; the
         values of a panel never change)."""
-        known = self.__dict__.setdefault("_known_values", {})
-        if key not in known:
-            known[key] = compute()
-        return known[key]
+        from pii_analysis.data.memo import kept
+        return kept(self, ("known", key), compute)
 
     def arrays(self, framework: FrameworkShape, provinces: list[str], years: list[int] | None = None
                ) -> tuple[np.ndarray, np.ndarray | None]:

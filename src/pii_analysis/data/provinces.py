@@ -46,10 +46,8 @@ class ProvinceResolver:
     aliases: dict[str, str] = field(default_factory=dict)
 
     def _lookup(self, include_old: bool) -> dict[str, str]:
-        cache = self.__dict__.setdefault("_tables", {})
-        if include_old not in cache:
-            cache[include_old] = self._build_lookup(include_old)
-        return cache[include_old]
+        from pii_analysis.data.memo import kept
+        return kept(self, ("lookup", include_old), lambda: self._build_lookup(include_old))
 
     def _build_lookup(self, include_old: bool) -> dict[str, str]:
         table = {name_key(p): p for p in self.current}

@@ -16,6 +16,7 @@ import pandas as pd
 
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
+from pii_analysis.data.memo import kept, share
 from pii_analysis.data.tables import header_row, read_table, require_columns, row_number, to_number
 
 REQUIRED = ("code", "parent", "level", "weight")
@@ -24,6 +25,7 @@ DIRECTIONS = {"higher": 1, "+1": 1, "1": 1, "lower": -1, "-1": -1}
 DENOMINATORS = ("none", "population", "enterprises", "grdp")
 WEIGHT_TOLERANCE = 1e-3
 # cached properties that depend on the tree only, never on the weights
+STRUCTURES = "_structures"   # memo table of the weight-free aggregation shape, shared by reweighted copies
 _STRUCTURE = ("children", "depth", "aggregates", "indicators", "root", "pillars", "direction", "ancestor_map")
 
 
@@ -123,17 +125,17 @@ class Framework:
         """Weight of each indicator in `root` (default the index): product along the path. Worked out once per
         framework and root (every page asks; a reweighted copy has its own), a copy returned."""
         root = root or self.root
-        cache = self.__dict__.setdefault("_effective_weights", {})
-        if root not in cache:
-            out = {}
-            for ind in self.descendant_indicators(root):
-                w, cur = 1.0, ind
-                while cur != root:
-                    w *= float(self.weight[cur])
-                    cur = self.nodes.at[cur, "parent"]
-                out[ind] = w
-            cache[root] = pd.Series(out, name="effective_weight")
-        return cache[root].copy()
+        return kept(self, ("effective_weights", root), lambda: self._effective_weights(root)).copy()
+
+    def _effective_weights(self, root: str) -> pd.Series:
+        out = {}
+        for ind in self.descendant_indicators(root):
+            w, cur = 1.0, ind
+            while cur != root:
+                w *= float(self.weight[cur])
+                cur = self.nodes.at[cur, "parent"]
+            out[ind] = w
+        return pd.Series(out, name="effective_weight")
 
     @cached_property
     def direction(self) -> np.ndarray:
@@ -144,9 +146,9 @@ class Framework:
         """Weight-free shape of the aggregation from `start`: per step (inputs, outputs,
         child-of mask inputs x outputs, input positions in `nodes`). Cached, and shared by
         reweighted copies of the framework (see `with_weights`)."""
-        cache = self.__dict__.setdefault("_structures", {})
-        if start in cache:
-            return cache[start]
+        return kept(self, start, lambda: self._build_structure(start), store=STRUCTURES)
+
+    def _build_structure(self, start: tuple[str, ...]) -> list[tuple[list[str], list[str], np.ndarray, np.ndarray]]:
         known = list(start)
         known_set = set(known)
         above = {a for c in known for a in self.ancestors(c)}
@@ -165,7 +167,6 @@ class Framework:
             known.extend(ready)
             known_set.update(ready)
             todo = [c for c in todo if c not in known_set]
-        cache[start] = steps
         return steps
 
     def aggregation_steps(self, start: list[str] | None = None) -> list[tuple[list[str], list[str], np.ndarray]]:
@@ -191,7 +192,7 @@ class Framework:
         copy = Framework(nodes=nodes, source=self.source)
         for name in _STRUCTURE:
             copy.__dict__[name] = getattr(self, name)
-        copy.__dict__["_structures"] = self.__dict__.setdefault("_structures", {})
+        share(self, copy, STRUCTURES)
         return copy
 
     def linear_map(self, start: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
@@ -201,20 +202,19 @@ class Framework:
         one matrix product of the start scores (all levels composed at once).
         """
         start = list(start if start is not None else self.indicators)
-        key = tuple(start)
-        cache = self.__dict__.setdefault("_linear_maps", {})
-        if key not in cache:
-            composite = np.eye(len(start))
-            codes = list(start)
-            index = {c: i for i, c in enumerate(codes)}
-            for inputs, outputs, matrix in self.aggregation_steps(start):
-                block = composite[:, [index[c] for c in inputs]] @ matrix
-                composite = np.hstack([composite, block])
-                for c in outputs:
-                    index[c] = len(codes)
-                    codes.append(c)
-            cache[key] = (composite, codes)
-        return cache[key]
+        return kept(self, ("linear_map", tuple(start)), lambda: self._linear_map(start))
+
+    def _linear_map(self, start: list[str]) -> tuple[np.ndarray, list[str]]:
+        composite = np.eye(len(start))
+        codes = list(start)
+        index = {c: i for i, c in enumerate(codes)}
+        for inputs, outputs, matrix in self.aggregation_steps(start):
+            block = composite[:, [index[c] for c in inputs]] @ matrix
+            composite = np.hstack([composite, block])
+            for c in outputs:
+                index[c] = len(codes)
+                codes.append(c)
+        return composite, codes
 
     def covering(self, codes: list[str]) -> bool:
         """Whether `codes` cut the tree: every indicator has exactly one of them on its path."""

@@ -39,10 +39,8 @@ class ScoreResult:
     def _kept(self, key: tuple, compute):
         """compute() once per result (every section of a page asks for the same tables; the scores of a
         result never change); frames are returned as copies, so a caller may change its own."""
-        kept = self.__dict__.setdefault("_kept_tables", {})
-        if key not in kept:
-            kept[key] = compute()
-        value = kept[key]
+        from pii_analysis.data.memo import kept
+        value = kept(self, key, compute)
         return value.copy() if isinstance(value, pd.DataFrame) else value
 
     def node_scores(self, year: int, level: str | None = None) -> pd.DataFrame:

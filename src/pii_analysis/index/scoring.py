@@ -354,11 +354,8 @@ class Normalised:
     def missing(self, rows: slice) -> np.ndarray:
         """(indicators,) whether each column has a missing score in batch elements `rows` (kept per slice:
         re-scoring asks it of the same slices for every scenario)."""
-        kept = self.__dict__.setdefault("_missing", {})
-        key = (rows.start, rows.stop)
-        if key not in kept:
-            kept[key] = np.isnan(self.normalised[rows]).any(axis=(0, 2))
-        return kept[key]
+        from pii_analysis.data.memo import kept
+        return kept(self, ("missing", rows.start, rows.stop), lambda: np.isnan(self.normalised[rows]).any(axis=(0, 2)))
 
 
 def _rates_only(framework: Framework, method: Method) -> None:

@@ -8,6 +8,7 @@ import textwrap
 
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import LayoutEngine
 from matplotlib.patches import Patch
@@ -35,18 +36,20 @@ class FitLayout(LayoutEngine):
     PAD = 3 / 72          # inches (constrained layout's w_pad / h_pad)
 
     def execute(self, fig: Figure) -> None:
-        renderer = fig._get_renderer()
+        canvas = fig.canvas
+        renderer = (canvas.get_renderer() if hasattr(canvas, "get_renderer")
+                    else RendererAgg(fig.bbox.width, fig.bbox.height, fig.dpi))
         width, height = fig.bbox.width, fig.bbox.height
         pad = self.PAD * fig.dpi
         top = bottom = pad
-        title = fig._suptitle
+        title = next((t for t in fig.texts if fig.get_suptitle() and t.get_text() == fig.get_suptitle()), None)
         if title is not None:
             title.set_y(1 - pad / height)
             title.set_va("top")
             top += title.get_window_extent(renderer).height + 2 * pad
         for legend in fig.legends:     # placed at the bottom, centred
             legend.set_bbox_to_anchor((0.5, pad / height), transform=fig.transFigure)
-            legend._loc = 8            # 'lower center'
+            legend.set_loc("lower center")
             bottom += legend.get_window_extent(renderer).height + 2 * pad
         for ax in fig.axes:
             box, tight = ax.get_window_extent(renderer), ax.get_tightbbox(renderer)

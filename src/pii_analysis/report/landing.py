@@ -24,6 +24,9 @@ def interrupted_notice(interrupted: dict | None, lang: str) -> str:
     """The sentence an interrupted run puts at the top of its pages ('' for a finished run)."""
     if not interrupted:
         return ""
+    if interrupted.get("reason") == "disk_full":
+        return _t("disk_full", lang, path=interrupted["path"], seconds=interrupted["seconds"],
+                  finished=interrupted["finished"], total=interrupted["total"])
     return _t("interrupted", lang, signal=interrupted["signal"], seconds=interrupted["seconds"],
               finished=interrupted["finished"], total=interrupted["total"])
 

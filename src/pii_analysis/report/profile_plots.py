@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib import rcParams
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
@@ -35,8 +34,8 @@ def alt_text(fig: Figure) -> str:
     """What a screen reader says for a figure: its `alt` if set, else its title(s) in one line."""
     if getattr(fig, "alt", ""):
         return fig.alt
-    titles = [fig._suptitle.get_text()] if fig._suptitle is not None else []
-    titles += [t.get_text() for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
+    titles = [fig.get_suptitle()]
+    titles += [ax.get_title(loc) for ax in fig.axes for loc in ("center", "left", "right")]
     return " ".join(" ".join(t for t in titles if t.strip()).split())
 
 
@@ -46,116 +45,16 @@ def data_uri(fig: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(png_bytes(fig)).decode("ascii")
 
 
-PNG_COMPRESS_LEVEL = 3   # zlib level of the PNG stream (see png_encode)
+PNG_COMPRESS_LEVEL = 1   # zlib level of Pillow's PNG writer: charts are flat areas, level 1 is fast and small
 
 
 def png_bytes(fig: Figure) -> bytes:
-    """The figure as PNG, drawn once: Figure.draw runs the constrained layout itself before rendering,
-    whereas savefig first draws every artist once more (rendering disabled) only to run that layout.
-    The pixels are savefig's (drawn on a TextCachingCanvas); an opaque figure is stored as RGB."""
-    canvas = TextCachingCanvas(fig)
-    canvas.draw()
-    rgba = np.asarray(canvas.buffer_rgba())
-    return png_encode(rgba[..., :3] if (rgba[..., 3] == 255).all() else rgba, dpi=fig.dpi)
+    """The figure as PNG: matplotlib's own savefig (stock Agg canvas, Pillow writing at PNG_COMPRESS_LEVEL)."""
+    import io
 
-
-def png_encode(pixels: np.ndarray, dpi: float = DPI) -> bytes:
-    """8-bit RGB or RGBA pixels (rows x columns x 3|4) as a PNG file, with the pixel density and
-    matplotlib's Software note that savefig writes.
-
-    Speed: every row uses PNG's filter 0 (none) and zlib level PNG_COMPRESS_LEVEL. Charts are large flat
-    areas that compress as well unfiltered; Pillow's adaptive per-row filter choice took ~17 ms a chart
-    against ~6 ms here, for files ~3% larger than these."""
-    import struct
-    import zlib
-
-    from matplotlib import __version__ as mpl_version
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    height, width, channels = pixels.shape
-    rows = np.zeros((height, width * channels + 1), dtype=np.uint8)   # column 0: the filter byte (0)
-    rows[:, 1:].reshape(height, width, channels)[...] = pixels         # a view of rows: one copy of the pixels
-    per_metre = round(dpi / 0.0254)
-    software = f"Matplotlib version{mpl_version}, https://matplotlib.org/".encode("latin-1")
-    return b"".join((b"\x89PNG\r\n\x1a\n",
-                     chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if channels == 3 else 6, 0, 0, 0)),
-                     chunk(b"tEXt", b"Software\0" + software),
-                     chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-                     chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL)),
-                     chunk(b"IEND", b"")))
-
-
-# Speed: text is most of a chart's drawing (FreeType lays out and hints every glyph of a string each time
-# it is measured and again when it is drawn), and the same strings come back in every chart of a kernel:
-# pillar and indicator names, province names, tick values, legends. The renderer below keeps, across
-# figures, each string's size and its rendered glyph image (both depend only on the string, the font,
-# its size, the dpi and the text settings of rcParams), so a string is laid out once per kernel. The
-# pixels are matplotlib's own (tests compare them with savefig's).
-TEXT_CACHE_SIZE = 20_000          # strings kept (cleared when full): ~30 MB at most, a few MB in a run
-_TEXT_SIZES: dict[tuple, tuple[float, float, float]] = {}
-_TEXT_IMAGES: dict[tuple, tuple[np.ndarray, float, float, float]] = {}
-_FONT_RC = ("text.hinting", "text.hinting_factor", "text.kerning_factor")
-
-
-class TextCachingRenderer(RendererAgg):
-    """matplotlib's Agg renderer with the text sizes and glyph images kept across figures."""
-
-    def __init__(self, width: float, height: float, dpi: float) -> None:
-        super().__init__(width, height, dpi)
-        self._text_env = (dpi, *(rcParams[k] for k in _FONT_RC),
-                          *((k, str(rcParams[k])) for k in sorted(rcParams) if k.startswith("font.")))
-
-    def _text_key(self, s: str, prop) -> tuple:
-        return (s, tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
-                prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), self._text_env)
-
-    def get_text_width_height_descent(self, s, prop, ismath):
-        if ismath:
-            return super().get_text_width_height_descent(s, prop, ismath)
-        key = self._text_key(s, prop)
-        size = _TEXT_SIZES.get(key)
-        if size is None:
-            if len(_TEXT_SIZES) >= TEXT_CACHE_SIZE:
-                _TEXT_SIZES.clear()
-            size = _TEXT_SIZES[key] = super().get_text_width_height_descent(s, prop, ismath)
-        return size
-
-    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if ismath:
-            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-        from math import cos, radians, sin
-
-        from matplotlib.backends.backend_agg import get_hinting_flag
-
-        key = (self._text_key(s, prop), bool(gc.get_antialiased()))
-        glyphs = _TEXT_IMAGES.get(key)
-        if glyphs is None:            # as RendererAgg.draw_text, the image kept
-            font = self._prepare_font(prop)
-            font.set_text(s, 0, flags=get_hinting_flag())
-            font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
-            xo, yo = font.get_bitmap_offset()
-            if len(_TEXT_IMAGES) >= TEXT_CACHE_SIZE:
-                _TEXT_IMAGES.clear()
-            glyphs = _TEXT_IMAGES[key] = (np.array(font.get_image()), xo / 64.0, yo / 64.0,
-                                          font.get_descent() / 64.0)
-        image, xo, yo, d = glyphs
-        x = round(x + xo + d * sin(radians(angle)))
-        y = round(y + yo + d * cos(radians(angle)))
-        self._renderer.draw_text_image(image, x, y + 1, angle, gc)
-
-
-class TextCachingCanvas(FigureCanvasAgg):
-    """An Agg canvas drawing with a TextCachingRenderer (png_bytes)."""
-
-    def get_renderer(self):
-        w, h = self.figure.bbox.size
-        key = w, h, self.figure.dpi
-        if self._lastKey != key:
-            self.renderer = TextCachingRenderer(w, h, self.figure.dpi)
-            self._lastKey = key
-        return self.renderer
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    return buf.getvalue()
 
 
 # Speed: matplotlib places an automatic title or axis label by measuring every tick label, on each of
@@ -172,7 +71,7 @@ def _no_ylabel(ax) -> None:
 # Speed: constrained layout measures every artist of a chart twice per draw to find the margins, ~40% of
 # its drawing. The charts below have one axes whose surroundings are known (tick labels, axis label,
 # title, a legend at the bottom), so they get fixed margins in inches instead, the left one from the
-# width of their widest row label (measured once per kernel, as the text is drawn: TextCachingRenderer).
+# width of their widest row label (measured with a stock Agg renderer).
 LABEL_PAD = 0.2        # inches beside a row label: the figure edge, the tick and its pad
 TITLE_LINE = 0.2       # inches of one line of a 12-pt title
 TITLE_CHAR = 0.1       # inches per character of a 12-pt title, at most (to wrap it within the axes)
@@ -182,7 +81,7 @@ def label_width(labels, fontsize: float) -> float:
     """Width in inches of the widest of `labels` in the default font at `fontsize`."""
     from matplotlib.font_manager import FontProperties
 
-    renderer, prop = TextCachingRenderer(1, 1, DPI), FontProperties(size=fontsize)
+    renderer, prop = RendererAgg(1, 1, DPI), FontProperties(size=fontsize)
     return max((renderer.get_text_width_height_descent(str(s), prop, False)[0] for s in labels), default=0.0) / DPI
 
 

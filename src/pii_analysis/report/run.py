@@ -21,6 +21,7 @@ notebooks' and `pii feasibility`'s, so a default report reproduces a default not
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import multiprocessing
@@ -30,10 +31,9 @@ import secrets
 import signal
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ import pandas as pd
 from pii_analysis import __version__
 from pii_analysis.analysis.cache import ENV as CACHE_ENV
 from pii_analysis.analysis.cache import KEY_ENV as CACHE_KEY_ENV
-from pii_analysis.analysis.cache import file_checksum
+from pii_analysis.analysis.cache import file_checksum, foreign_entries
 from pii_analysis.analysis.defaults import (
     DEFAULT_DRAWS,
     DEFAULT_PROVINCE,
@@ -56,222 +56,28 @@ from pii_analysis.data.errors import PiiInputError
 from pii_analysis.index.context import Context, load_context, resolve_data_path
 from pii_analysis.report.defaults import TIMEOUT
 from pii_analysis.report.files import atomic_write, inside, write_csv
+from pii_analysis.report.html_export import HIDE_TAG, render_html  # noqa: F401 - kept importable here
+from pii_analysis.report.run_plan import (  # noqa: F401 - kept importable here
+    KERNEL, NOTEBOOK_DIR, NOTEBOOKS, VOLATILE_RUN_KEYS, Job, Outcome, available_notebooks, cell_durations,
+    declared_parameters, notebook_parameters, plan, scrub)
 from pii_analysis.report.i18n import check_lang
+from pii_analysis.report.run_supervise import (  # noqa: F401 - kept importable here
+    DISK_FULL, KERNELS_DIR, LOCK_NAME, STOP_GRACE, RunDiskFull, RunInterrupted, disk_full, kernel_runtime_dir,
+    run_lock, stop_on_signals, stop_processes, sweep_kernel_dirs)
 from pii_analysis.report.site import SUMMARY, nav, page_title, slug
 
-NOTEBOOK_DIR = paths.REPO_ROOT / "notebooks"
-NOTEBOOKS = ("01_province_profile.ipynb", "02_rank_drivers.ipynb", "03_top10_feasibility.ipynb")
 TARGET_YEAR = DEFAULT_TARGET_YEAR   # horizon of the shared projection (and of notebook 03)
-KERNEL = "python3"
 START_TIMEOUT = 120           # seconds for a kernel to start
 HTML_MAX_BYTES = 2_000_000    # size bound of one report's HTML; a larger report counts as failed
-HIDE_TAG = "report-hide"      # notebook cells with this tag (researcher notes) are neither run nor shown by a report
 RESULTS_ENV = "PII_RESULTS_DIR"
 # The run's seed and draws are the projection's defaults (and the notebooks' and `pii feasibility`'s),
 # so a report and a notebook run with default settings give the same tables; the projection of all
 # provinces is computed once per run, so full precision costs the run little.
 
 
-# --- plan ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Job:
-    """One notebook for one province: where it comes from, its parameters, where it goes."""
-
-    notebook: str                 # path of the source notebook
-    province: str
-    year: int
-    parameters: dict[str, Any]
-    stem: str                     # output path without suffix: <out>/<province-slug>/<notebook-stem>
-    kernel: str = KERNEL
-    timeout: int = TIMEOUT
-    lang: str = "vi"
-    pages: tuple[str, ...] = ()   # the province's pages in this run ('summary', notebook stems): the links
+# --- plan and one report's notebook: report/run_plan.py ---------------------------------
 
 
-@dataclass
-class Outcome:
-    """What happened to a Job (one row of the index and of the manifest)."""
-
-    notebook: str
-    province: str
-    year: int
-    parameters: dict[str, Any]
-    status: str = "failed"        # 'ok', 'failed' or 'not_run' (the run was interrupted first)
-    error: str = ""
-    attempts: int = 0
-    seconds: float = 0.0
-    html: str = ""                # paths relative to the output directory
-    ipynb: str = ""
-    html_bytes: int = 0
-    results: list[str] = field(default_factory=list)
-    cell_seconds: dict[str, float] = field(default_factory=dict)  # section (first line of a cell) -> seconds
-
-
-def available_notebooks(names: tuple[str, ...] = NOTEBOOKS, directory: Path = NOTEBOOK_DIR) -> list[Path]:
-    """The notebooks of the run that exist (the others are simply not run)."""
-    return [directory / n for n in names if (directory / n).exists()]
-
-
-def declared_parameters(notebook: str | Path) -> list[str]:
-    """Names assigned in the notebook's `parameters` cell (read with `ast`, so a comment such as
-    '# None = latest year' cannot hide a parameter, as it can from papermill.inspect_notebook)."""
-    import ast
-
-    import nbformat
-    nb = nbformat.read(str(notebook), as_version=4)
-    names: list[str] = []
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            for node in ast.parse(cell.source).body:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
-                    if isinstance(node, ast.AnnAssign) else []
-                names += [t.id for t in targets if isinstance(t, ast.Name)]
-    return list(dict.fromkeys(names))
-
-
-def notebook_parameters(notebook: str | Path, run_parameters: dict[str, Any]) -> dict[str, Any]:
-    """The run's parameters the notebook declares (one run command serves notebooks with different
-    parameters)."""
-    declared = declared_parameters(notebook)
-    return {k: v for k, v in run_parameters.items() if k in declared}
-
-
-def plan(notebooks: list[Path], provinces: list[str], run_parameters: dict[str, Any], out_dir: Path,
-         *, kernel: str = KERNEL, timeout: int = TIMEOUT) -> list[Job]:
-    """One Job per (province, notebook), province-major so each province's reports finish together."""
-    declared = {nb: declared_parameters(nb) for nb in notebooks}
-    pages = ("summary", *(Path(nb).stem for nb in notebooks))
-    jobs = []
-    for province in provinces:
-        values = {**run_parameters, "province": province}
-        for nb in notebooks:
-            params = {k: v for k, v in values.items() if k in declared[nb]}
-            jobs.append(Job(notebook=str(nb), province=province, year=int(run_parameters["year"]),
-                            parameters=params, stem=str(inside(out_dir, Path(slug(province)) / Path(nb).stem)),
-                            kernel=kernel, timeout=timeout, lang=str(run_parameters.get("lang", "vi")),
-                            pages=pages))
-    return jobs
-
-
-# --- one report (runs in a worker process) ---------------------------------------------------
-VOLATILE_RUN_KEYS = ("start_time", "end_time", "duration", "exception", "input_path", "output_path",
-                     "environment_variables")
-
-
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
-
-
-def cell_durations(nb: Any) -> dict[str, float]:
-    """Seconds of each executed code cell (papermill's durations, read before `scrub` drops them), keyed by the
-    cell's first line ('%%panel_section drivers.heatmap'): where a report's time goes (benchmarks)."""
-    times: dict[str, float] = {}
-    for i, cell in enumerate(nb.cells):
-        duration = cell.metadata.get("papermill", {}).get("duration")
-        if cell.cell_type == "code" and duration is not None:
-            key = (cell.source.strip().splitlines() or [f"cell {i}"])[0][:60]
-            times[key] = round(times.get(key, 0.0) + float(duration), 3)
-    return times
-
-
-def scrub(nb: Any) -> Any:
-    """Remove what changes between identical runs: timestamps, durations, paths, random cell ids."""
-    pm = nb.metadata.get("papermill", {})
-    for key in VOLATILE_RUN_KEYS:
-        pm.pop(key, None)
-    count = 0
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and cell.get("execution_count") is not None:
-            count += 1
-            cell["execution_count"] = count
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-        if "id" in cell:
-            cell["id"] = f"cell-{i:03d}"
-        for output in cell.get("outputs", []):   # '<... at 0x7f...>' reprs differ on every run
-            plain = output.get("data", {}).get("text/plain")
-            if isinstance(plain, str):
-                output["data"]["text/plain"] = _ADDRESS.sub(" at 0x0", plain)
-    return nb
-
-
-
-
-_FOCUSABLE = re.compile(r'(<div class="[^"]*\bjp-(?:OutputArea-output|Cell-inputWrapper)\b[^"]*")')
-_NUMERIC_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
-
-
-def _character(match: re.Match) -> str:
-    """A numeric character reference of the Markdown renderer ('&#7841;') as the UTF-8 character it stands
-    for (as nbconvert's BeautifulSoup pass wrote it): the page reads, and searches, as Vietnamese. References
-    below U+00A0 (markup characters, and the C1 range HTML maps to other characters) are kept."""
-    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
-    return chr(code) if 0xA0 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
-
-
-@functools.lru_cache(maxsize=None)
-def _exporter() -> Any:
-    """The HTML exporter, built once per process (loading its templates costs more than a render).
-
-    Markdown that cells *print* (titles and narratives with province, indicator and scenario names
-    from data files) is rendered with raw HTML escaped and harmful link protocols (javascript:)
-    refused; the notebooks' own Markdown cells render as written."""
-    from jinja2 import DictLoader, pass_context
-    from nbconvert import HTMLExporter
-    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    from pii_analysis.report.site import TEMPLATES
-
-    class SafeHTMLExporter(HTMLExporter):
-        @pass_context
-        def markdown2html(self, context, source):
-            if context.get("cell", {}).get("cell_type") == "markdown":
-                return super().markdown2html(context, source)
-            renderer = IPythonRenderer(escape=True, allow_harmful_protocols=False, embed_images=self.embed_images,
-                                       anchor_link_text=self.anchor_link_text,
-                                       exclude_anchor_links=self.exclude_anchor_links)
-            return MarkdownWithMath(renderer=renderer).render(source)
-
-        def from_notebook_node(self, nb, resources=None, **kw):
-            """HTMLExporter.from_notebook_node without its BeautifulSoup pass over the whole page (parsing
-            and writing again ~1 MB of HTML was a third of a report's conversion): every figure has its
-            alt text from our template, and the outputs get nbconvert's tabindex="0" here."""
-            from nbconvert.exporters.templateexporter import TemplateExporter
-            from nbconvert.filters.highlight import Highlight2HTML
-            from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-            langinfo = nb.metadata.get("language_info", {})
-            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-            self.register_filter("highlight_code", self.filters.get(
-                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
-            resources = self._init_resources(resources)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            return _NUMERIC_REF.sub(_character, _FOCUSABLE.sub(r'\1 tabindex="0"', html)), resources
-
-        def _validate_preprocessor(self, nbc, preprocessor):
-            """No schema check after each of the 13 preprocessors (most of them disabled): the notebook was
-            validated when read, and the checks were a third of a conversion."""
-
-    exporter = SafeHTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True,
-                            extra_loaders=[DictLoader({"pii_notebook.html.j2":
-                                                       (TEMPLATES / "notebook.html.j2").read_text("utf-8")})],
-                            template_file="pii_notebook.html.j2")
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={HIDE_TAG}), enabled=True)
-    return exporter
-
-
-def render_html(nb: Any, title: str, lang: str = "en", links: list[dict] | None = None,
-                nav_label: str = "") -> str:
-    """One self-contained HTML page: outputs only (no code), PNG figures inline with alt text, no scripts;
-    `<html lang>` and the tab title in the report's language, the links to the province's pages."""
-    exporter = _exporter()
-    exporter.language_code = lang
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}, "pii_nav": links or [],
-                                                         "pii_nav_label": nav_label, "pii_alt": title})
-    return body
 
 
 def _error_of(exc: BaseException) -> str:
@@ -289,6 +95,38 @@ def _error_of(exc: BaseException) -> str:
 # A report's cells are not the user's IPython history: no SQLite write per cell (and per reset), which cost
 # ~0.15 s a page with two kernels sharing ~/.ipython's history file.
 KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
+PR_SET_PDEATHSIG = 1               # linux/prctl.h
+
+
+@functools.lru_cache(maxsize=1)
+def _prctl() -> Any:
+    """libc's prctl, looked up once (before any fork: a forked child only calls it)."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (prctl PR_SET_PDEATHSIG), so a SIGKILL of
+    the run (the out-of-memory killer) leaves no worker or kernel behind; if the parent `parent` is
+    already gone, exit now. Elsewhere than Linux: nothing (the run's stop on signals still holds)."""
+    prctl = _prctl() if sys.platform.startswith("linux") else None
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+
+
+def _kernel_launch() -> dict[str, Any]:
+    """Popen arguments of a kernel: on Linux it dies with its worker (`die_with_parent`)."""
+    if not sys.platform.startswith("linux") or _prctl() is None:
+        return {}
+    return {"preexec_fn": die_with_parent}
+
+
 _KERNELS: dict[str, tuple[Any, Any]] = {}      # kernel name -> (manager, connected client)
 
 
@@ -301,6 +139,18 @@ def _shutdown_kernels() -> None:
         except Exception:  # already gone
             pass
     _KERNELS.clear()
+
+
+def _connection_file() -> str:
+    """A new kernel's connection file, in the run's runtime directory ($JUPYTER_RUNTIME_DIR, inside --out):
+    a KernelManager left to itself puts it in the system temp directory, where a killed run leaves it."""
+    import uuid
+
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    directory = Path(jupyter_runtime_dir())
+    directory.mkdir(parents=True, exist_ok=True)
+    return str(directory / f"kernel-{uuid.uuid4()}.json")
 
 
 def _kernel(name: str, fresh: bool = False) -> tuple[Any, Any]:
@@ -317,8 +167,8 @@ def _kernel(name: str, fresh: bool = False) -> tuple[Any, Any]:
         if not _KERNELS:
             from multiprocessing import util
             util.Finalize(None, _shutdown_kernels, exitpriority=10)  # also when a pool worker exits
-        km = AsyncKernelManager(kernel_name=name)
-        run_sync(km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS))
+        km = AsyncKernelManager(kernel_name=name, connection_file=_connection_file())
+        run_sync(km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS), **_kernel_launch())
         kc = km.client()
         kc.start_channels()
         try:
@@ -340,6 +190,9 @@ def _prepare_kernel(kc: Any, directory: Path, results_dir: Path) -> None:
     from jupyter_core.utils import run_sync
 
     code = ("get_ipython().reset(new_session=True)\nimport gc as _gc\n_gc.freeze()\ndel _gc\nimport os as _os\n"
+            # a foreign file in the run's cache is reported once by the run (manifest), not on every page
+            "import warnings as _w\nfrom pii_analysis.analysis.cache import CacheWarning as _cw\n"
+            "_w.simplefilter('ignore', _cw)\ndel _w, _cw\n"
             f"_os.chdir({str(directory)!r})\n_os.environ[{RESULTS_ENV!r}] = {str(results_dir)!r}\ndel _os")
     reply = run_sync(kc.execute_interactive)(code, store_history=False, timeout=60,
                                              output_hook=lambda msg: None)
@@ -423,9 +276,13 @@ def execute_job(job: Job) -> Outcome:
             error = None
             break
         except PapermillExecutionError as exc:  # an error in the notebook: a rerun gives the same
+            if disk_full(exc):
+                raise disk_full(exc) from None      # the disk is full: the run stops (RunDiskFull)
             error = exc
             break
         except Exception as exc:  # kernel died, timed out, failed to start: once more in a new kernel
+            if disk_full(exc):
+                raise
             error = exc
     if running.exists():
         nb = nbformat.read(running, as_version=4)
@@ -519,8 +376,18 @@ def write_processed(ctx: Context, out_dir: str | Path | None = None) -> list[Pat
 
 
 def writable_directory(path: str | Path, option: str) -> Path:
-    """The directory, created if needed, after checking that a file can be written in it."""
+    """The directory, created if needed, after checking that a file can be written in it; never inside the
+    raw data (data/raw or $PII_DATA_DIR), which a run must not modify."""
     p = Path(path)
+    raw = [paths.REPO_ROOT / "data" / "raw"]
+    with contextlib.suppress(PiiInputError):
+        raw.append(paths.raw_dir())
+    target = p.resolve()
+    for root in raw:
+        root = root.resolve()
+        if target == root or root in target.parents:
+            raise PiiInputError(f"{option} is inside the raw data directory {root}: a run never writes into the "
+                                "raw data; choose another directory", file=p)
     try:
         p.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=p, prefix=".pii-write-test-"):
@@ -751,117 +618,6 @@ class PanelLevel(RunLevel):
                                      interrupted=interrupted)
 
 
-# --- stopping: signals, the lock, workers and kernels ------------------------------------------
-class RunInterrupted(BaseException):
-    """Ctrl-C or SIGTERM arrived during the run. A BaseException, as KeyboardInterrupt is: the handler raises it
-    wherever the main thread is, and an `except Exception` there (a summary that fails, a cache entry that
-    cannot be read, a library's fallback) must not swallow the stop."""
-
-    def __init__(self, signum: int) -> None:
-        self.signum = signum
-        super().__init__(signal.Signals(signum).name)
-
-
-@contextlib.contextmanager
-def stop_on_signals():
-    """SIGINT and SIGTERM raise RunInterrupted in the main thread (SIGTERM would otherwise kill the run
-    with no clean-up); the previous handlers come back afterwards."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        for sig in (signal.SIGINT, signal.SIGTERM):   # a second Ctrl-C must not break the clean-up
-            signal.signal(sig, signal.SIG_IGN)
-        raise RunInterrupted(signum)
-
-    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, h in old.items():
-            signal.signal(sig, h)
-
-
-LOCK_NAME = ".pii-report.lock"
-
-
-@contextlib.contextmanager
-def run_lock(out: Path):
-    """Keep a second run out of the same output directory, naming the run that holds it. The lock is
-    an flock on `.pii-report.lock`, released by the system however this run ends."""
-    import fcntl
-
-    path = out / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        holder = Path(path).read_text(encoding="utf-8", errors="replace").strip() or "unknown"
-        os.close(fd)
-        raise PiiInputError(f"--out is in use by another pii report run ({holder}); wait for it to finish or "
-                            "choose another --out", file=out) from None
-    try:
-        info = f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}, command {' '.join(sys.argv)[:300]}"
-        os.ftruncate(fd, 0)
-        os.write(fd, info.encode("utf-8"))
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
-STOP_GRACE = 3.0   # seconds a worker gets to shut its kernel down before everything left is killed
-
-
-def _stop_processes(pool: ProcessPoolExecutor) -> None:
-    """Stop the pool now: no new job, every worker and every kernel (all descendants of this process)
-    terminated, then killed if still there after STOP_GRACE seconds; then any kernel of this run still
-    running (one a worker started, retrying a notebook whose kernel had just been stopped, after the
-    descendants were listed) is killed too: it is known by its connection file in the run's private
-    runtime directory ($JUPYTER_RUNTIME_DIR)."""
-    import psutil
-
-    def ours(proc: psutil.Process) -> bool:   # multiprocessing's resource tracker ignores SIGTERM and ends
-        try:                                  # by itself when this process exits: not waited for
-            return "resource_tracker" not in " ".join(proc.cmdline())
-        except psutil.Error:
-            return False
-
-    # taken before the workers die (their kernels are re-parented afterwards)
-    family = [p for p in psutil.Process().children(recursive=True) if ours(p)]
-    workers = {w.pid: w for w in multiprocessing.active_children()}
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in family:
-        with contextlib.suppress(psutil.Error):
-            proc.terminate()
-    # multiprocessing waits for the workers itself: a worker reaped by psutil stays alive to multiprocessing,
-    # and the pool's manager thread then waits for it forever when this process exits (the run never ends)
-    deadline = time.monotonic() + STOP_GRACE
-    for worker in workers.values():
-        worker.join(max(0.0, deadline - time.monotonic()))
-    _, left = psutil.wait_procs([p for p in family if p.pid not in workers],
-                                timeout=max(0.0, deadline - time.monotonic()))
-    for worker in workers.values():
-        if worker.is_alive():
-            worker.kill()
-            worker.join(STOP_GRACE)
-    for proc in left:
-        with contextlib.suppress(psutil.Error):
-            proc.kill()
-    psutil.wait_procs(left, timeout=STOP_GRACE)
-    runtime = os.environ.get("JUPYTER_RUNTIME_DIR", "")
-    if runtime.startswith(tempfile.gettempdir()) and "pii-kernels-" in runtime:   # this run's own directory
-        late = [p for p in psutil.process_iter(["cmdline"])
-                if p.info["cmdline"] and any(runtime in part for part in p.info["cmdline"])]
-        for proc in late:
-            with contextlib.suppress(psutil.Error):
-                proc.kill()
-        psutil.wait_procs(late, timeout=STOP_GRACE)
-
-
 def _worker_sigterm(signum, frame) -> None:  # pragma: no cover - runs in a worker
     """Kill this worker's kernel and remove its connection file, then exit at once."""
     try:
@@ -883,6 +639,7 @@ class RunResult:
     outcomes: list[Outcome]
     manifest: Path
     notes: tuple[str, ...] = ()     # warnings about the data (e.g. an indicator equal for every province)
+    cache_ignored: tuple[str, ...] = ()   # what in out/.cache is not an entry of the cache (ignored)
 
     @property
     def ok(self) -> bool:
@@ -896,8 +653,10 @@ def choose_provinces(ctx: Context, provinces: list[str] | None, all_provinces: b
     return [ctx.check_province(p) for p in (provinces or [DEFAULT_PROVINCE])]
 
 
-def _init_worker(log_path: str) -> None:
-    """Send a worker's (and its kernels') stderr to the run's log, keeping the progress bar clean."""
+def _init_worker(log_path: str, parent: int) -> None:
+    """Die with the run (`die_with_parent`); send a worker's (and its kernels') stderr to the run's log,
+    keeping the progress bar clean."""
+    die_with_parent(parent)
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)
     os.close(fd)
@@ -913,7 +672,7 @@ def _start_pool(n_jobs: int, log_path: Path, warm: dict[str, Any] | None = None)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     n = max(1, n_jobs)
     pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(str(log_path),))
+                               initializer=_init_worker, initargs=(str(log_path), os.getpid()))
     if warm is not None:
         for _ in range(n):
             pool.submit(warm_kernel, **warm)
@@ -955,7 +714,9 @@ def _run_jobs(jobs: list[Job], pool: ProcessPoolExecutor, progress: bool,
             job = futures[fut]
             try:
                 outcome = fut.result()
-            except Exception as exc:  # the worker itself died
+            except Exception as exc:  # the worker itself died (or the disk is full: the run stops)
+                if disk_full(exc):
+                    raise
                 outcome = Outcome(notebook=Path(job.notebook).name, province=job.province, year=job.year,
                                   parameters=job.parameters, error=_error_of(exc), attempts=1)
             outcomes.append(outcome)
@@ -992,7 +753,7 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
     t0 = time.perf_counter()
     lang = check_lang(lang)
     out = writable_directory(Path(out_dir).resolve(), "--out")
-    with run_lock(out), stop_on_signals(), _kernel_runtime_dir() as runtime:
+    with run_lock(out), stop_on_signals(), kernel_runtime_dir(out) as runtime:
         notebooks = available_notebooks() if notebooks is None else [Path(n) for n in notebooks]
         level = (level or PanelLevel)(out, data_path, provinces, all_provinces=all_provinces, year=year, sheet=sheet,
                                       decimal=decimal, lang=lang, notebooks=notebooks, n_draws=n_draws, seed=seed,
@@ -1017,6 +778,9 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
             "html_max_bytes": HTML_MAX_BYTES,
         }
         results = out / "results"
+        ignored = [str(p.relative_to(out)) for p in foreign_entries(out / ".cache")]
+        if ignored:    # planted or left by something else: never read, never fatal, said here and in the manifest
+            manifest["cache_ignored"] = ignored
         os.environ[CACHE_ENV] = str(out / ".cache")   # for this process, the workers and their kernels
         os.environ[CACHE_KEY_ENV] = secrets.token_hex(32)  # this run trusts only the cache entries it signs
         pool = None
@@ -1040,47 +804,41 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
             timings["pages"] = time.perf_counter() - t
         except BaseException as exc:
             if pool is not None:
-                _stop_processes(pool)
-            if not isinstance(exc, RunInterrupted):
+                stop_processes(pool)
+            full = disk_full(exc) if isinstance(exc, Exception) else None
+            if not isinstance(exc, RunInterrupted) and full is None:
                 raise
             done = {(o.province, o.notebook) for o in outcomes}
             rest = [Outcome(notebook=Path(j.notebook).name, province=j.province, year=j.year,
                             parameters=j.parameters, status="not_run") for j in job_list
                     if (j.province, Path(j.notebook).name) not in done]
             outcomes = _in_plan_order(outcomes + rest, job_list)
-            interrupted = {"signal": signal.Signals(exc.signum).name, "seconds": round(time.perf_counter() - t0, 1),
-                           "finished": len(done), "total": len(job_list), "kernel_runtime_dir": str(runtime)}
-            level.write_stopped(outcomes, meta=meta, timings=timings, interrupted=interrupted)
-            _finish(out, outcomes, manifest, timings, t0, interrupted=interrupted)
+            interrupted = {"seconds": round(time.perf_counter() - t0, 1), "finished": len(done),
+                           "total": len(job_list), "kernel_runtime_dir": str(runtime)}
+            if full is None:
+                interrupted["signal"] = signal.Signals(exc.signum).name
+            else:
+                interrupted.update(reason="disk_full", path=str(full.filename or out),
+                                   error=full.strerror or str(full))
+            with contextlib.suppress(OSError) if full is not None else contextlib.nullcontext():
+                level.write_stopped(outcomes, meta=meta, timings=timings, interrupted=interrupted)
+            with contextlib.suppress(OSError) if full is not None else contextlib.nullcontext():
+                _finish(out, outcomes, manifest, timings, t0, interrupted=interrupted)
+            if full is not None:
+                raise RunDiskFull(errno.ENOSPC, full.strerror or os.strerror(errno.ENOSPC),
+                                  interrupted["path"]) from None
             raise
         manifest_path = _finish(out, outcomes, manifest, timings, t0)
-        return RunResult(index=index, outcomes=outcomes, manifest=manifest_path, notes=level.notes)
-
-
-@contextlib.contextmanager
-def _kernel_runtime_dir():
-    """A private directory for the run's kernel connection files ($JUPYTER_RUNTIME_DIR of the workers and
-    kernels), removed at the end however the run ends: no connection file is left behind."""
-    import shutil
-
-    path = Path(tempfile.mkdtemp(prefix="pii-kernels-"))
-    old = os.environ.get("JUPYTER_RUNTIME_DIR")
-    os.environ["JUPYTER_RUNTIME_DIR"] = str(path)
-    try:
-        yield path
-    finally:
-        if old is None:
-            os.environ.pop("JUPYTER_RUNTIME_DIR", None)
-        else:
-            os.environ["JUPYTER_RUNTIME_DIR"] = old
-        shutil.rmtree(path, ignore_errors=True)
+        return RunResult(index=index, outcomes=outcomes, manifest=manifest_path, notes=level.notes,
+                         cache_ignored=tuple(ignored))
 
 
 def _finish(out: Path, outcomes: list[Outcome], manifest: dict, timings: dict[str, float], t0: float, *,
             interrupted: dict | None = None) -> Path:
     """manifest.json (atomically), for a finished or an interrupted run."""
     timings["total"] = time.perf_counter() - t0
-    status = "interrupted" if interrupted else "ok" if all(o.status == "ok" for o in outcomes) else "failed"
+    status = (interrupted.get("reason", "interrupted") if interrupted else
+              "ok" if all(o.status == "ok" for o in outcomes) else "failed")
     manifest = {**manifest,
                 "results": sorted(str(p.relative_to(out)) for p in (out / "results").glob("*.csv")),
                 "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
