@@ -176,7 +176,7 @@ def test_blank_province(tmp_path, long_2025):
 def test_unknown_indicator_code(tmp_path, long_2025):
     frame = long_2025.copy()
     frame.loc[0, "indicator"] = "2.3.9"
-    expect_error(write(frame, tmp_path / "f.csv"), row=2, column="value", match="unknown indicator code '2.3.9'")
+    expect_error(write(frame, tmp_path / "f.csv"), row=2, column="indicator", match="unknown indicator code '2.3.9'")
 
 
 def test_unknown_indicator_column_in_a_wide_file(tmp_path, long_2025):
