@@ -254,6 +254,8 @@ def _header_hints() -> tuple[str, ...]:
 
 def _typed_cells(frame: pd.DataFrame, rows: pd.Series, columns: pd.Series) -> np.ndarray:
     typed = frame.attrs.get(TYPED) or set()
+    if not typed:           # a CSV file, or a sheet of text: no per-row look-up
+        return np.zeros(len(rows), dtype=bool)
     return np.array([(int(r), c) in typed for r, c in zip(rows, columns)], dtype=bool)
 
 
