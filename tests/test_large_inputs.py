@@ -3,6 +3,9 @@ XFD1048576 costs nothing; a stray value there is refused naming the sheet), and 
 stream keeps its errors exact (file, row, column). Timings and memory: benchmarks/bench_loading.py."""
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -10,21 +13,17 @@ from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.tables import read_table
 
 
-def stray_workbook(path, value: bool):
-    import openpyxl
-    from openpyxl.styles import Font
+def _bench():
+    """benchmarks/bench_loading.py, whose workbook builder the tests use too (one stray-cell workbook)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_loading.py"
+    spec = importlib.util.spec_from_file_location("bench_loading", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "2025"
-    ws.append(["province", "year", "x"])
-    ws.append(["Hà Nội", 2025, 1.5])
-    if value:
-        ws["XFD1048576"] = "stray"
-    else:
-        ws["XFD1048576"].font = Font(bold=True)
-    book.save(path)
-    return path
+
+def stray_workbook(path, value: bool):
+    return _bench().write_stray(path, value)
 
 
 def test_a_formatted_stray_cell_does_not_stretch_the_sheet(tmp_path):
@@ -71,3 +70,19 @@ def test_a_long_csv_read_as_a_stream_names_the_exact_cell(tmp_path, shipped):
     panel = load_panel(good, fw)
     assert len(panel.values) == frame["indicator"].isin(fw.indicators).sum()   # denominators apart
     assert panel.years == list(range(1996, 2026))
+
+
+def test_a_legacy_xls_sheet_gets_the_same_guard(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    ws = book.add_sheet("2025")
+    for j, v in enumerate(["province", "year", "x"]):
+        ws.write(0, j, v)
+    for j, v in enumerate(["Hà Nội", 2025, 1.5]):
+        ws.write(1, j, v)
+    ws.write(65535, 255, "stray")            # IV65536: the last cell of a legacy sheet
+    path = tmp_path / "old.xls"
+    book.save(str(path))
+    with pytest.raises(PiiInputError, match="delete the stray cells") as info:
+        read_table(path)
+    assert info.value.sheet == "2025" and "IV65536" in info.value.message

@@ -224,6 +224,8 @@ def _header_hints() -> tuple[str, ...]:
 
 def _typed_cells(frame: pd.DataFrame, rows: pd.Series, columns: pd.Series) -> np.ndarray:
     typed = frame.attrs.get(TYPED) or set()
+    if not typed:           # a CSV file, or a sheet of text: no per-row look-up
+        return np.zeros(len(rows), dtype=bool)
     return np.array([(int(r), c) in typed for r, c in zip(rows, columns)], dtype=bool)
 
 
@@ -390,9 +392,11 @@ def load_panel(path: str | Path, framework: FrameworkShape, *,
         denominators.columns.name = None
 
     ind = raw[~is_den]
-    for year, group in ind.groupby("year"):
-        present = group.dropna(subset=["value"])["indicator"].unique()
-        absent = [c for c in framework.indicators if c not in set(present)]
+    given = ind.loc[ind["value"].notna() & ind["indicator"].isin(framework.indicators), ["year", "indicator"]]
+    counts = given.drop_duplicates().groupby("year").size().reindex(np.sort(ind["year"].unique()), fill_value=0)
+    for year in counts.index[counts < len(framework.indicators)][:1]:   # the first year lacking a code
+        present = set(given.loc[given["year"] == year, "indicator"])
+        absent = [c for c in framework.indicators if c not in present]
         if absent:
             raise PiiInputError(
                 f"indicator {absent[0]} has no value for any province in {year}"

@@ -183,22 +183,23 @@ def _xls_values(path: Path, sheet: str) -> list[list[object]]:
     book = xlrd.open_workbook(str(path), on_demand=True)
     try:
         ws = book.sheet_by_name(sheet)
-        out = []
+        rows: dict[int, dict[int, object]] = {}
         for i in range(ws.nrows):
-            row: list[object] = []
-            for cell in ws.row(i):
-                if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                    row.append(None)
-                elif cell.ctype == xlrd.XL_CELL_NUMBER:
-                    row.append(float(cell.value))
+            cells: dict[int, object] = {}
+            for j, cell in enumerate(ws.row(i)):
+                if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK) or cell.value == "":
+                    continue
+                if cell.ctype == xlrd.XL_CELL_NUMBER:
+                    cells[j] = float(cell.value)
                 elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
-                    row.append(bool(cell.value))
+                    cells[j] = bool(cell.value)
                 elif cell.ctype == xlrd.XL_CELL_ERROR:
-                    row.append(xlrd.error_text_from_code.get(cell.value, "#ERROR"))
+                    cells[j] = xlrd.error_text_from_code.get(cell.value, "#ERROR")
                 else:
-                    row.append(str(cell.value))
-            out.append(row)
-        return out
+                    cells[j] = str(cell.value)
+            if cells:
+                rows[i + 1] = cells
+        return used_cells(rows, file=path, sheet=sheet)
     finally:
         book.release_resources()
 
