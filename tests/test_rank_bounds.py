@@ -100,3 +100,30 @@ def test_pages_and_landing_show_the_same_figure(nb_profile):
     assert "13–16 (not 15)" in standing_text(r, "en") and "Đồng Nai" in standing_text(r, "vi")
     table = landing_ranking(r, {"Ninh Bình": r}).set_index("province")
     assert table.at["Ninh Bình", "rank_label"] == "13–16 (not 15)" and table.at["Khánh Hòa", "rank_label"] == "9"
+
+
+def test_feasibility_on_a_profile_and_on_the_published_file(nb_profile, capsys):
+    """Totals and ranks only: P(Top 10 in 2030) with its verdict, model range and calibration source; the
+    calibration is the published record (pooled sd of one-year changes, each year's common change removed)."""
+    from pii_analysis.analysis.totals_feasibility import MODELS, totals_feasibility
+    from pii_analysis.data.record import pooled_spread, published_changes
+
+    for args in (["--data", str(nb_profile)],
+                 ["--data", "data/raw/pii_published_results.csv", "--province", "Khanh Hoa"]):
+        capsys.readouterr()
+        assert main(["feasibility", *args, "--target-rank", "10", "--draws", "2000", "--seed", "7",
+                     "--format", "json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        lo, hi = out["model_range"]
+        assert 0.0 <= lo <= out["probability"] <= hi <= 1.0 and lo < hi
+        assert out["verdict"] in ("on_track", "needs_acceleration", "off_track")
+        assert "province_merger_2025.csv" in out["calibration"] and "re-basing" in out["calibration"]
+    sd, df = pooled_spread(published_changes())
+    f = totals_feasibility("Ninh Bình", 39.81, published_totals(load_published(), 2025), target_rank=10, years=5,
+                           n_draws=2000, seed=7)
+    assert (f.sd_within, f.df_within) == (sd, df) and list(f.by_model) == list(MODELS)
+    assert f.p == f.by_model[MODELS[0]]
+    # higher unknown totals make Top 10 harder; no time, no move from 13-16 to the Top 10
+    assert f.by_model[MODELS[1]] <= f.p <= f.by_model[MODELS[2]]
+    assert totals_feasibility("Ninh Bình", 39.81, published_totals(load_published(), 2025), target_rank=10,
+                              years=0, n_draws=500, seed=7).p == 0.0
