@@ -298,7 +298,7 @@ def profile_levers(result, *, target_year: int = DEFAULT_TARGET_YEAR, n: int = N
         "places_gained": places, "places_per_effort": per_place, "points_per_effort": per_point,
         "usable": usable}).iloc[order].reset_index(drop=True)
     _number_levers(table, n)
-    table = table.merge(d, on="code", how="left").assign(
+    table = table.astype({"code": str}).merge(d.astype({"code": str}), on="code", how="left").assign(
         target_year=int(target_year), rivals="published totals", lever_mode="reach")
     table.attrs.update(target_year=target_year, horizon=int(h), pace_source="assumption",
                        rivals="published totals", published_above=int(len(gaps)))

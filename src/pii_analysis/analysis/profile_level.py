@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pii_analysis.analysis.rank_bounds import RankBounds, rank_bounds
 from pii_analysis.analysis.strengths import StrengthRule, flag_indicators
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
@@ -46,12 +47,13 @@ class ProfileResult:
     standing: pd.DataFrame      # published totals of the others, with the gap to each
     drivers: pd.DataFrame       # one row per indicator of the profile, in its own units
     pii: float                  # the province's PII (published, else computed; NaN if neither)
-    rank: float                 # published rank, else the place among the published totals
+    rank: float                 # published rank, else the one rank the published table allows (NaN: an interval)
     rank_basis: str             # 'published' or 'among published totals' or ''
     gaps: pd.DataFrame = None   # gap_to_each_rank
     totals: pd.DataFrame = None  # the year's published results on today's map (published_totals)
     data_status: str = "user"   # 'published' only when every row of the file says so (data_status column)
     data_level: str = "profile"
+    bounds: RankBounds | None = None  # the ranks the published table allows (rank_bounds)
 
     @property
     def province(self) -> str:
@@ -206,11 +208,6 @@ def published_totals(published: pd.DataFrame, year: int, provinces: list[str] | 
     return out.drop(columns="_key").reset_index(drop=True)
 
 
-def place_among(pii: float, totals: pd.DataFrame) -> float:
-    """1 + the number of published totals above `pii` (the place among the published totals)."""
-    return float(1 + (totals["pii_score"].dropna() > pii).sum()) if np.isfinite(pii) else float("nan")
-
-
 def gap_to_each_rank(province: str, pii: float, rank: float, totals: pd.DataFrame, framework: Framework,
                      pillars: dict[str, float] | None = None) -> pd.DataFrame:
     """For each rank r above the province (1 .. rank - 1): who holds it and the PII points the province
@@ -306,20 +303,20 @@ def analyse(profile: Profile, framework: Framework, published: pd.DataFrame, *,
     rank = published_rank(profile.province, profile.year, year_pub)
     standing = rank_gaps(profile.province, pii, profile.year, year_pub, framework) if np.isfinite(pii) \
         else pd.DataFrame()
-    basis = "published" if np.isfinite(rank) else ""
-    if not np.isfinite(rank) and np.isfinite(pii) and len(standing):
-        rank, basis = float(1 + (standing["pii"] > pii).sum()), "among published totals"
+    totals = published_totals(year_pub, profile.year)
+    bounds = rank_bounds(profile.province, pii, totals)
+    basis = "published" if np.isfinite(rank) else ("among published totals" if np.isfinite(pii) else "")
+    rank = bounds.rank
     above = standing[standing["gap_pii"] > 0]["gap_pii"] if len(standing) else pd.Series(dtype=float)
     gap = float(above.min()) if len(above) else float("nan")
     drivers = unit_drivers(scores, framework, gap)
     flags = strengths(scores, framework)
     scores = scores.assign(flag=scores["code"].map(flags).fillna(""))
-    totals = published_totals(year_pub, profile.year)
     pillars = scores[(scores["level"] == "pillar") & scores["score"].notna()]
-    gaps = gap_to_each_rank(profile.province, pii, rank, totals, framework,
+    gaps = gap_to_each_rank(profile.province, pii, float(bounds.high), totals, framework,
                             dict(zip(pillars["code"].astype(str), pillars["score"].astype(float))))
     return ProfileResult(profile=profile, scores=scores, standing=standing, drivers=drivers, pii=pii, rank=rank,
-                         rank_basis=basis, gaps=gaps, totals=totals, data_status=profile.data_status)
+                         rank_basis=basis, gaps=gaps, totals=totals, data_status=profile.data_status, bounds=bounds)
 
 
 def require_profile_pii(result: ProfileResult) -> None:
@@ -358,6 +355,7 @@ class PublishedResult:
     note: str = ""
     data_status: str = "published"
     data_level: str = "published"
+    bounds: RankBounds | None = None  # the ranks the published table allows (rank_bounds)
 
     def pillar_scores(self) -> dict[str, float]:
         return {k: v for k, v in self.nodes.items() if k.isdigit()}
@@ -380,12 +378,16 @@ def analyse_published(path: str | Path | None, province: str, year: int | None =
     if pd.notna(row["rank"]):
         rank, basis = float(row["rank"]), str(row["rank_basis"])
     elif np.isfinite(pii):
-        rank, basis = place_among(pii, totals[totals["province"] != name]), "among published totals"
+        basis = "among published totals"
     else:
         raise PiiInputError(f"{name} has neither a published total nor a published rank for {year}", file=file,
                             column="pii_score")
-    gaps = gap_to_each_rank(name, pii, rank, totals, framework, {k: v for k, v in nodes.items() if k.isdigit()})
+    bounds = rank_bounds(name, pii, totals)
+    rank = bounds.rank
+    gaps = gap_to_each_rank(name, pii, float(bounds.high), totals, framework,
+                            {k: v for k, v in nodes.items() if k.isdigit()})
     return PublishedResult(province=name, year=year, source=file, pii=pii, rank=rank, rank_basis=basis,
+                           bounds=bounds,
                            nodes=nodes, gaps=gaps, totals=totals, note=resolver.merger_note(province),
                            data_status=declared_status(path, published))
 

@@ -120,10 +120,10 @@ PROFILE_COLUMNS = ["lever_rank", "code", "name", "unit", "value", "national_min"
 
 def _header(r) -> dict:
     """The lines that open the output at both levels below the panel: the level, the province and its standing."""
-    from pii_analysis.cli.output import level_meta
+    from pii_analysis.cli.output import level_meta, rank_meta
 
     return {**level_meta(r.data_level, r.note), "province": r.province, "year": r.year, "pii": r.pii,
-            "rank": r.rank, "rank_basis": r.rank_basis, "data_status": r.data_status}
+            **rank_meta(r), "data_status": r.data_status}
 
 
 def gap_notes(r) -> dict:

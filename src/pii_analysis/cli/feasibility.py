@@ -42,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
     from pii_analysis.report.labels import TEXT as LABELS
     from pii_analysis.report.labels import data_banner
 
+    from pii_analysis.analysis.profile_level import level_of
+
+    if level_of(args.data, getattr(args, "sheet", None)) != "panel":
+        return _run_totals(args)
     ctx = load_context(args.data, **data_options(args))
     print_notes(ctx)
     seed = args.seed
@@ -75,3 +79,47 @@ def run(args: argparse.Namespace) -> int:
     print("# milestones")
     print(verdicts[mcols].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     return 0
+
+
+def _run_totals(args: argparse.Namespace) -> int:
+    """Below the panel (a profile or published results): totals and ranks only. P(rank <= target) from the
+    totals projected with the published spread of one-year changes, one value per model of the totals
+    nobody published (`analysis.totals_feasibility`)."""
+    from pii_analysis.analysis.profile_level import open_level
+    from pii_analysis.analysis.totals_feasibility import totals_feasibility
+    from pii_analysis.analysis.verdict import Thresholds, classify
+    from pii_analysis.cli.output import level_meta, rank_meta
+    from pii_analysis.report.feasibility_text import thresholds_note, verdict_labels
+
+    import pandas as pd
+
+    r = open_level(args.data, province=None if args.province == DEFAULT_PROVINCE and args.data and
+                   _is_profile(args) else args.province, year=args.base_year, sheet=getattr(args, "sheet", None))
+    target = args.target_rank or DEFAULT_TARGET_RANK
+    years = int(args.target_year) - int(r.year)
+    f = totals_feasibility(r.province, r.pii, r.totals, target_rank=target, years=years, n_draws=args.draws,
+                           seed=args.seed)
+    verdict = classify(f.p)
+    meta = {**level_meta(r.data_level, r.note), "province": r.province, "year": r.year, "pii": r.pii,
+            **rank_meta(r), "data_status": r.data_status, "target_rank": target, "target_year": args.target_year,
+            "probability": round(f.p, 6), "model_range": [round(f.lo, 6), round(f.hi, 6)],
+            "verdict": verdict, "verdict_label": verdict_labels(pd.Series([verdict]), args.lang)[0],
+            "headline_model": "unknown totals mid-interval (drawn uniformly between the published totals "
+                              "that bound them)",
+            "models": "; ".join(f"{k}: {v:.3f}" for k, v in f.by_model.items()),
+            "calibration": f"published one-year PII changes (data/raw/pii_published_results.csv), each year's "
+                           f"common change (the 2024->2025 re-basing) removed, 2024->2025 only for provinces "
+                           f"unchanged by the 2025 merger (data/raw/province_merger_2025.csv): sd "
+                           f"{f.sd_within:.2f} points a year between provinces, {f.df_within} degrees of freedom",
+            "draws": f.n_draws, "seed": f.seed, "source": str(args.data),
+            "note": "projection of totals only: the other provinces' indicators are not known at this level",
+            "thresholds": thresholds_note(Thresholds(), "en")}
+    print(json.dumps(meta, ensure_ascii=False, indent=2) if args.format == "json"
+          else "\n".join(f"# {k}: {v}" for k, v in meta.items()))
+    return 0
+
+
+def _is_profile(args: argparse.Namespace) -> bool:
+    from pii_analysis.analysis.profile_level import level_of
+
+    return level_of(args.data, getattr(args, "sheet", None)) == "profile"

@@ -64,6 +64,19 @@ def level_meta(data_level: str, note: str = "") -> dict:
     return {"data_level": data_level, **({"province_note": note} if note else {})}
 
 
+def rank_meta(r) -> dict:
+    """The rank lines of a result below the panel: the one figure every page shows ('13–16 (not 15)' when
+    the published table allows several ranks), its low and high bounds and the provinces bounding it."""
+    from pii_analysis.report.level_pages import rank_bounds_text, rank_figure
+
+    b = r.bounds
+    out = {"rank": rank_figure(r), "rank_basis": r.rank_basis}
+    if b is not None and b.basis not in ("published", "unknown"):
+        out.update({"rank_low": b.low, "rank_high": b.high, "rank_possible": ", ".join(map(str, b.possible)),
+                    "rank_bounds": rank_bounds_text(b, "en")})
+    return out
+
+
 def emit(frame: pd.DataFrame, fmt: str, meta: dict, float_digits: int = 2) -> str:
     """Render a result table as an aligned table, CSV or JSON (with its metadata).
 

@@ -72,7 +72,7 @@ PROFILE_COLUMNS = ["code", "level", "name", "value", "national_min", "national_m
 def _run_profile(args: argparse.Namespace) -> int:
     """The profile level: one province's scores from its own profile, checked against the published ones."""
     from pii_analysis.analysis.profile_level import analyse_profile
-    from pii_analysis.cli.output import emit, level_meta
+    from pii_analysis.cli.output import emit, level_meta, rank_meta
 
     r = analyse_profile(args.data, year=args.year, sheet=getattr(args, "sheet", None),
                         accept_typed_scores=args.accept_typed_scores)
@@ -85,7 +85,7 @@ def _run_profile(args: argparse.Namespace) -> int:
     n_ind = int(((table["level"] == "indicator") & table["computed"].notna()).sum())
     meta = {**level_meta(r.data_level, r.profile.note), **{f"WARNING {i + 1}": w for i, w in enumerate(warnings)},
             "province": r.profile.province, "year": r.profile.year, "data_status": r.data_status,
-            "pii": r.pii, "rank": r.rank, "rank_basis": r.rank_basis,
+            "pii": r.pii, **rank_meta(r),
             "indicators_scored": f"{n_ind} of {len(r.scores[r.scores['level'] == 'indicator'])} (the others are "
                                  "not in the profile)",
             "mismatches": ", ".join(f"{c} {chk}" for c, chk in zip(r.mismatches["code"], r.mismatches["check"]))

@@ -75,7 +75,9 @@ def province_rows(ranking: pd.DataFrame, outcomes: list, lang: str, data_status:
                 links.append({"label": page_name(stem, lang), "href": f"{RUN_LOG}#{folder}-{stem}", "failed": True})
         change, direction = change_label(r.rank_change, lang)
         known = pd.notna(r.rank)   # below the panel, a province whose rank is not published has none
-        rows.append({"province": r.province, "rank": int(r.rank) if known else "—",
+        label = getattr(r, "rank_label", None)
+        rows.append({"province": r.province, "rank": label if isinstance(label, str) else int(r.rank) if known
+                     else "—",
                      "rank_order": int(r.rank) if known else len(ranking) + order[r.province] + 1,
                      "pii": float(r.pii), "change": change,
                      "direction": direction, "pii_change": r.pii_change, "name_order": order[r.province],

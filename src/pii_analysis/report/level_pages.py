@@ -137,9 +137,33 @@ def _standing(result, lang: str) -> str:
         else "pii_missing"
     rank_basis = {"published": "rank_published", "among published totals": "rank_among"}.get(result.rank_basis,
                                                                                               "rank_missing")
-    rank = str(int(result.rank)) if np.isfinite(result.rank) else "—"
+    bounds = getattr(result, "bounds", None)
+    rank = rank_figure(result)
+    basis = _t(rank_basis, lang)
+    if bounds is not None and bounds.basis != "published":
+        basis = f"{_t('rank_interval', lang) if not bounds.single else basis}; {rank_bounds_text(bounds, lang)}"
     return _t("standing", lang, province=result.province, year=result.year, pii=fmt_num(result.pii, lang),
-              pii_basis=_t(pii_basis, lang), rank=rank, rank_basis=_t(rank_basis, lang), **counts(result))
+              pii_basis=_t(pii_basis, lang), rank=rank, rank_basis=basis, **counts(result))
+
+
+def rank_figure(result) -> str:
+    """The one rank figure every output shows: '9', '13–16 (not 15)' (an interval the published table
+    allows) or '—'."""
+    bounds = getattr(result, "bounds", None)
+    if bounds is not None:
+        return bounds.text()
+    return str(int(result.rank)) if np.isfinite(result.rank) else "—"
+
+
+def rank_bounds_text(bounds, lang: str) -> str:
+    """The published provinces bounding the interval and the ranks inside it held by others."""
+    def side(d):
+        return (d["province"], d["rank"], fmt_num(d["pii"], lang)) if d else (_t("rank_open", lang), "—", "—")
+    (a, ar, ap), (b, br, bp) = side(bounds.above), side(bounds.below)
+    out = _t("rank_bounds", lang, above=a, above_rank=ar, above_pii=ap, below=b, below_rank=br, below_pii=bp)
+    if bounds.excluded:
+        out += "; " + _t("rank_held", lang, held=", ".join(str(r) for r in bounds.excluded))
+    return out
 
 
 def _pii_published(result) -> bool:

@@ -42,14 +42,26 @@ def level_results(results: dict[str, LevelResult]) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def landing_ranking(result: LevelResult) -> pd.DataFrame:
+def landing_ranking(result: LevelResult, results: dict | None = None) -> pd.DataFrame:
     """The landing page's table from the published totals: every province of today's map, rank and PII
-    where published, `data_status` 'published' or 'not_published'; no previous year on this map."""
+    where published, `data_status` 'published' or 'not_published'; no previous year on this map.
+    `rank_label`: the rank figure, for a province of `results` the one every page shows (its interval
+    when the published table allows several ranks)."""
+    from pii_analysis.report.level_pages import rank_figure
+
     t = result.totals
-    return pd.DataFrame({"province": t["province"], "rank": t["rank"], "pii": t["pii_score"],
-                         "prev_year": np.nan, "prev_rank": pd.NA, "prev_pii": np.nan,
-                         "rank_change": pd.array([pd.NA] * len(t), dtype="Int64"), "pii_change": np.nan,
-                         "data_status": np.where(t["pii_score"].notna(), "published", "not_published")})
+    out = pd.DataFrame({"province": t["province"], "rank": t["rank"], "pii": t["pii_score"],
+                        "prev_year": np.nan, "prev_rank": pd.NA, "prev_pii": np.nan,
+                        "rank_change": pd.array([pd.NA] * len(t), dtype="Int64"), "pii_change": np.nan,
+                        "data_status": np.where(t["pii_score"].notna(), "published", "not_published")})
+    out["rank_label"] = [str(int(r)) if pd.notna(r) else "—" for r in out["rank"]]
+    for province, r in (results or {}).items():
+        at = out["province"] == province
+        out.loc[at, "rank_label"] = rank_figure(r)
+        if at.any() and pd.isna(out.loc[at, "pii"]).all() and np.isfinite(r.pii):
+            out.loc[at, "pii"] = r.pii
+            out.loc[at, "data_status"] = r.data_status
+    return out
 
 
 def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: list[str],
@@ -66,7 +78,7 @@ def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: 
 
     levers = lp.profile_lever_items(result, lang, target_year) if result.data_level == "profile" else []
     counts = lp.counts(result)
-    rank = int(result.rank) if np.isfinite(result.rank) else "—"
+    rank = lp.rank_figure(result)
     context = {
         "lang": lang, "title": text(STEXT, "title", lang, province=result.province, year=result.year),
         "tab_title": page_title("summary", result.province, result.year, lang),
@@ -146,9 +158,9 @@ class BelowPanel(base.RunLevel):
         from pii_analysis.report.profile_plots import data_uri
 
         first, lang = self.first, self.lang
-        ranking = landing_ranking(first)
+        ranking = landing_ranking(first, self.results)
         n_pub = int(first.totals["published"].sum())
-        totals = ranking.dropna(subset=["rank", "pii"])    # the chart shows the published totals only
+        totals = ranking[ranking["data_status"] == "published"].dropna(subset=["rank", "pii"])    # the chart shows the published totals only
         chart = data_uri(national_plots.ranking_chart(totals, first.year, lang)) \
             if len(totals) and interrupted is None else ""
         return landing.write_landing(self.out, lang=lang, year=first.year, ranking=ranking, outcomes=outcomes,
