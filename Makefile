@@ -20,6 +20,7 @@ reports: $(STAMP)
 
 test: $(STAMP) browser
 	cd $(CURDIR) && $(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check src tests benchmarks scripts notebooks
 	$(BIN)/python -m pytest
 
 # The tests without those marked slow (whole report runs, browsers, large searches): under a minute.

@@ -191,7 +191,8 @@ def test_every_reader_names_the_row_below_title_rows(tmp_path, reader, shipped):
         frame = pd.read_csv(paths.raw_file(paths.DEMO_PANEL), dtype=str, keep_default_na=False)
         bad = 40
         frame.loc[bad, "value"] = "n/a?"
-        call = (lambda p: load_panel(p, fw))
+        def call(p):
+            return load_panel(p, fw)
     elif reader == "regions":
         from pii_analysis.data.regions import load_regions, regions_file
         frame = pd.read_csv(regions_file(), dtype=str, keep_default_na=False)

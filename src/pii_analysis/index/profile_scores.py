@@ -109,7 +109,7 @@ def score_profile(profile: Profile, framework: Framework, published: Mapping[str
             out[code]["basis"] = "same value in every province (no weight)"
         elif np.isfinite(out[code]["value"]) and not np.isfinite(out[code]["computed"]):
             out[code]["basis"] = "value without national min/max"
-    for code, line in typed.items():   # accepted: a typed score against the published one, said in its check
+    for code in typed:   # accepted: a typed score against the published one, said in its check
         known = outside.get(code)
         if known is not None and abs(pub[code] - known) > 2 * half_unit + 1e-9 and not out[code].get("check"):
             out[code]["check"] = f"differs from the published {known:.2f} by {pub[code] - known:+.2f}"

@@ -161,7 +161,7 @@ def annex_workbook(indicators: pd.DataFrame, plans: pd.DataFrame, judged: pd.Dat
             if 4 <= j <= 6 + len(years):
                 formats[j] = _number_format(rows[["value_now", "national_mean", "national_best"]].stack()
                                             if j <= 6 else frame[col])
-        widths = {1: 8, 2: 44, 3: 18, **{j: 12 for j in range(4, 7 + len(years))}, 7 + len(years): 10,
+        widths = {1: 8, 2: 44, 3: 18, **dict.fromkeys(range(4, 7 + len(years)), 12), 7 + len(years): 10,
                   8 + len(years): 34, 9 + len(years): 12, 10 + len(years): 12}
         _table(sheet, frame, HEADER_ROW, widths, formats)
         _page(sheet, len(frame.columns), HEADER_ROW)

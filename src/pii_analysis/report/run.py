@@ -203,7 +203,7 @@ def _prepare_kernel(kc: Any, directory: Path, results_dir: Path) -> None:
 WARM_ENGINE = "pii-warm-kernel"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _warm_engine() -> str:
     """Register (once) and name the papermill engine that runs a notebook on the worker's ready client."""
     from papermill.clientwrap import PapermillNotebookClient
@@ -353,7 +353,7 @@ def shared_tables(shared: Projection, provinces: list[str], target_ranks: dict[s
     """Machine-readable tables of the shared projection: bands of all provinces and, for the chosen
     provinces, rank quantiles and the probability of a rank <= the province's target rank per year (all
     labelled as projections)."""
-    ranks = target_ranks if isinstance(target_ranks, dict) else {p: target_ranks for p in provinces}
+    ranks = target_ranks if isinstance(target_ranks, dict) else dict.fromkeys(provinces, target_ranks)
     out = {"projection_bands": shared.bands(),
            "projection_probabilities": pd.concat(
                [shared.rank_summary(p, ranks[p]).assign(province=p, target_rank=ranks[p]) for p in provinces],

@@ -56,7 +56,7 @@ def nav(pages: list[str], current: str, lang: str) -> list[dict[str, Any]]:
     return items
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def environment() -> Any:
     """The Jinja2 environment of the project's own pages: templates from report/templates, HTML
     autoescaped (text from data files can hold '<' or '&'), the report's number formats as filters."""

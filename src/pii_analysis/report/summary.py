@@ -39,7 +39,7 @@ def _t(key: str, lang: str, **kw: object) -> str:
 def report_date() -> _dt.date:
     """The date printed on the summary: $SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date() if epoch else _dt.date.today()
+    return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC).date() if epoch else _dt.date.today()
 
 
 def levers(drivers: pd.DataFrame, lang: str, province: str, lead: pd.DataFrame | None = None,
