@@ -127,3 +127,19 @@ def test_feasibility_on_a_profile_and_on_the_published_file(nb_profile, capsys):
     assert f.by_model[MODELS[1]] <= f.p <= f.by_model[MODELS[2]]
     assert totals_feasibility("Ninh Bình", 39.81, published_totals(load_published(), 2025), target_rank=10,
                               years=0, n_draws=500, seed=7).p == 0.0
+
+
+def test_one_year_of_data_gives_the_required_pace_without_a_history(tmp_path):
+    """Issue 19: a one-year workbook's page 03 failed on the historical pace; with one year it is not known."""
+    from pii_analysis.analysis.verdict import required_pace
+    from pii_analysis.data.paths import raw_file
+    from pii_analysis.index.context import load_context
+
+    panel = pd.read_csv(raw_file("demo/pii_demo_panel.csv"))
+    path = tmp_path / "one.csv"
+    panel[panel["year"] == 2025].to_csv(path, index=False)
+    ctx = load_context(str(path))
+    p = required_pace(ctx, "Ninh Bình", target_rank=10, target_year=2030).iloc[0]
+    assert p["base_pii"] == float(ctx.scores.node_scores(2025).loc["Ninh Bình", ctx.framework.root])
+    assert pd.isna(p["historical_yearly_gain"]) and pd.isna(p["gap_per_year"])
+    assert p["required_yearly_gain"] == (p["needed_pii"] - p["base_pii"]) / 5

@@ -50,7 +50,8 @@ def milestone_verdicts(table: pd.DataFrame, thresholds: Thresholds = Thresholds(
 
 def required_pace(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030,
                   base_year: int | None = None) -> pd.DataFrame:
-    """One row: base PII, PII to reach in the target year, required and historical yearly gains."""
+    """One row: base PII, PII to reach in the target year, required and historical yearly gains (NaN with
+    one year of data up to the base year: no history)."""
     from pii_analysis.analysis.effort import trend_target
     from pii_analysis.analysis.trends import score_trends
 
@@ -58,9 +59,13 @@ def required_pace(ctx, province: str, *, target_rank: int = 10, target_year: int
     base = ctx.check_year(base_year)
     own_t, rival_t, rank_t = trend_target(ctx, province, target_rank=target_rank, target_year=target_year,
                                           base_year=base)
-    hist = score_trends(ctx, [ctx.framework.root], base).table()
-    row = hist[hist["province"] == province].iloc[0]
-    base_pii = float(row["base_value"])
+    if sum(y <= base for y in ctx.scores.years) < 2:   # one year of data: no history, so no historical pace
+        base_pii = float(ctx.scores.node_scores(base).loc[province, ctx.framework.root])
+        row = {"slope": float("nan"), "slope_ols": float("nan"), "slope_sd": float("nan")}
+    else:
+        hist = score_trends(ctx, [ctx.framework.root], base).table()
+        row = hist[hist["province"] == province].iloc[0]
+        base_pii = float(row["base_value"])
     required = (rival_t - base_pii) / (target_year - base)
     return pd.DataFrame([{
         "province": province, "base_year": base, "base_pii": base_pii, "target_year": target_year,

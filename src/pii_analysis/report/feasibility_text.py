@@ -23,6 +23,8 @@ def narrative(key: str, lang: str = "vi", **values: object) -> str:
 
 
 def _signed(value: float, lang: str, digits: int = 2) -> str:
+    if not pd.notna(value):
+        return "—"   # not known (e.g. one year of data: no history)
     return ("+" if value >= 0 else "−") + fmt_num(abs(float(value)), lang, digits)
 
 
