@@ -166,3 +166,17 @@ def test_out_and_processed_inside_the_raw_data_are_refused(tmp_path, option, cap
     assert code == 2
     assert f"{option} is inside the raw data directory" in err and "Traceback" not in err
     assert not inside.exists()
+
+
+# --- save_results never silently does nothing ----------------------------------------------------
+
+
+def test_save_results_outside_a_run_warns_and_writes_where_told(tmp_path, monkeypatch):
+    import pandas as pd
+
+    monkeypatch.delenv(report.RESULTS_ENV, raising=False)
+    frame = pd.DataFrame({"a": [1, 2]})
+    with pytest.warns(report.ResultsNotSaved, match="'drivers' not saved"):
+        assert report.save_results(frame, "drivers") is None
+    path = report.save_results(frame, "drivers", directory=tmp_path)
+    assert path == tmp_path / "drivers.csv" and pd.read_csv(path)["a"].tolist() == [1, 2]
