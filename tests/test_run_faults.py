@@ -88,7 +88,8 @@ def test_a_full_disk_exits_3_naming_the_path_and_the_pages_say_what_did_not_fini
         full.append(Path(path))
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
-    monkeypatch.setattr(report, "write_result", no_space)
+    from pii_analysis.report import run_tables
+    monkeypatch.setattr(run_tables, "write_result", no_space)    # every results table of the run goes through it
     code = main(["report", "--draws", "20", "--jobs", "1", "--lang", "en", "--out", str(out),
                  "--processed", str(tmp_path / "processed"), "--no-progress"])
     err = capsys.readouterr().err
@@ -166,3 +167,17 @@ def test_out_and_processed_inside_the_raw_data_are_refused(tmp_path, option, cap
     assert code == 2
     assert f"{option} is inside the raw data directory" in err and "Traceback" not in err
     assert not inside.exists()
+
+
+# --- save_results never silently does nothing ----------------------------------------------------
+
+
+def test_save_results_outside_a_run_warns_and_writes_where_told(tmp_path, monkeypatch):
+    import pandas as pd
+
+    monkeypatch.delenv(report.RESULTS_ENV, raising=False)
+    frame = pd.DataFrame({"a": [1, 2]})
+    with pytest.warns(report.ResultsNotSaved, match="'drivers' not saved"):
+        assert report.save_results(frame, "drivers") is None
+    path = report.save_results(frame, "drivers", directory=tmp_path)
+    assert path == tmp_path / "drivers.csv" and pd.read_csv(path)["a"].tolist() == [1, 2]
