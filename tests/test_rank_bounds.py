@@ -143,3 +143,21 @@ def test_one_year_of_data_gives_the_required_pace_without_a_history(tmp_path):
     assert p["base_pii"] == float(ctx.scores.node_scores(2025).loc["Ninh Bình", ctx.framework.root])
     assert pd.isna(p["historical_yearly_gain"]) and pd.isna(p["gap_per_year"])
     assert p["required_yearly_gain"] == (p["needed_pii"] - p["base_pii"]) / 5
+
+
+@pytest.mark.parametrize("target, status, current, reason", [
+    (20, "met", 16.0, ""),             # every rank left (13, 14, 16) meets rank <= 20: judged on the worst, 16
+    (12, "not met", 13.0, ""),         # none does: judged on the best, 13
+    (15, "cannot be judged", None, "rank_interval"),   # 13 and 14 meet it, 16 does not
+])
+def test_a_rank_target_is_judged_on_the_interval_never_on_a_guessed_place(nb_profile, tmp_path, target, status,
+                                                                          current, reason):
+    from pii_analysis.analysis.plan import judge_level
+    from pii_analysis.data.targets import load_targets
+
+    f = tmp_path / "t.csv"
+    f.write_text(f"province,year,kind,value,group,source_url,note\nNinh Bình,2025,rank,{target},,mine,\n",
+                 encoding="utf-8")
+    row = judge_level(analyse_profile(nb_profile), load_targets(f, province="Ninh Bình")).iloc[0]
+    assert (row["status"], row["reason"]) == (status, reason)
+    assert (pd.isna(row["current_value"]) if current is None else row["current_value"] == current)

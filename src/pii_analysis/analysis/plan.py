@@ -161,6 +161,23 @@ def judge_panel(ctx, province: str, targets: pd.DataFrame, proj=None, *,
     return pd.DataFrame(out, columns=list(COLUMNS))
 
 
+def _rank_against(result, target: float) -> tuple[float, str]:
+    """The rank to judge a rank target by when the published neighbours only bound it (rank_bounds): the
+    worst rank left when every rank left meets the target, the best when none does; NaN and the reason
+    'rank_interval' when the interval straddles the target (never a guessed single place)."""
+    if np.isfinite(result.rank):
+        return float(result.rank), ""
+    bounds = getattr(result, "bounds", None)
+    possible = tuple(bounds.possible) if bounds is not None else ()
+    if not possible:
+        return np.nan, "no_rank"
+    if max(possible) <= target:
+        return float(max(possible)), ""
+    if min(possible) > target:
+        return float(min(possible)), ""
+    return np.nan, "rank_interval"
+
+
 def judge_level(result, targets: pd.DataFrame, *, groups: pd.DataFrame | None = None,
                 framework=None) -> pd.DataFrame:
     """The target rows at the profile or published level (`analysis.profile_level` results): the
@@ -184,7 +201,7 @@ def judge_level(result, targets: pd.DataFrame, *, groups: pd.DataFrame | None = 
                "probability": np.nan, "margin": np.nan, "reason": ""}
         value, reason = np.nan, ""
         if kind == "rank":
-            value, reason = float(result.rank), ("" if np.isfinite(result.rank) else "no_rank")
+            value, reason = _rank_against(result, float(row["value"]))
         elif kind == "score":
             value, reason = float(result.pii), ("" if np.isfinite(result.pii) else "no_rank")
         elif kind == "group_rank":

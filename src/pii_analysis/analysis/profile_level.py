@@ -313,7 +313,7 @@ def analyse(profile: Profile, framework: Framework, published: pd.DataFrame, *,
     flags = strengths(scores, framework)
     scores = scores.assign(flag=scores["code"].map(flags).fillna(""))
     pillars = scores[(scores["level"] == "pillar") & scores["score"].notna()]
-    gaps = gap_to_each_rank(profile.province, pii, float(bounds.high), totals, framework,
+    gaps = gap_to_each_rank(profile.province, pii, bounds.worst, totals, framework,
                             dict(zip(pillars["code"].astype(str), pillars["score"].astype(float))))
     return ProfileResult(profile=profile, scores=scores, standing=standing, drivers=drivers, pii=pii, rank=rank,
                          rank_basis=basis, gaps=gaps, totals=totals, data_status=profile.data_status, bounds=bounds)
@@ -384,7 +384,7 @@ def analyse_published(path: str | Path | None, province: str, year: int | None =
                             column="pii_score")
     bounds = rank_bounds(name, pii, totals)
     rank = bounds.rank
-    gaps = gap_to_each_rank(name, pii, float(bounds.high), totals, framework,
+    gaps = gap_to_each_rank(name, pii, bounds.worst, totals, framework,
                             {k: v for k, v in nodes.items() if k.isdigit()})
     return PublishedResult(province=name, year=year, source=file, pii=pii, rank=rank, rank_basis=basis,
                            bounds=bounds,

@@ -33,6 +33,11 @@ class RankBounds:
         """The one rank when the bounds give one, else NaN (never a guessed single place)."""
         return float(self.possible[0]) if self.single else float("nan")
 
+    @property
+    def worst(self) -> float:
+        """The worst rank the bounds allow (the last rank a gap table runs to), NaN when they allow none."""
+        return float("nan") if self.basis in ("unknown", "inconsistent") else float(self.high)
+
     def text(self) -> str:
         """'13', '13–16 (not 15)' or '—' (no total, no rank): the figure every output shows."""
         if self.basis in ("unknown", "inconsistent"):

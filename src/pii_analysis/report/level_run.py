@@ -16,12 +16,14 @@ import pandas as pd
 
 from pii_analysis.analysis.cache import file_checksum
 from pii_analysis.analysis.defaults import DEFAULT_TARGET_YEAR
+from pii_analysis.analysis.plan import judge_plan
 from pii_analysis.analysis.profile_level import LevelResult, open_level
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.report import run as base
 from pii_analysis.report.files import atomic_write, write_csv
 from pii_analysis.report.site import SUMMARY, nav, page_title, slug
+from pii_analysis.report.summary import plan_rows
 
 
 def level_results(results: dict[str, LevelResult]) -> dict[str, pd.DataFrame]:
@@ -98,6 +100,7 @@ def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: 
     }
     context["labels"]["levers_rule"] = lp.profile_levers_rule(lang) if levers else ""
     context["labels"]["levers_note"] = "" if levers else lp.summary_text("no_levers", lang)
+    context["plan"] = plan_rows(judge_plan(result, result.province), lang, folder)
     return atomic_write(folder / SUMMARY, render("summary.html.j2", **context))
 
 

@@ -76,20 +76,29 @@ TARGETS: Table = catalog("summary.TARGETS")
 ANNEX = "plan_annex.xlsx"   # the department annex the report run writes next to the summary
 
 
-def plan_block(ctx, province: str, projection, lang: str, out_dir: Path) -> dict[str, Any] | None:
-    """The plan's rows as page 03 shows them (analysis.plan.judge_panel on the run's shared projection, the
-    same draws), and the link to the department annex when the run wrote it; None without targets."""
-    from pii_analysis.analysis.plan import judge_panel, plan_targets
+def plan_rows(judged, lang: str, out_dir: Path) -> dict[str, Any] | None:
+    """The summary's plan block from judged rows (analysis.plan), with the link to the department annex
+    when the run wrote it; None without targets."""
     from pii_analysis.report import plan_text
 
-    targets = plan_targets(ctx, province)
-    if targets.empty:
+    if judged is None or judged.empty:
         return None
-    table = plan_text.plan_table(judge_panel(ctx, province, targets, projection), lang)
+    table = plan_text.plan_table(judged, lang)
     return {"heading": plan_text.text(plan_text.TEXT, "h_plan", lang), "header": list(table.columns),
             "rows": table.astype(str).values.tolist(),
             "annex": ANNEX if (Path(out_dir) / ANNEX).exists() else "",
             "annex_label": plan_text.text(plan_text.TEXT, "annex_link", lang)}
+
+
+def plan_block(ctx, province: str, projection, lang: str, out_dir: Path) -> dict[str, Any] | None:
+    """The plan's rows as page 03 shows them (analysis.plan.judge_panel on the run's shared projection, the
+    same draws); None without targets."""
+    from pii_analysis.analysis.plan import judge_panel, plan_targets
+
+    targets = plan_targets(ctx, province)
+    if targets.empty:
+        return None
+    return plan_rows(judge_panel(ctx, province, targets, projection), lang, out_dir)
 
 
 def province_goal(ctx, province: str, year: int, target_rank: int | None, target_year: int) -> dict[str, Any]:
