@@ -3,6 +3,9 @@ XFD1048576 costs nothing; a stray value there is refused naming the sheet), and 
 stream keeps its errors exact (file, row, column). Timings and memory: benchmarks/bench_loading.py."""
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -10,21 +13,17 @@ from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.tables import read_table
 
 
-def stray_workbook(path, value: bool):
-    import openpyxl
-    from openpyxl.styles import Font
+def _bench():
+    """benchmarks/bench_loading.py, whose workbook builder the tests use too (one stray-cell workbook)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_loading.py"
+    spec = importlib.util.spec_from_file_location("bench_loading", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "2025"
-    ws.append(["province", "year", "x"])
-    ws.append(["Hà Nội", 2025, 1.5])
-    if value:
-        ws["XFD1048576"] = "stray"
-    else:
-        ws["XFD1048576"].font = Font(bold=True)
-    book.save(path)
-    return path
+
+def stray_workbook(path, value: bool):
+    return _bench().write_stray(path, value)
 
 
 def test_a_formatted_stray_cell_does_not_stretch_the_sheet(tmp_path):
