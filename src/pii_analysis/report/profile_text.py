@@ -323,6 +323,8 @@ def best_text(province: str, year: int, lang: str) -> str:
 def changes_text(changes: pd.DataFrame, province: str, lang: str) -> str:
     """The year-on-year pillar changes in one paragraph."""
     if changes.empty:
+        if changes.attrs.get("change") == "generated":
+            return text(TEXT, "no_changes_generated", lang, year=changes.attrs.get("year", ""))
         return text(TEXT, "no_changes", lang)
     best, worst = changes.loc[changes["change"].idxmax()], changes.loc[changes["change"].idxmin()]
     return text(TEXT, "changes", lang, prev=changes.attrs.get("prev_year", ""), province=province,
