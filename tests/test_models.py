@@ -220,7 +220,11 @@ def test_backtest_command_reports_coverage_by_origin_and_horizon(ctx, tmp_path, 
     one = _panel_of_years(tmp_path, years[-1:])
     assert main(["backtest", "--draws", "20", "--data", str(one.panel.source)]) == 2
     assert "at least two years" in capsys.readouterr().err
-    assert main(["backtest", "--draws", "20"]) == 0
+    assert main(["backtest", "--draws", "20", "--data", str(ctx.panel.source)]) == 0
     text = capsys.readouterr().out
-    assert "DEMONSTRATION" in text and "cover90_rank" in text and "model / published" in text
+    assert "cover90_rank" in text and "model / published" in text
     assert "rho_province" in text and "Sensitivity" in text and "shrunk_trend" in text
+    assert main(["backtest", "--draws", "20"]) == 0     # the demonstration panel: published record only
+    text = capsys.readouterr().out
+    assert "DEMONSTRATION" in text and "HEADLINE" in text and "would be circular" in text
+    assert "cover90_rank" not in text and "shrunk_trend" not in text

@@ -82,13 +82,26 @@ def _fit_inputs(ctx, base: int, target_year: int, trend: TrendFit | None,
     nodes = fw.nodes.loc[fw.indicators]
     lo = nodes["min_value"].fillna(-np.inf).to_numpy(dtype=float)
     hi = nodes["max_value"].fillna(np.inf).to_numpy(dtype=float)
-    t = ctx.scores.table
-    t = t[(t["node"] == fw.root) & t["year"].isin(years)]
-    pii = t.pivot(index="year", columns="province", values="score").reindex(index=years, columns=provinces)
-    pii = pii.to_numpy(dtype=float)
+    pii = panel_pii(ctx, years, provinces)
     cal = calibrate(model, pii[-1], pii, lo, hi, fw, rate_method(ctx), published_changes(resolver=ctx.resolver))
     return _Inputs(model=model, calibration=cal, provinces=list(provinces), rates=rates[-1], lo=lo, hi=hi,
                    years=np.arange(base + 1, target_year + 1), base_year=base)
+
+
+def panel_pii(ctx, years: list[int], provinces: list[str]) -> np.ndarray:
+    """(years, provinces) PII totals of the panel, in the given order."""
+    t = ctx.scores.table
+    t = t[(t["node"] == ctx.framework.root) & t["year"].isin(years)]
+    pii = t.pivot(index="year", columns="province", values="score").reindex(index=years, columns=provinces)
+    return pii.to_numpy(dtype=float)
+
+
+def recalibrate(ctx, inp: _Inputs, published) -> Calibration:
+    """The calibration of `inp`'s model on another published record (`data.record.published_changes` rows,
+    e.g. with one province left out for a backtest): the same model inputs, shock scales re-chosen."""
+    fw = ctx.framework
+    pii = panel_pii(ctx, list(inp.model.years), inp.provinces)
+    return calibrate(inp.model, pii[-1], pii, inp.lo, inp.hi, fw, rate_method(ctx), published)
 
 
 # --- run-local reuse -----------------------------------------------------------------------------

@@ -337,11 +337,22 @@ def with_model_range(summary: dict, lang: str = "vi") -> str:
     return narrative("model_single", lang, p=fmt_pct(summary["p"], lang), err=err)
 
 
+def headline_backtest_lines(table: pd.DataFrame, ctx, lang: str = "en") -> list[str]:
+    """The backtest of the headline's own models on the published record (`headline_backtest`) as text lines."""
+    models = list(table["model"].unique())
+    head = "# " + narrative("bt_headline", lang, models=", ".join(models), n=len(ctx.panel.provinces()))
+    return [head, table.to_string(index=False, float_format=lambda v: f"{v:.2f}")]
+
+
 def backtest_lines(result, data_status: str, source: str = "", lang: str = "en") -> list[str]:
-    """The `pii backtest` report as text lines: banner, method, coverage table, spread."""
+    """The `pii backtest` report as text lines: banner, method, coverage table, spread (None: the panel's
+    years are generated, so there is nothing observed to backtest on: one sentence says so)."""
     from pii_analysis.report.labels import data_banner
 
     from pii_analysis.analysis.models import MIN_CORRELATION_CHANGES
+
+    if result is None:
+        return [f"# {data_banner(data_status, lang, source)}", "# " + narrative("bt_generated", lang)]
 
     def show(frame: pd.DataFrame) -> str:
         return frame.to_string(index=False, float_format=lambda v: f"{v:.2f}")
