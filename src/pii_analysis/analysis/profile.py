@@ -93,8 +93,12 @@ def indicator_table(ctx: Context, province: str, year: int, lang: str = "vi",
 
 
 def rank_history(ctx: Context) -> pd.DataFrame:
-    """PII rank and score of every province in every year of the panel (year, province, rank, pii)."""
-    parts = [ctx.scores.ranking(y)[["province", "rank", "pii"]].assign(year=y) for y in ctx.scores.years]
+    """PII rank and score of every province in every observed year of the panel (year, province, rank, pii): the
+    latest year alone when the earlier ones are generated (`history.history_years`), so no generated rank is
+    shown as history."""
+    from pii_analysis.analysis.history import history_years
+
+    parts = [ctx.scores.ranking(y)[["province", "rank", "pii"]].assign(year=y) for y in history_years(ctx)]
     return pd.concat(parts, ignore_index=True)[["year", "province", "rank", "pii"]]
 
 

@@ -112,6 +112,8 @@ def narrative(ctx: Context, province: str, year: int, lang: str = "vi", tables: 
     mine = hist[hist["province"] == province]
     out["history"] = text(TEXT, "history", lang, province=province, n=int(hist.groupby("year").size().max()),
                           ranks=", ".join(f"{y}: {r}" for y, r in zip(mine["year"], mine["rank"])))
+    if any(y < int(hist["year"].min()) for y in ctx.panel.generated_years):   # earlier years generated: not shown
+        out["history"] += " " + text(TEXT, "history_generated", lang, year=int(hist["year"].min()))
 
     pe = tables["peers"]
     para = text(TEXT, "peers", lang, province=province,
