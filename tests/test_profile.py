@@ -87,8 +87,11 @@ def test_relative_rule_compares_with_the_province_own_rank(ctx):
     assert not ((hn["tier"] == "top") & (hn["flag"] == "weakness")).any()
 
 
-def test_rank_history_covers_every_year_on_the_34_province_map(ctx):
-    hist = P.rank_history(ctx)
+def test_rank_history_covers_every_observed_year_on_the_34_province_map(ctx, observed):
+    demo = P.rank_history(ctx)        # the demonstration panel's 2023 and 2024 are generated: not history
+    assert sorted(demo["year"].unique()) == [2025]
+    assert "là số liệu sinh ra" in PT.narrative(ctx, NB, 2025, "vi")["history"]
+    hist = P.rank_history(observed)
     assert sorted(hist["year"].unique()) == [2023, 2024, 2025]
     for _, g in hist.groupby("year"):
         assert len(g) == 34 and sorted(g["rank"]) == list(range(1, 35))
