@@ -74,7 +74,7 @@ def intro(a: Assessment, ctx, lang: str = "vi") -> str:
 
     proj = a.projection
     years = history_years(ctx, proj.base_year)   # the years the projection learns from (never generated ones)
-    out = narrative("intro", lang, province=a.province, year=a.target_year, draws=thousands(proj.n_draws, lang),
+    out = narrative("intro" if len(years) > 1 else "intro_one_year", lang, province=a.province, year=a.target_year, draws=thousands(proj.n_draws, lang),
                     first=years[0], base=proj.base_year, n=len(proj.provinces), scenario=a.scenario.title(lang))
     now = ctx.scores.ranking(proj.base_year).set_index("province").loc[a.province]
     standing = narrative("standing", lang, base=proj.base_year, province=a.province, pii=fmt_num(now["pii"], lang),

@@ -145,7 +145,8 @@ def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, pr
 
     paces = levers_text.pace_note(levers_text.table_source(drivers), lang, short=True)
     mode = str(drivers["lever_mode"].iloc[0])
-    assumed = [origin, _t("a_projection", lang, first=years[0], base=year), paces]
+    assumed = [origin, _t("a_projection", lang, first=years[0], base=year) if len(years) > 1 else
+               _t("a_projection_no_trend", lang, base=year), paces]
     context = {
         "lang": lang, "title": _t("title", lang, province=province, year=year),
         "tab_title": page_title("summary", province, year, lang),
