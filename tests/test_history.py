@@ -142,3 +142,16 @@ def test_the_headline_backtest_reproduces_the_published_case_counts(ctx, observe
         assert (table.loc[table["quantity"] == "pii", "cases"] <= score_cases).all()
         cover = table[["cover50", "cover80", "cover90"]].to_numpy()
         assert np.all(np.diff(cover, axis=1) >= 0) and np.all((cover >= 0) & (cover <= 1))
+
+
+def test_page_03_states_the_headline_models_backtest(ctx):
+    from pii_analysis.analysis.draws import report_draws
+
+    table = headline_backtest(ctx)
+    row = table[table["quantity"] == "rank"].iloc[-1]
+    draws = report_draws(ctx, target_year=2030, n_draws=300, seed=5)
+    a = verdict.assess(ctx, NB, target_rank=10, target_year=2030, draws=draws)
+    words = ftext.intro(a, ctx, "en")
+    assert (f"held {ftext.fmt_pct(row['cover50'], 'en')}, {ftext.fmt_pct(row['cover80'], 'en')} and "
+            f"{ftext.fmt_pct(row['cover90'], 'en')} of {int(row['cases'])} published one-year rank changes") in words
+    assert "calibrated random walk" in words and "trend is not known" in words

@@ -84,3 +84,16 @@ def headline_backtest(ctx, base_year: int | None = None, changes: pd.DataFrame |
                             for lv in LEVELS},
                          "spread": float(np.mean(spread[name])) if n else np.nan})
     return pd.DataFrame(rows)
+
+
+def shared_headline_backtest(ctx, base_year: int | None = None) -> pd.DataFrame:
+    """`headline_backtest` memoised on disk ($PII_CACHE_DIR) per data and base year: a report run computes it
+    once and every province's page 03 reuses it."""
+    from pii_analysis.analysis.cache import memo
+    from pii_analysis.analysis.projection_inputs import data_parts
+
+    base = ctx.check_year(base_year)
+    identity = data_parts(ctx)
+    if identity is None:
+        return headline_backtest(ctx, base)
+    return memo("headline_backtest", {**identity, "base_year": base}, lambda: headline_backtest(ctx, base))

@@ -79,7 +79,8 @@ def intro(a: Assessment, ctx, lang: str = "vi") -> str:
     now = ctx.scores.ranking(proj.base_year).set_index("province").loc[a.province]
     standing = narrative("standing", lang, base=proj.base_year, province=a.province, pii=fmt_num(now["pii"], lang),
                          rank=int(now["rank"]), n=len(proj.provinces))
-    return (f"{standing} {out}\n\n{headline(a, lang)}{model_values(a, lang)}\n\n{model_note(proj, lang, ctx)}\n\n"
+    note = (model_note(proj, lang, ctx) + " " + backtest_note(ctx, proj.base_year, lang)).rstrip()
+    return (f"{standing} {out}\n\n{headline(a, lang)}{model_values(a, lang)}\n\n{note}\n\n"
             f"{narrative('caveat', lang, years=len(years))}")
 
 
@@ -314,6 +315,23 @@ def model_values(a: Assessment, lang: str = "vi") -> str:
     values = "; ".join(f"{text(TEXT, f'model_{m}', lang)} {fmt_pct(p, lang)}" for m, p in zip(per["model"],
                                                                                              per["probability"]))
     return " " + narrative("model_values", lang, draws=thousands(int(per["draws"].min()), lang), values=values)
+
+
+def backtest_note(ctx, base_year: int, lang: str = "vi") -> str:
+    """The headline model's coverage of the published rank changes (`headline_backtest`, leave-one-province-out):
+    the model average when several models run, else the one model."""
+    from pii_analysis.analysis.headline_backtest import AVERAGE, shared_headline_backtest
+
+    table = shared_headline_backtest(ctx, base_year)
+    rank = table[table["quantity"] == "rank"]
+    if rank.empty or int(rank["cases"].iloc[-1]) == 0:
+        return ""
+    row = rank.iloc[-1]                       # the average (listed last) or the single model
+    name = str(row["model"])
+    label = text(TEXT, "model_average" if name == AVERAGE else f"model_{name}", lang)
+    return narrative("backtest_note", lang, model=label,
+                     c50=fmt_pct(row["cover50"], lang), c80=fmt_pct(row["cover80"], lang),
+                     c90=fmt_pct(row["cover90"], lang), n=int(row["cases"]), spread=fmt_num(row["spread"], lang, 1))
 
 
 def correlation_note(cal, lang: str = "vi") -> str:
