@@ -10,3 +10,20 @@ def assert_same_numbers(got, want, *, rtol: float = 1e-12, atol: float = 1e-12) 
     must sit in the same places. Ranks and printed figures are compared exactly elsewhere."""
     np.testing.assert_allclose(np.asarray(got, dtype=float), np.asarray(want, dtype=float),
                                rtol=rtol, atol=atol, equal_nan=True)
+
+
+def demo_as_user_panel(tmp_path, years=None, name: str = "user_panel.csv"):
+    """The shipped demonstration panel's values (years `years`, default all) written as a user's own file
+    (`data_status` = user): a panel whose years are all observed, for the trend and history code paths
+    that generated years never reach (`analysis.history`). Returns the path."""
+    import pandas as pd
+
+    from pii_analysis.data.paths import DEMO_PANEL, raw_file
+
+    panel = pd.read_csv(raw_file(DEMO_PANEL))
+    if years is not None:
+        panel = panel[panel["year"].isin(list(years))]
+    panel = panel.assign(data_status="user", source="test: the demonstration values relabelled as a user's file")
+    path = tmp_path / name
+    panel.to_csv(path, index=False)
+    return path

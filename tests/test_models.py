@@ -17,17 +17,23 @@ from pii_analysis.analysis.models import (
     tau_posterior,
 )
 from pii_analysis.analysis.projection import _inputs, project
-from pii_analysis.data.paths import REPO_ROOT, raw_file
+from pii_analysis.data.paths import raw_file
 from pii_analysis.data.record import pooled_spread
 from pii_analysis.index.context import load_context
+from shared_fixtures import demo_as_user_panel
 
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory):
+    """The demonstration values as a user's own panel of three observed years: the three trend models run
+    (on the demonstration panel itself its generated years feed no trend: test_history.py)."""
+    return load_context(demo_as_user_panel(tmp_path_factory.mktemp("observed")))
 
 
 def _panel_of_years(tmp_path, years: list[int]):
-    panel = pd.read_csv(REPO_ROOT / "data" / "raw" / "demo" / "pii_demo_panel.csv")
-    path = tmp_path / f"panel_{'_'.join(map(str, years))}.csv"
-    panel[panel["year"].isin(years)].to_csv(path, index=False)
-    return load_context(path)
+    """The demonstration values of `years` as a user's own (observed) panel: the trend code paths run."""
+    return load_context(demo_as_user_panel(tmp_path, years, f"panel_{'_'.join(map(str, years))}.csv"))
 
 
 def _middle(proj):
@@ -184,7 +190,8 @@ def test_backtest_command_reports_coverage_by_origin_and_horizon(ctx, tmp_path, 
 
     from pii_analysis.cli.main import main
 
-    assert main(["backtest", "--draws", "60", "--format", "json"]) == 0
+    # the panel backtest runs on observed years only (a user's own panel; the demonstration panel's are generated)
+    assert main(["backtest", "--data", str(ctx.panel.source), "--draws", "60", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     years = ctx.scores.years
     expected = [(t, h) for t in years[:-1] for h in (1, 2) if t + h in years]
@@ -213,7 +220,11 @@ def test_backtest_command_reports_coverage_by_origin_and_horizon(ctx, tmp_path, 
     one = _panel_of_years(tmp_path, years[-1:])
     assert main(["backtest", "--draws", "20", "--data", str(one.panel.source)]) == 2
     assert "at least two years" in capsys.readouterr().err
-    assert main(["backtest", "--draws", "20"]) == 0
+    assert main(["backtest", "--draws", "20", "--data", str(ctx.panel.source)]) == 0
     text = capsys.readouterr().out
-    assert "DEMONSTRATION" in text and "cover90_rank" in text and "model / published" in text
+    assert "cover90_rank" in text and "model / published" in text
     assert "rho_province" in text and "Sensitivity" in text and "shrunk_trend" in text
+    assert main(["backtest", "--draws", "20"]) == 0     # the demonstration panel: published record only
+    text = capsys.readouterr().out
+    assert "DEMONSTRATION" in text and "HEADLINE" in text and "would be circular" in text
+    assert "cover90_rank" not in text and "shrunk_trend" not in text

@@ -10,6 +10,7 @@ from pii_analysis.analysis.trends import panel_rates
 from pii_analysis.data.paths import REPO_ROOT
 from pii_analysis.index.context import load_context
 from pii_analysis.report import feasibility_text as ftext
+from shared_fixtures import demo_as_user_panel
 
 NB = "Ninh Bình"
 
@@ -22,7 +23,8 @@ def test_eurostat_bands(ratio, expected):
     assert band(ratio) == expected
 
 
-def test_paces_in_the_indicators_own_units_by_brute_force(ctx):
+def test_paces_in_the_indicators_own_units_by_brute_force(tmp_path):
+    ctx = load_context(demo_as_user_panel(tmp_path))   # observed years: the paces are computed from them
     table = target_pace(ctx, NB, lang="en")
     assert len(table) and set(table["band"]) <= {"on_track", "moderate", "insufficient", "moving_away", "met",
                                                   "too_short"}
@@ -47,6 +49,13 @@ def test_paces_in_the_indicators_own_units_by_brute_force(ctx):
                                                                                    row["required_pace"])
     shown = ftext.display_table(table, "en", "targets", base=2025)
     assert "Assessment (Eurostat bands)" in shown.columns and len(shown) == len(table)
+
+
+def test_no_pace_comes_from_generated_years(ctx):
+    """The demonstration panel's years are generated: every series is one observation long, so too short."""
+    table = target_pace(ctx, NB, lang="en")
+    assert len(table) and set(table["band"]) <= {"too_short", "met"} and table["actual_pace"].isna().all()
+    assert (table["years"] == 1).all()
 
 
 def test_no_pace_is_judged_on_a_short_series(ctx, tmp_path):

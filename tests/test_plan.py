@@ -18,6 +18,7 @@ from pii_analysis.analysis.verdict import classify
 from pii_analysis.cli.main import main
 from pii_analysis.data.targets import load_groups, load_targets
 from pii_analysis.index.context import load_context
+from shared_fixtures import demo_as_user_panel
 
 NB, HUE = "Ninh Bình", "Huế"
 DRAWS, SEED = 120, 7
@@ -89,9 +90,14 @@ def test_every_kind_is_judged_for_any_province(ctx, proj, tmp_path):
     assert judged.at[(2025, "pillars_above_national_mean"), "current_value"] == pillars
     assert judged.at[(2025, "pillars_above_national_mean"), "margin"] == pillars - 4
     assert judged.at[(2025, "score"), "current_value"] == pytest.approx(ranking.at[HUE, "pii"], abs=1e-12)
-    rank_2024 = int(ctx.scores.ranking(2024).set_index("province").at[HUE, "rank"])
-    assert judged.at[(2024, "rank"), "current_value"] == rank_2024 and judged.at[(2024, "rank"), "current_year"] == 2024
-    assert judged.at[(2024, "rank"), "status"] == ("met" if rank_2024 <= 3 else "not met")
+    # the demonstration panel's 2024 is generated: a 2024 target is not judged on it (a user's panel: below)
+    assert (judged.at[(2024, "rank"), "status"], judged.at[(2024, "rank"), "reason"]) == ("cannot be judged",
+                                                                                         "generated_year")
+    observed = load_context(demo_as_user_panel(tmp_path))
+    past = judge_panel(observed, HUE, plan_targets(observed, HUE, f)).set_index(["year", "kind"])
+    rank_2024 = int(observed.scores.ranking(2024).set_index("province").at[HUE, "rank"])
+    assert past.at[(2024, "rank"), "current_value"] == rank_2024 and past.at[(2024, "rank"), "current_year"] == 2024
+    assert past.at[(2024, "rank"), "status"] == ("met" if rank_2024 <= 3 else "not met")
     for key in [(2027, "group_rank"), (2028, "pillars_above_national_mean"),
                 (2029, "indicators_above_national_mean_share"), (2030, "score"), (2030, "indicator")]:
         row = judged.loc[key]

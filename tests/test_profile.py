@@ -10,12 +10,24 @@ from pii_analysis.analysis import profile as P
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.report import profile_plots as PP
 from pii_analysis.report import profile_text as PT
+from shared_fixtures import demo_as_user_panel
 
 NB = "Ninh Bình"
 
 
+@pytest.fixture(scope="module")
+def observed(tmp_path_factory):
+    """The demonstration values as a user's own panel (every year observed): the changes since 2024 are known
+    (on the demonstration panel itself they are not: its 2024 is generated)."""
+    from pii_analysis.index.context import load_context
 
-def test_headline_matches_the_ranking(ctx):
+    return load_context(demo_as_user_panel(tmp_path_factory.mktemp("observed")))
+
+
+
+def test_headline_matches_the_ranking(ctx, observed):
+    assert P.headline(ctx, NB, 2025)["prev_rank"] is None      # generated 2024: no change since
+    ctx = observed
     h = P.headline(ctx, NB, 2025)
     row = ctx.scores.ranking(2025).set_index("province").loc[NB]
     assert (h["rank"], h["n"]) == (14, 34)
@@ -75,8 +87,11 @@ def test_relative_rule_compares_with_the_province_own_rank(ctx):
     assert not ((hn["tier"] == "top") & (hn["flag"] == "weakness")).any()
 
 
-def test_rank_history_covers_every_year_on_the_34_province_map(ctx):
-    hist = P.rank_history(ctx)
+def test_rank_history_covers_every_observed_year_on_the_34_province_map(ctx, observed):
+    demo = P.rank_history(ctx)        # the demonstration panel's 2023 and 2024 are generated: not history
+    assert sorted(demo["year"].unique()) == [2025]
+    assert "là số liệu sinh ra" in PT.narrative(ctx, NB, 2025, "vi")["history"]
+    hist = P.rank_history(observed)
     assert sorted(hist["year"].unique()) == [2023, 2024, 2025]
     for _, g in hist.groupby("year"):
         assert len(g) == 34 and sorted(g["rank"]) == list(range(1, 35))
@@ -109,7 +124,8 @@ def test_merger_note_names_the_former_provinces_and_their_published_ranks(ctx):
     assert "chưa có thứ hạng" in PT.merger_note(ctx, "Hưng Yên", "vi")   # no published rank of its parts
 
 
-def test_narrative_in_both_languages(ctx):
+def test_narrative_in_both_languages(observed):
+    ctx = observed
     vi, en = PT.narrative(ctx, NB, 2025, "vi"), PT.narrative(ctx, NB, 2025, "en")
     assert set(vi) == set(en) == set(PT.SECTIONS)
     assert "**42,81 điểm**" in vi["headline"] and "**hạng 14/34**" in vi["headline"]
@@ -260,7 +276,9 @@ def test_the_indicator_table_carries_the_chart(ctx):
     assert list(view.data["Rank"]) == list(ind["rank"])               # the ranks stay the cells' text
 
 
-def test_pillar_changes_table_has_diverging_bars(ctx):
+def test_pillar_changes_table_has_diverging_bars(ctx, observed):
+    assert "là số liệu sinh ra" in PT.changes_text(national.pillar_changes(ctx, NB, 2025, "vi"), NB, "vi")
+    ctx = observed
     changes = national.pillar_changes(ctx, NB, 2025, "vi")
     view = PT.changes_view(changes, NB, 2025, "vi")
     span = max(changes["change"].abs().max(), 0.5)

@@ -56,11 +56,19 @@ def test_every_card_has_a_label_and_a_value_and_the_change_card_says_the_change(
             assert len(card["big"]) == 1 and card["big"][0], (province, card)
         h = headline(ctx, province, 2025)
         change = found[2]
-        assert change["label"][0] == f"So với {h['prev_year']}"
-        k = h["prev_rank"] - h["rank"]
-        assert change["big"][0] == ("=" if k == 0 else f"▲ {k}" if k > 0 else f"▼ {-k}")
-        words = " ".join(change["label"][1:])
-        assert ("giữ nguyên hạng" in words) if k == 0 else (f"{'tăng' if k > 0 else 'giảm'} {abs(k)} bậc" in words)
+        # the demonstration panel's 2024 is generated: the change since then is not known (test_history.py
+        # shows the change on a user's panel of observed years)
+        assert h["prev_rank"] is None and h["change"] == "generated"
+        assert change["label"][0] == "So với năm trước" and change["big"][0] == "–"
+        assert "Chưa biết: các năm trước của số liệu là số liệu sinh ra" in " ".join(change["label"][1:])
+
+
+def test_the_change_card_says_the_change_of_observed_years():
+    from pii_analysis.report.summary import change_card
+
+    for prev_rank, big, note in ((16, "▲ 2", "tăng 2 bậc"), (14, "=", "giữ nguyên hạng"), (13, "▼ 1", "giảm 1 bậc")):
+        card = change_card({"prev_rank": prev_rank, "rank": 14, "prev_year": 2024, "change": "known"}, "vi")
+        assert card["label"] == "So với 2024" and card["value"] == big and note in card["note"]
 
 
 def test_the_first_year_of_the_data_has_a_change_card_too():
@@ -98,7 +106,7 @@ def test_the_rule_is_stated_in_english_too(ctx, projection, tmp_path):
     _, page = write(ctx, projection, "Lai Châu", tmp_path, lang="en")
     words = html.unescape(page)
     assert "How they are chosen" in words and "years of sustained effort" in words and "assumed pace" in words
-    assert re.search(r'class="big">(▲ \d+|▼ \d+|=)</div>', page)
+    assert "Not known: the earlier years of the data are generated" in words
 
 
 def test_the_plan_rows_are_page_03s_and_pii_plans(ctx, projection, tmp_path):

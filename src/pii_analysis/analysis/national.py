@@ -12,14 +12,25 @@ from pii_analysis.index.context import Context
 
 
 def previous_year(ctx: Context, year: int) -> int | None:
-    """The last year of the panel before `year` (None for the first year)."""
-    years = [y for y in ctx.scores.years if y < year]
-    return years[-1] if years else None
+    """The last observed year of the panel before `year` whose change to `year` may be shown (None for the first
+    year, and when the earlier years or `year` are generated: `history.previous_observed`)."""
+    from pii_analysis.analysis.history import previous_observed
+
+    return previous_observed(ctx, year)
+
+
+def change_known(ctx: Context, year: int) -> str:
+    """Whether a change since the previous year can be shown: 'known', 'first_year' (no earlier year) or
+    'generated' (the earlier years, or this one, are generated: the change is not known)."""
+    if previous_year(ctx, year) is not None:
+        return "known"
+    return "generated" if any(y < year for y in ctx.scores.years) else "first_year"
 
 
 def ranking_with_change(ctx: Context, year: int) -> pd.DataFrame:
     """Every province of `year` in rank order: province, rank, pii, prev_year, prev_rank, prev_pii,
-    rank_change (places gained since the previous year: positive = up) and pii_change."""
+    rank_change (places gained since the previous year: positive = up) and pii_change; blank where the change
+    is not known (generated years: `change_known`, in `attrs['change']`)."""
     now = ctx.scores.ranking(year)[["province", "rank", "pii"]].copy()
     prev = previous_year(ctx, year)
     now["prev_year"] = prev
@@ -32,7 +43,9 @@ def ranking_with_change(ctx: Context, year: int) -> pd.DataFrame:
         now["prev_pii"] = now["province"].map(before["pii"])
     now["rank_change"] = (now["prev_rank"] - now["rank"]).astype("Int64")
     now["pii_change"] = now["pii"] - now["prev_pii"]
-    return now.sort_values(["rank", "province"]).reset_index(drop=True)
+    out = now.sort_values(["rank", "province"]).reset_index(drop=True)
+    out.attrs["change"] = change_known(ctx, year)
+    return out
 
 
 def best_per_pillar(ctx: Context, year: int, province: str | None = None, lang: str = "en") -> pd.DataFrame:
@@ -60,7 +73,9 @@ def pillar_changes(ctx: Context, province: str, year: int, lang: str = "en") -> 
     prev = previous_year(ctx, year)
     cols = ["code", "name", "score", "prev_score", "change", "rank", "prev_rank", "rank_change"]
     if prev is None:
-        return pd.DataFrame(columns=cols)
+        empty = pd.DataFrame(columns=cols)
+        empty.attrs.update(change=change_known(ctx, year), year=year)
+        return empty
     now, before = ctx.scores.node_scores(year, "pillar"), ctx.scores.node_scores(prev, "pillar")
     rank_now, rank_before = ctx.scores.node_ranks(year, "pillar"), ctx.scores.node_ranks(prev, "pillar")
     codes = list(now.columns)

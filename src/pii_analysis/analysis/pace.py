@@ -4,7 +4,7 @@ For every quantified target of the province's own plan mapped to an indicator
 (`data/raw/resolution06_indicator_map.csv`, through the 'plan' scenario), in the indicator's own units:
 - required pace: for a level target, (target - base-year value) / (target year - base year) a year; for a
   growth target, the stated growth rate (% a year);
-- actual pace: over the observed years up to the base year, the average yearly change (level targets)
+- actual pace: over the observed years up to the base year (never a generated one: `history`), the average yearly change (level targets)
   or the compound yearly growth (growth targets), direction-aware;
 - the ratio actual / required, banded as Eurostat's SDG monitoring does for quantified targets
   (Eurostat, "SDG indicators in the EU: methodology"): at least 95% 'on_track' (significant progress),
@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pii_analysis.analysis.history import history_years
 from pii_analysis.analysis.scenarios import plan_scenario
 from pii_analysis.analysis.trends import panel_rates
 from pii_analysis.data.errors import PiiInputError
@@ -52,7 +53,7 @@ def target_pace(ctx, province: str, *, base_year: int | None = None, min_years: 
         return pd.DataFrame(columns=["indicator", "name", "unit", "kind", "base_year", "base_value", "target_value",
                                      "target_year", "years", "actual_pace", "required_pace", "ratio", "band",
                                      "note"])
-    years, provinces, rates = panel_rates(ctx, [y for y in ctx.panel.years if y <= base])
+    years, provinces, rates = panel_rates(ctx, history_years(ctx, base))   # observed years only
     p = provinces.index(province)
     rows = []
     for change in plan.changes:

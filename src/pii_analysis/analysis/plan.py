@@ -146,6 +146,10 @@ def judge_panel(ctx, province: str, targets: pd.DataFrame, proj=None, *,
             rec.update(current_year=np.nan, reason="no_data_year")
             out.append(rec)
             continue
+        if at < current and at in ctx.panel.generated_years:   # an earlier generated year: not a fact to judge
+            rec["reason"] = "generated_year"
+            out.append(rec)
+            continue
         value = panel_value(ctx, province, at, kind, group, groups)
         rec.update(current_value=value, margin=margin(kind, float(row["value"]), value, direction))
         if not np.isfinite(value):

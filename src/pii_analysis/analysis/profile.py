@@ -30,7 +30,11 @@ def headline(ctx: Context, province: str, year: int) -> dict:
     ranks = ctx.scores.node_ranks(year)
     inp, out = ctx.method.input_node, ctx.method.output_node
     row = ranking.loc[province]
-    years = [y for y in ctx.scores.years if y < year]
+    from pii_analysis.analysis.history import previous_observed
+    from pii_analysis.analysis.national import change_known
+
+    prev_year = previous_observed(ctx, year)     # never a generated year
+    years = [prev_year] if prev_year is not None else []
     prev_rank = None
     if years:
         prev = ctx.scores.ranking(years[-1]).set_index("province")
@@ -38,7 +42,8 @@ def headline(ctx: Context, province: str, year: int) -> dict:
     return {"province": province, "year": int(year), "n": int(len(ranking)), "rank": int(row["rank"]),
             "pii": float(row["pii"]), "input": float(row["input"]), "input_rank": int(ranks.at[province, inp]),
             "output": float(row["output"]), "output_rank": int(ranks.at[province, out]),
-            "prev_year": years[-1] if years else None, "prev_rank": prev_rank}
+            "prev_year": years[-1] if years else None, "prev_rank": prev_rank,
+            "change": change_known(ctx, year)}
 
 
 def node_comparison(ctx: Context, province: str, year: int, level: str = "pillar", lang: str = "vi") -> pd.DataFrame:
@@ -88,8 +93,12 @@ def indicator_table(ctx: Context, province: str, year: int, lang: str = "vi",
 
 
 def rank_history(ctx: Context) -> pd.DataFrame:
-    """PII rank and score of every province in every year of the panel (year, province, rank, pii)."""
-    parts = [ctx.scores.ranking(y)[["province", "rank", "pii"]].assign(year=y) for y in ctx.scores.years]
+    """PII rank and score of every province in every observed year of the panel (year, province, rank, pii): the
+    latest year alone when the earlier ones are generated (`history.history_years`), so no generated rank is
+    shown as history."""
+    from pii_analysis.analysis.history import history_years
+
+    parts = [ctx.scores.ranking(y)[["province", "rank", "pii"]].assign(year=y) for y in history_years(ctx)]
     return pd.concat(parts, ignore_index=True)[["year", "province", "rank", "pii"]]
 
 

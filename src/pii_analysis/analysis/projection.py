@@ -1,6 +1,7 @@
 """Monte Carlo projection of every province's PII score and rank to a target year.
 
-Each province's indicator rates move as the uncertainty model of `models` says: accumulating
+Each province's indicator rates move as the uncertainty model of `models` says (its inputs fitted on the
+panel's observed history only: `projection_inputs`): accumulating
 yearly shocks correlated within a province and within a pillar, around the drift of one of three
 trend models (calibrated random walk, shrunk linear trend, damped trend; the random walk alone
 with fewer than three years), the shock size calibrated on the published record (`calibration`).
@@ -13,36 +14,37 @@ always gives the same result (common random numbers across scenarios).
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from pii_analysis.analysis.budget import check_draws_memory
-from pii_analysis.analysis.cache import file_checksum, memo
+from pii_analysis.analysis.cache import memo
+from pii_analysis.analysis.calibration import Calibration
 from pii_analysis.analysis.defaults import (  # noqa: F401
     COMPARISON_DRAWS,
     DEFAULT_DRAWS,
     DEFAULT_SEED,
     UNCERTAINTY_DRAWS,
 )
-from pii_analysis.analysis.calibration import Calibration, calibrate
-from pii_analysis.analysis.models import (
-    MIN_TREND_YEARS,
-    ModelInputs,
-    central_path,
-    draw_block,
-    model_inputs,
-    model_of_draws,
-    to_rates,
+from pii_analysis.analysis.models import central_path, draw_block, model_of_draws, to_rates
+from pii_analysis.analysis.projection_inputs import (  # noqa: F401 (re-exported: callers import them from here)
+    _CONTEXT_INPUTS,
+    _LOCAL,
+    BLOCKS_KEPT,
+    _Inputs,
+    _inputs,
+    _run_local,
+    _runs_local,
+    check_settings,
+    data_parts,
+    model_scale,
+    rate_method,
 )
 from pii_analysis.analysis.scenarios import Scenario, ScoringScale, apply_scenario, load_scenario
-from pii_analysis.analysis.trends import TrendFit, fit_trends, log_scale, panel_rates
+from pii_analysis.analysis.trends import TrendFit
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.targets import load_targets
-from pii_analysis.data.record import published_changes
 from pii_analysis.index.scoring import Normalised, normalised_arrays, rank_desc, rescore_columns, score_arrays
 
 TARGET_PARAMETER = "target_rank / target_year"   # source of a target set by the caller, not the file
@@ -169,77 +171,6 @@ class Projection:
                              "rank_p05": q[0].ravel(), "rank_p95": q[2].ravel()})
 
 
-# --- inputs ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Inputs:
-    model: ModelInputs
-    calibration: Calibration
-    provinces: list[str]
-    rates: np.ndarray      # (P, I) observed base-year rates
-    lo: np.ndarray         # (I,) possible range
-    hi: np.ndarray
-    years: np.ndarray      # (H,)
-    base_year: int
-
-
-def _inputs(ctx, base_year: int | None, target_year: int, trend: TrendFit | None = None,
-            correlations: tuple[float, float] | None = None) -> _Inputs:
-    base = check_settings(ctx, base_year=base_year, target_year=target_year, n_draws=1, seed=0)
-    if trend is None and correlations is None:   # the context's own model: one for every scenario and province
-        key = (id(ctx), base, target_year)
-        kept = _CONTEXT_INPUTS.get(key)
-        if kept is not None and kept[0] is ctx:
-            return kept[1]
-        inp = _run_local(ctx, "inputs", {"base_year": base, "target_year": target_year},
-                         lambda: _fit_inputs(ctx, base, target_year, None, None))
-        _CONTEXT_INPUTS[key] = (ctx, inp)
-        while len(_CONTEXT_INPUTS) > 8:
-            _CONTEXT_INPUTS.pop(next(iter(_CONTEXT_INPUTS)))
-        return inp
-    return _fit_inputs(ctx, base, target_year, trend, correlations)
-
-
-# the model inputs (and their calibration) of the last contexts used in this process: every scenario
-# and section of a page projects from the same ones (the context is kept with them, so an id is never
-# reused for another context while its entry lives)
-_CONTEXT_INPUTS: dict[tuple, tuple] = {}
-
-
-def model_scale(rates: np.ndarray, log: np.ndarray) -> np.ndarray:
-    """Rates on the model scale: logs for the log-scale indicators (NaN where not positive)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(log, np.log(np.where(rates > 0, rates, np.nan)), rates)
-
-
-def _fit_inputs(ctx, base: int, target_year: int, trend: TrendFit | None,
-                correlations: tuple[float, float] | None) -> _Inputs:
-    """The model inputs and calibration from the panel's years up to `base` (any number of years);
-    `correlations` (rho_province, rho_pillar) replace the estimated or assumed ones (sensitivity runs)."""
-    fw = ctx.framework
-    years = [y for y in ctx.panel.years if y <= base]
-    years, provinces, rates = panel_rates(ctx, years)
-    log = log_scale(fw, rates)
-    if trend is None and len(years) >= MIN_TREND_YEARS:
-        trend = fit_trends(rates, years, provinces, fw.indicators, log=log)
-    if trend is not None and len(years) < MIN_TREND_YEARS:
-        trend = None
-    if trend is not None:
-        log = trend.log
-    pillar = {c: next(a for a in fw.ancestors(c) if a in fw.pillars) for c in fw.indicators}
-    pillar_of = np.array([fw.pillars.index(pillar[c]) for c in fw.indicators])
-    model = model_inputs(model_scale(rates, log), years, log, pillar_of, fw.direction, trend, correlations)
-    nodes = fw.nodes.loc[fw.indicators]
-    lo = nodes["min_value"].fillna(-np.inf).to_numpy(dtype=float)
-    hi = nodes["max_value"].fillna(np.inf).to_numpy(dtype=float)
-    t = ctx.scores.table
-    t = t[(t["node"] == fw.root) & t["year"].isin(years)]
-    pii = t.pivot(index="year", columns="province", values="score").reindex(index=years, columns=provinces)
-    pii = pii.to_numpy(dtype=float)
-    cal = calibrate(model, pii[-1], pii, lo, hi, fw, rate_method(ctx), published_changes(resolver=ctx.resolver))
-    return _Inputs(model=model, calibration=cal, provinces=list(provinces), rates=rates[-1], lo=lo, hi=hi,
-                   years=np.arange(base + 1, target_year + 1), base_year=base)
-
-
 def _trend_block(inp: _Inputs, seed: int, c: int, n: int, vol: float) -> np.ndarray:
     """Rates (n, H, P, I) of draw block `c` with its shocks, before any scenario and unclipped (seeded
     by (seed, c), so a block never depends on how many draws are asked for)."""
@@ -253,51 +184,9 @@ def _trend_block(inp: _Inputs, seed: int, c: int, n: int, vol: float) -> np.ndar
     return values
 
 
-# --- run-local reuse -----------------------------------------------------------------------------
-# Inside a report run ($PII_CACHE_DIR set) every notebook of a worker's kernel projects several
-# scenarios from the same trends and the same random blocks; they are kept in memory here (every block
-# of the run's draws, ~18 MB each and as much for their normalised scores; too large and too quick to
-# rebuild to be worth a file) and reused.
-BLOCKS_KEPT = 4
-_LOCAL: dict[str, object] = {}
-
-
-def _runs_local(ctx) -> bool:
-    """Whether `_run_local` keeps values for this context (during a report run, data from a file)."""
-    import os
-
-    from pii_analysis.analysis.cache import ENV
-
-    return bool(os.environ.get(ENV)) and data_parts(ctx) is not None
-
-
-def _run_local(ctx, name: str, parts: dict, compute, size: int = 8):
-    """compute(), kept in this process by its key during a report run; simply computed otherwise."""
-    from collections import OrderedDict
-
-    from pii_analysis.analysis.cache import key_of
-
-    if not _runs_local(ctx):
-        return compute()
-    identity = data_parts(ctx)
-    key = key_of(name, {**identity, **parts})
-    store = _LOCAL.setdefault(name, OrderedDict())
-    if key in store:
-        store.move_to_end(key)
-        return store[key]
-    value = store[key] = compute()
-    while len(store) > size:
-        store.popitem(last=False)
-    return value
-
-
 def _clip(values: np.ndarray, inp: _Inputs) -> np.ndarray:
     return np.clip(values, inp.lo, inp.hi)
 
-
-def rate_method(ctx):
-    """The context's method scoring rates (already denominated)."""
-    return ctx.method.with_options(denomination="none")
 
 
 def deterministic_rates(ctx, *, base_year: int | None = None, target_year: int = 2030,
@@ -399,19 +288,6 @@ def kept_codes(ctx) -> list[str]:
     return [fw.root, ctx.method.input_node, ctx.method.output_node, *fw.pillars]
 
 
-def check_settings(ctx, *, base_year: int | None, target_year: int, n_draws: int, seed: int) -> int:
-    """Validate run settings with clear messages; returns the resolved base year."""
-    base = ctx.check_year(base_year)
-    if isinstance(target_year, bool) or not isinstance(target_year, int) or not base < target_year <= base + 30:
-        raise PiiInputError(f"target_year must be a year after the base year {base} (at most {base + 30}), "
-                            f"got {target_year!r}", column="target_year")
-    if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 1:
-        raise PiiInputError(f"n_draws must be a whole number >= 1, got {n_draws!r}", column="n_draws")
-    check_draws_memory(n_draws, len(ctx.panel.provinces(base)), target_year - base)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise PiiInputError(f"seed must be a whole number >= 0, got {seed!r}", column="seed")
-    return base
-
 
 def project(ctx, *, province: str | None = None, scenario: Scenario | str | dict | None = None,
             base_year: int | None = None, target_year: int = 2030, n_draws: int = DEFAULT_DRAWS,
@@ -473,27 +349,6 @@ def shared_projection(ctx, *, base_year: int | None = None, target_year: int = 2
     parts = {**identity, "base_year": base, "target_year": target_year, "n_draws": n_draws, "seed": seed}
     return memo("projection", parts, compute)
 
-
-def data_parts(ctx) -> dict[str, object] | None:
-    """What identifies a context's inputs in a memo key (data and framework checksums, method options);
-    None when the data does not come from a file."""
-    source = str(ctx.panel.source or "")
-    if not source or source.startswith("<") or not Path(source).is_file():
-        return None
-    fw = str(ctx.framework.source or "")
-    return {"data": _checksum(source),
-            "framework": _checksum(fw) if fw and not fw.startswith("<") and Path(fw).is_file() else fw,
-            "method": ctx.method.as_dict()}
-
-
-def _checksum(path: str) -> str:
-    st = Path(path).stat()
-    return _checksum_of(str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
-
-
-@functools.lru_cache(maxsize=16)
-def _checksum_of(path: str, mtime_ns: int, size: int) -> str:
-    return file_checksum(path)
 
 
 # --- milestones -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from pii_analysis.analysis.history import history_years
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.index.framework import Framework
 from pii_analysis.index.scoring import denominate
@@ -134,7 +135,7 @@ def log_scale(framework: Framework, rates: np.ndarray) -> np.ndarray:
 def indicator_trends(ctx, base_year: int | None = None) -> TrendFit:
     """Shrunk trends of every indicator's rate for every province, from the years up to `base_year`."""
     base = ctx.check_year(base_year)
-    years = [y for y in ctx.panel.years if y <= base]
+    years = history_years(ctx, base)   # observed years only (never a generated one)
     years, provinces, rates = panel_rates(ctx, years)
     return fit_trends(rates, years, provinces, ctx.framework.indicators,
                       log=log_scale(ctx.framework, rates))
@@ -145,7 +146,7 @@ def score_trends(ctx, codes: list[str] | None = None, base_year: int | None = No
     fw = ctx.framework
     codes = codes or [*fw.pillars, ctx.method.input_node, ctx.method.output_node, fw.root]
     base = ctx.check_year(base_year)
-    years = [y for y in ctx.panel.years if y <= base]
+    years = history_years(ctx, base)   # observed years only (never a generated one)
     provinces = ctx.panel.provinces()
     t = ctx.scores.table
     t = t[t["node"].isin(codes) & t["year"].isin(years)]

@@ -50,8 +50,9 @@ def milestone_verdicts(table: pd.DataFrame, thresholds: Thresholds = Thresholds(
 
 def required_pace(ctx, province: str, *, target_rank: int = 10, target_year: int = 2030,
                   base_year: int | None = None) -> pd.DataFrame:
-    """One row: base PII, PII to reach in the target year, required and historical yearly gains (NaN with
-    one year of data up to the base year: no history)."""
+    """One row: base PII, PII to reach in the target year, required and historical yearly gains (NaN without an
+    observed history up to the base year: one year of data, or generated earlier years), and `history`:
+    'observed', 'one_year' or 'generated'."""
     from pii_analysis.analysis.effort import trend_target
     from pii_analysis.analysis.trends import score_trends
 
@@ -59,7 +60,11 @@ def required_pace(ctx, province: str, *, target_rank: int = 10, target_year: int
     base = ctx.check_year(base_year)
     own_t, rival_t, rank_t = trend_target(ctx, province, target_rank=target_rank, target_year=target_year,
                                           base_year=base)
-    if sum(y <= base for y in ctx.scores.years) < 2:   # one year of data: no history, so no historical pace
+    from pii_analysis.analysis.history import history_known
+
+    history = "observed" if history_known(ctx, base) else "generated" if any(
+        y < base for y in ctx.scores.years) else "one_year"
+    if history != "observed":   # one year, or generated earlier years: no history, so no historical pace
         base_pii = float(ctx.scores.node_scores(base).loc[province, ctx.framework.root])
         row = {"slope": float("nan"), "slope_ols": float("nan"), "slope_sd": float("nan")}
     else:
@@ -72,7 +77,7 @@ def required_pace(ctx, province: str, *, target_rank: int = 10, target_year: int
         "target_rank": target_rank, "trend_pii": own_t, "trend_rank": rank_t, "needed_pii": rival_t,
         "required_yearly_gain": required, "historical_yearly_gain": float(row["slope"]),
         "historical_yearly_gain_ols": float(row["slope_ols"]), "historical_sd": float(row["slope_sd"]),
-        "gap_per_year": required - float(row["slope"])}])
+        "gap_per_year": required - float(row["slope"]), "history": history}])
 
 
 @dataclass(frozen=True)

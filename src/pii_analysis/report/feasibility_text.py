@@ -70,14 +70,17 @@ def banners_html(data_status: str, lang: str, source: str = "") -> str:
 
 def intro(a: Assessment, ctx, lang: str = "vi") -> str:
     """What the report does, the headline answer and the caveat (Markdown)."""
+    from pii_analysis.analysis.history import history_years
+
     proj = a.projection
-    years = [y for y in ctx.scores.years if y <= proj.base_year]
-    out = narrative("intro", lang, province=a.province, year=a.target_year, draws=thousands(proj.n_draws, lang),
+    years = history_years(ctx, proj.base_year)   # the years the projection learns from (never generated ones)
+    out = narrative("intro" if len(years) > 1 else "intro_one_year", lang, province=a.province, year=a.target_year, draws=thousands(proj.n_draws, lang),
                     first=years[0], base=proj.base_year, n=len(proj.provinces), scenario=a.scenario.title(lang))
     now = ctx.scores.ranking(proj.base_year).set_index("province").loc[a.province]
     standing = narrative("standing", lang, base=proj.base_year, province=a.province, pii=fmt_num(now["pii"], lang),
                          rank=int(now["rank"]), n=len(proj.provinces))
-    return (f"{standing} {out}\n\n{headline(a, lang)}\n\n{model_note(proj, lang)}\n\n"
+    note = (model_note(proj, lang, ctx) + " " + backtest_note(ctx, proj.base_year, lang)).rstrip()
+    return (f"{standing} {out}\n\n{headline(a, lang)}{model_values(a, lang)}\n\n{note}\n\n"
             f"{narrative('caveat', lang, years=len(years))}")
 
 
@@ -99,6 +102,16 @@ def thresholds_note(thresholds: Thresholds = Thresholds(), lang: str = "vi") -> 
 def pace_text(pace: pd.DataFrame, lang: str = "vi") -> str:
     """The required pace (a `required_pace` row) against the historical one, in words."""
     r = pace.iloc[0]
+    history = r.get("history", "observed")
+    if history != "observed":   # one year, or generated earlier years: what that allows, no pace or trend
+        why = narrative("history_generated" if history == "generated" else "history_one_year", lang,
+                        base=int(r["base_year"]))
+        common = dict(province=r["province"], rank=int(r["target_rank"]), year=int(r["target_year"]),
+                      needed=fmt_num(r["needed_pii"], lang, 1), base_pii=fmt_num(r["base_pii"], lang, 1),
+                      base=int(r["base_year"]), why=why)
+        if r["required_yearly_gain"] <= 0:
+            return narrative("pace_ahead_no_history", lang, margin=fmt_num(-r["required_yearly_gain"], lang), **common)
+        return narrative("pace_no_history", lang, required=_signed(r["required_yearly_gain"], lang), **common)
     if r["required_yearly_gain"] <= 0:
         return narrative("pace_ahead", lang, province=r["province"], rank=int(r["target_rank"]),
                          year=int(r["target_year"]), needed=fmt_num(r["needed_pii"], lang, 1),
@@ -260,14 +273,18 @@ def view(frame: pd.DataFrame, lang: str, key: str, **header: object):
 
 
 # --- the model, its calibration, the model range and the backtest ------------------------------------
-def model_note(proj, lang: str = "vi") -> str:
-    """Which model ran and how it was calibrated (Markdown), from a Projection."""
+def model_note(proj, lang: str = "vi", ctx=None) -> str:
+    """Which model ran and how it was calibrated (Markdown), from a Projection (`ctx`: its context, to say when
+    the years before the base year are generated, so no trend is known)."""
     from pii_analysis.analysis.models import MIN_TREND_YEARS
 
     cal = proj.calibration
     names = [text(TEXT, f"model_{m}", lang) for m in proj.models]
+    generated = ctx is not None and any(y < proj.base_year for y in ctx.panel.generated_years)
     if len(proj.models) > 1:
         out = narrative("models_three", lang, models=", ".join(names))
+    elif generated:
+        out = narrative("models_generated", lang, base=proj.base_year)
     else:
         n = len(cal.panel_years) if cal is not None else 1
         out = narrative("models_short", lang, years=n, min=MIN_TREND_YEARS)
@@ -285,6 +302,36 @@ def model_note(proj, lang: str = "vi") -> str:
         panel=panel, sim_score=fmt_num(float(np.mean(cal.score_sd)), lang),
         sim_rank=fmt_num(float(np.mean(cal.rank_sd)), lang, 1), t_score=fmt_num(cal.target_score_sd, lang),
         pub_rank=fmt_num(cal.published_rank_sd, lang, 1), corr=correlation_note(cal, lang))
+
+
+def model_values(a: Assessment, lang: str = "vi") -> str:
+    """' Which model gives which value: ...' for the target-year milestone (the same draws as the headline), or
+    '' when one model runs."""
+    proj = a.projection
+    if len(proj.models) < 2:
+        return ""
+    event = proj.ranks[:, proj.year_index(a.target_year), proj.index(a.province)] <= a.target_rank
+    per = proj.model_probabilities(event)
+    values = "; ".join(f"{text(TEXT, f'model_{m}', lang)} {fmt_pct(p, lang)}" for m, p in zip(per["model"],
+                                                                                             per["probability"]))
+    return " " + narrative("model_values", lang, draws=thousands(int(per["draws"].min()), lang), values=values)
+
+
+def backtest_note(ctx, base_year: int, lang: str = "vi") -> str:
+    """The headline model's coverage of the published rank changes (`headline_backtest`, leave-one-province-out):
+    the model average when several models run, else the one model."""
+    from pii_analysis.analysis.headline_backtest import AVERAGE, shared_headline_backtest
+
+    table = shared_headline_backtest(ctx, base_year)
+    rank = table[table["quantity"] == "rank"]
+    if rank.empty or int(rank["cases"].iloc[-1]) == 0:
+        return ""
+    row = rank.iloc[-1]                       # the average (listed last) or the single model
+    name = str(row["model"])
+    label = text(TEXT, "model_average" if name == AVERAGE else f"model_{name}", lang)
+    return narrative("backtest_note", lang, model=label,
+                     c50=fmt_pct(row["cover50"], lang), c80=fmt_pct(row["cover80"], lang),
+                     c90=fmt_pct(row["cover90"], lang), n=int(row["cases"]), spread=fmt_num(row["spread"], lang, 1))
 
 
 def correlation_note(cal, lang: str = "vi") -> str:
@@ -308,11 +355,22 @@ def with_model_range(summary: dict, lang: str = "vi") -> str:
     return narrative("model_single", lang, p=fmt_pct(summary["p"], lang), err=err)
 
 
+def headline_backtest_lines(table: pd.DataFrame, ctx, lang: str = "en") -> list[str]:
+    """The backtest of the headline's own models on the published record (`headline_backtest`) as text lines."""
+    models = list(table["model"].unique())
+    head = "# " + narrative("bt_headline", lang, models=", ".join(models), n=len(ctx.panel.provinces()))
+    return [head, table.to_string(index=False, float_format=lambda v: f"{v:.2f}")]
+
+
 def backtest_lines(result, data_status: str, source: str = "", lang: str = "en") -> list[str]:
-    """The `pii backtest` report as text lines: banner, method, coverage table, spread."""
+    """The `pii backtest` report as text lines: banner, method, coverage table, spread (None: the panel's
+    years are generated, so there is nothing observed to backtest on: one sentence says so)."""
     from pii_analysis.report.labels import data_banner
 
     from pii_analysis.analysis.models import MIN_CORRELATION_CHANGES
+
+    if result is None:
+        return [f"# {data_banner(data_status, lang, source)}", "# " + narrative("bt_generated", lang)]
 
     def show(frame: pd.DataFrame) -> str:
         return frame.to_string(index=False, float_format=lambda v: f"{v:.2f}")

@@ -102,7 +102,9 @@ def write_landing(out_dir: Path, *, lang: str, year: int, ranking: pd.DataFrame,
     labels = {k: _t(k, lang) for k in ("sort_rank", "sort_name", "col_rank", "col_province", "col_pii",
                                         "col_pii_change", "col_region", "col_status", "col_pages", "not_rendered",
                                         "failed_more", "footer", "tables")}
-    labels["col_change"] = _t("col_change", lang, prev=int(prev)) if has_prev else _t("col_change_none", lang)
+    unknown = ranking.attrs.get("change") == "generated"   # earlier years generated: the change is not known
+    labels["col_change"] = _t("col_change", lang, prev=int(prev)) if has_prev else _t(
+        "col_change_unknown" if unknown else "col_change_none", lang)
     page = render("landing.html.j2", lang=lang, title=_t("title", lang, year=year, n=n), nav=[], nav_label="",
                   intro=intro or _t("intro", lang, year=year), banner=banner, rows=rows, labels=labels, failed=failed,
                   failed_title=_t("failed_title", lang, k=len(failed)), chart_uri=chart_uri,

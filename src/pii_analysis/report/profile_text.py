@@ -112,6 +112,8 @@ def narrative(ctx: Context, province: str, year: int, lang: str = "vi", tables: 
     mine = hist[hist["province"] == province]
     out["history"] = text(TEXT, "history", lang, province=province, n=int(hist.groupby("year").size().max()),
                           ranks=", ".join(f"{y}: {r}" for y, r in zip(mine["year"], mine["rank"])))
+    if any(y < int(hist["year"].min()) for y in ctx.panel.generated_years):   # earlier years generated: not shown
+        out["history"] += " " + text(TEXT, "history_generated", lang, year=int(hist["year"].min()))
 
     pe = tables["peers"]
     para = text(TEXT, "peers", lang, province=province,
@@ -323,6 +325,8 @@ def best_text(province: str, year: int, lang: str) -> str:
 def changes_text(changes: pd.DataFrame, province: str, lang: str) -> str:
     """The year-on-year pillar changes in one paragraph."""
     if changes.empty:
+        if changes.attrs.get("change") == "generated":
+            return text(TEXT, "no_changes_generated", lang, year=changes.attrs.get("year", ""))
         return text(TEXT, "no_changes", lang)
     best, worst = changes.loc[changes["change"].idxmax()], changes.loc[changes["change"].idxmin()]
     return text(TEXT, "changes", lang, prev=changes.attrs.get("prev_year", ""), province=province,

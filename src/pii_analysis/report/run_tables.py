@@ -29,7 +29,9 @@ def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int,
     notebooks load it instead of recomputing it): the projection of all provinces with the run's draws
     (the one set of draws every section of a page uses), and the method uncertainty of all
     provinces for the base year and for the target year on the trend path (`verdict.uncertainty_table`'s
-    two calls). Returns the projection with the run's draws."""
+    two calls) and the headline model's backtest on the published record (page 03's model note). Returns the
+    projection with the run's draws."""
+    from pii_analysis.analysis.headline_backtest import shared_headline_backtest
     from pii_analysis.analysis.projection import deterministic_rates, secondary_draws, shared_projection
     from pii_analysis.analysis.uncertainty import method_uncertainty
 
@@ -39,6 +41,7 @@ def shared_work(ctx: Context, *, base_year: int, target_year: int, n_draws: int,
     for rates in (None, projected):
         method_uncertainty(ctx, rates=rates, year=base_year, n_draws=draws["uncertainty"], seed=seed,
                            target_rank=target_rank)
+    shared_headline_backtest(ctx, base_year)
     return shared
 
 

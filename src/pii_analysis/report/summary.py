@@ -65,7 +65,8 @@ def levers(drivers: pd.DataFrame, lang: str, province: str, lead: pd.DataFrame |
 def change_card(h: dict, lang: str) -> dict[str, str]:
     """The 'since <previous year>' card: label, value (the rank change) and a note in words."""
     if h["prev_rank"] is None:
-        return {"label": _t("change_label_none", lang), "value": "–", "note": _t("change_none", lang)}
+        note = "change_generated" if h.get("change") == "generated" else "change_none"
+        return {"label": _t("change_label_none", lang), "value": "–", "note": _t(note, lang)}
     k = h["prev_rank"] - h["rank"]
     key = "same" if k == 0 else ("up" if k > 0 else "down") + ("1" if abs(k) == 1 else "")
     value = _t("big_same", lang) if k == 0 else _t("big_up" if k > 0 else "big_down", lang, k=abs(k))
@@ -131,7 +132,9 @@ def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, pr
     goal = province_goal(ctx, province, year, target_rank, target_year)
     target_rank, target_year = goal["rank"], goal["year"]
     chance = with_model_range(projection.p_summary(province, target_rank, target_year), lang)
-    years = [y for y in ctx.scores.years if y <= year]
+    from pii_analysis.analysis.history import history_years
+
+    years = history_years(ctx, year)   # the years the projection learns from (never generated ones)
     status_key = f"status_{ctx.data_status}"
     origin = text(TARGETS, f"o_{goal['origin']}", lang, source=source_label(goal["source"], lang))
     if "lever_rank" not in drivers or int(drivers["target_rank"].iloc[0]) != target_rank \
@@ -142,7 +145,8 @@ def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, pr
 
     paces = levers_text.pace_note(levers_text.table_source(drivers), lang, short=True)
     mode = str(drivers["lever_mode"].iloc[0])
-    assumed = [origin, _t("a_projection", lang, first=years[0], base=year), paces]
+    assumed = [origin, _t("a_projection", lang, first=years[0], base=year) if len(years) > 1 else
+               _t("a_projection_no_trend", lang, base=year), paces]
     context = {
         "lang": lang, "title": _t("title", lang, province=province, year=year),
         "tab_title": page_title("summary", province, year, lang),
