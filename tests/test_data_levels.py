@@ -316,3 +316,20 @@ def test_probability_of_being_above_a_published_total_matches_a_simulation():
         simulated = float(np.mean(r.pii + steps[0] > r.pii + gap + steps[1]))
         assert prob == pytest.approx(simulated, abs=0.01)
     assert list(p) == sorted(p)    # a smaller gap, a larger chance
+
+
+def test_a_profile_gets_one_probability_on_its_pages_and_from_the_command(profile_run, capsys):
+    """Feasibility runs at the profile level: the summary and page 03 print P(target) from the totals, the
+    value `pii feasibility --data` gives (same draws, same seed), with the range over the models."""
+    from pii_analysis.cli.main import main
+    from pii_analysis.report.formatting import fmt_pct
+
+    _, out = profile_run
+    assert main(["feasibility", "--data", str(KH_PROFILE), "--format", "json"]) == 0
+    meta = json.loads(capsys.readouterr().out)
+    assert meta["target_rank"] == 10 and meta["target_origin"] == "default"     # Khánh Hòa 9th: the Top-10 band
+    p, (lo, hi) = fmt_pct(meta["probability"], "vi"), (fmt_pct(v, "vi") for v in meta["model_range"])
+    sentence = f"Xác suất đạt hạng ≤ 10 năm 2030: {p}"
+    for name in ("summary.html", "03_top10_feasibility.html"):
+        text = page_text(out / "khanh-hoa" / name)
+        assert sentence in text and f"từ {lo} đến {hi}" in text, name

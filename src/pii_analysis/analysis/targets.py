@@ -94,10 +94,18 @@ def province_target(ctx, province: str, *, base_year: int | None = None, target_
     n = len(ranking)
     base_rank = int(ranking.at[province, "rank"])
     if target_rank is not None:
-        rank = ctx.check_rank(target_rank)
+        target_rank = ctx.check_rank(target_rank)
+    own = None if target_rank is not None else load_targets(targets_path, province=province, resolver=ctx.resolver)
+    return _target_from(province, base_rank, n, target_year, target_rank, own, defaults_path)
+
+
+def _target_from(province: str, base_rank: int, n: int, target_year: int, target_rank: int | None,
+                 own: pd.DataFrame | None, defaults_path) -> Target:
+    """The precedence of the module docstring, from the base rank and the province's own target rows."""
+    if target_rank is not None:
+        rank = int(target_rank)
         return Target(province, rank, target_year, base_rank, n, kind_of(rank, base_rank, n), "parameter",
                       places=max(base_rank - rank, 0))
-    own = load_targets(targets_path, province=province, resolver=ctx.resolver)
     own = own[(own["kind"] == RANK_KIND) & (own["year"] == target_year)]
     if len(own):
         ranks = own["value"].astype(int)
@@ -124,3 +132,17 @@ def overtake_risk(proj, target: Target) -> float:
     """P(the province ends below its base-year rank in the target year): overtaken by a province below."""
     event = proj.ranks[:, proj.year_index(target.year), proj.index(target.province)] > target.base_rank
     return float(proj.prob(event))
+
+
+def level_target(result, *, target_year: int = 2030, target_rank: int | None = None, targets_path=None,
+                 defaults_path=None) -> Target | None:
+    """The target below the panel (a profile or published results, `analysis.profile_level`): the same
+    precedence as `province_target`, the rank band read from the worst rank the published table allows (its
+    own rank when published). None when the table allows no rank (no total and no published rank)."""
+    bounds = getattr(result, "bounds", None)
+    base = float(result.rank) if pd.notna(result.rank) else (bounds.worst if bounds is not None else float("nan"))
+    if not pd.notna(base):
+        return None
+    own = None if target_rank is not None else load_targets(targets_path, province=result.province)
+    return _target_from(result.province, int(base), int(len(result.totals)), int(target_year), target_rank, own,
+                        defaults_path)

@@ -82,3 +82,24 @@ def totals_feasibility(province: str, pii: float, totals: pd.DataFrame, *, targe
     values = list(by_model.values())
     return TotalsFeasibility(province, int(target_rank), int(years), values[0], min(values), max(values), by_model,
                              sd, df, n_draws, seed)
+
+
+def level_feasibility(result, *, target_year: int, target_rank: int | None = None, n_draws: int | None = None,
+                      seed: int | None = None, targets_path=None):
+    """(target, TotalsFeasibility) for a profile or published-results level (`analysis.profile_level`):
+    the province's own target (`analysis.targets.level_target`) judged on the totals; None when the level
+    holds no total for the province or the table allows it no rank. Same draws and seed as `pii feasibility`,
+    so the page, the summary and the command print one value."""
+    from pii_analysis.analysis.defaults import DEFAULT_DRAWS, DEFAULT_SEED
+    from pii_analysis.analysis.targets import level_target
+
+    if not np.isfinite(result.pii) or int(target_year) <= int(result.year):
+        return None
+    target = level_target(result, target_year=target_year, target_rank=target_rank, targets_path=targets_path)
+    if target is None:
+        return None
+    f = totals_feasibility(result.province, result.pii, result.totals, target_rank=target.rank,
+                           years=int(target_year) - int(result.year),
+                           n_draws=DEFAULT_DRAWS if n_draws is None else n_draws,
+                           seed=DEFAULT_SEED if seed is None else seed)
+    return target, f

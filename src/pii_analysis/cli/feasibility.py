@@ -86,7 +86,8 @@ def _run_totals(args: argparse.Namespace) -> int:
     totals projected with the published spread of one-year changes, one value per model of the totals
     nobody published (`analysis.totals_feasibility`)."""
     from pii_analysis.analysis.profile_level import open_level
-    from pii_analysis.analysis.totals_feasibility import totals_feasibility
+    from pii_analysis.analysis.totals_feasibility import level_feasibility
+    from pii_analysis.data.errors import PiiInputError
     from pii_analysis.analysis.verdict import Thresholds, classify
     from pii_analysis.cli.output import level_meta, rank_meta
     from pii_analysis.report.feasibility_text import thresholds_note, verdict_labels
@@ -95,13 +96,16 @@ def _run_totals(args: argparse.Namespace) -> int:
 
     r = open_level(args.data, province=None if args.province == DEFAULT_PROVINCE and args.data and
                    _is_profile(args) else args.province, year=args.base_year, sheet=getattr(args, "sheet", None))
-    target = args.target_rank or DEFAULT_TARGET_RANK
-    years = int(args.target_year) - int(r.year)
-    f = totals_feasibility(r.province, r.pii, r.totals, target_rank=target, years=years, n_draws=args.draws,
-                           seed=args.seed)
+    judged = level_feasibility(r, target_year=int(args.target_year), target_rank=args.target_rank,
+                               n_draws=args.draws, seed=args.seed)
+    if judged is None:
+        raise PiiInputError(f"{r.province} has no total (and no rank the published table allows) for {r.year}: "
+                            "no probability can be given at this level", file=str(args.data), column="value")
+    t, f = judged
+    target = t.rank
     verdict = classify(f.p)
     meta = {**level_meta(r.data_level, r.note), "province": r.province, "year": r.year, "pii": r.pii,
-            **rank_meta(r), "data_status": r.data_status, "target_rank": target, "target_year": args.target_year,
+            **rank_meta(r), "data_status": r.data_status, "target_rank": target, "target_origin": t.origin, "target_source": t.source, "target_year": args.target_year,
             "probability": round(f.p, 6), "model_range": [round(f.lo, 6), round(f.hi, 6)],
             "verdict": verdict, "verdict_label": verdict_labels(pd.Series([verdict]), args.lang)[0],
             "headline_model": "unknown totals mid-interval (drawn uniformly between the published totals "

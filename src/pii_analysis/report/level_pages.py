@@ -19,6 +19,7 @@ from pii_analysis.analysis.defaults import DEFAULT_TARGET_YEAR
 from pii_analysis.analysis.profile_level import total_band
 from pii_analysis.report.formatting import fmt_measure, fmt_num, fmt_pct
 from pii_analysis.report.i18n import Table, catalog, check_lang, text
+from pii_analysis.report.level_feasibility_text import probability_sentence
 from pii_analysis.report.styling import TableView, styled
 
 TEXT: Table = catalog("level_pages.TEXT")
@@ -312,10 +313,11 @@ def projection_text(result, lang: str, target_year: int) -> str:
     if not np.isfinite(result.pii):
         return _t("projection_none", lang, reason=reason, province=result.province)
     band = total_band(result.pii, result.year, target_year)
-    return _t("projection", lang, reason=reason, province=result.province, sd=fmt_num(band["sd_one_year"], lang),
-              n=band["n_changes"], target_year=target_year, low=fmt_num(band["low"], lang),
-              high=fmt_num(band["high"], lang), coverage=fmt_pct(band["coverage"], lang),
-              pii=fmt_num(result.pii, lang))
+    first = probability_sentence(result, lang, target_year)   # P(target) from the totals, '' when none
+    return (first + " " if first else "") + _t(
+        "projection", lang, reason=reason, province=result.province, sd=fmt_num(band["sd_one_year"], lang),
+        n=band["n_changes"], target_year=target_year, low=fmt_num(band["low"], lang),
+        high=fmt_num(band["high"], lang), coverage=fmt_pct(band["coverage"], lang), pii=fmt_num(result.pii, lang))
 
 
 def view(frame: pd.DataFrame, lang: str, key: str, digits: dict[str, Any] | None = None) -> TableView:
