@@ -20,6 +20,7 @@ from pii_analysis.index.context import load_context
 from pii_analysis.report import feasibility_text as ftext
 from pii_analysis.report import formatting, profile_text
 from pii_analysis.report import run as report
+from shared_fixtures import write_page
 
 pytestmark = pytest.mark.slow   # whole report runs and browsers: `make test-fast` leaves them out
 
@@ -36,14 +37,10 @@ def has_regions(province: str) -> bool:
 
 
 def failing_notebook(directory: Path) -> Path:
-    """A notebook that declares province and year and then raises."""
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('province = "Ninh Bình"\nyear = None', metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell(f"raise ValueError({FAIL_MESSAGE!r})")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = directory / "99_fails.ipynb"
-    nbformat.write(nb, path)
-    return path
+    """A page (notebook and registry entry) that declares province and year and then raises."""
+    return write_page(directory, "99_fails", [
+        nbformat.v4.new_code_cell('province = "Ninh Bình"\nyear = None', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(f"raise ValueError({FAIL_MESSAGE!r})")], key="99")
 
 
 @pytest.fixture(scope="module")

@@ -35,8 +35,15 @@ def slug(name: str) -> str:
 
 
 def page_name(page: str, lang: str) -> str:
-    """The short name of a page ('summary', a notebook stem, 'index', 'run_log') in `lang`."""
-    return text(TEXT, page, lang) if page in TEXT else page
+    """The short name of a page ('summary', a notebook stem, 'index', 'run_log') in `lang`: a report page's
+    by the `name` key of its registry entry (report.pages), else the entry's own `names`, else its stem."""
+    from pii_analysis.report.pages import registry
+
+    entry = registry().get(page)
+    key = entry.name if entry is not None else page
+    if key in TEXT:
+        return text(TEXT, key, lang)
+    return entry.names.get(check_lang(lang), page) if entry is not None else page
 
 
 def page_title(page: str, province: str, year: int, lang: str) -> str:
