@@ -99,7 +99,7 @@ def edit(page: pages.Page) -> bool:
         if cell["cell_type"] != "code":
             continue
         key, body = body_of("".join(cell["source"]))
-        if key is None and "page.runs(" not in body and "judge_plan(" in body:
+        if key is None and "judge_plan(" in body:
             continue    # the plan: judged at every level (analysis.plan.judge_plan asks the level)
         for old, new in OPENED.items():
             body = body.replace(old, new)

@@ -82,7 +82,8 @@ def test_a_failing_notebook_is_reported_and_the_others_finish(run):
 def test_each_notebook_gets_only_the_parameters_it_declares(run):
     reports = {r["notebook"]: r for r in run["manifest"]["reports"]}
     assert reports["01_province_profile.ipynb"]["parameters"] == {"province": NB, "year": 2025, "data_path": None,
-                                                                  "sheet": None, "decimal": None, "lang": "vi"}
+                                                                  "sheet": None, "decimal": None, "lang": "vi",
+                                                                  "data_level": "panel"}   # decided once by the run
     assert reports["99_fails.ipynb"]["parameters"] == {"province": NB, "year": 2025}
     assert report.notebook_parameters(PROFILE, {"seed": 1, "lang": "en", "n_draws": 5}) == {"lang": "en"}
 

@@ -45,7 +45,7 @@ class RunLevel:
         self.data_level = data_level    # decided once where the data are read; each notebook is given it
         self.data, self.parameters, self.notes = data, parameters or {}, notes
         self.notebooks = pages_at(notebooks, data_level)   # the pages (report.pages) that run at this level
-        self.pages = ["summary", *(nb.stem for nb in self.notebooks)]
+        self.pages = ["summary", *(str(nb) for nb in self.notebooks)]   # paths: their entries name them
         self.summaries: dict[str, str] = {}
         self.failed: list[Outcome] = []
 

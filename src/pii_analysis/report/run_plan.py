@@ -30,7 +30,7 @@ class Job:
     kernel: str = KERNEL
     timeout: int = TIMEOUT
     lang: str = "vi"
-    pages: tuple[str, ...] = ()   # the province's pages in this run ('summary', notebook stems): the links
+    pages: tuple[str, ...] = ()   # the province's pages in this run ('summary', notebook paths): the links
 
 
 @dataclass
@@ -90,7 +90,7 @@ def plan(notebooks: list[Path], provinces: list[str], run_parameters: dict[str, 
          *, kernel: str = KERNEL, timeout: int = TIMEOUT) -> list[Job]:
     """One Job per (province, notebook), province-major so each province's reports finish together."""
     declared = {nb: declared_parameters(nb) for nb in notebooks}
-    pages = ("summary", *(Path(nb).stem for nb in notebooks))
+    pages = ("summary", *(str(nb) for nb in notebooks))   # the notebooks' paths: their entries name them
     jobs = []
     for province in provinces:
         values = {**run_parameters, "province": province}
