@@ -156,7 +156,8 @@ def test_committed_notebook_has_no_outputs_and_literal_parameters():
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
-    assert report.declared_parameters(PROFILE) == ["province", "year", "data_path", "sheet", "decimal", "lang"]
+    assert report.declared_parameters(PROFILE) == ["province", "year", "data_path", "sheet", "decimal", "lang",
+                                                   "data_level"]
 
 
 def test_every_committed_notebook_cell_has_a_unique_id():

@@ -44,8 +44,9 @@ def run(args: argparse.Namespace) -> int:
 
     from pii_analysis.analysis.profile_level import level_of
 
-    if level_of(args.data, getattr(args, "sheet", None)) != "panel":
-        return _run_totals(args)
+    level = level_of(args.data, getattr(args, "sheet", None))    # decided once, passed down
+    if level != "panel":
+        return _run_totals(args, level)
     ctx = load_context(args.data, **data_options(args))
     print_notes(ctx)
     seed = args.seed
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_totals(args: argparse.Namespace) -> int:
+def _run_totals(args: argparse.Namespace, level: str) -> int:
     """Below the panel (a profile or published results): totals and ranks only. P(rank <= target) from the
     totals projected with the published spread of one-year changes, one value per model of the totals
     nobody published (`analysis.totals_feasibility`)."""
@@ -93,8 +94,8 @@ def _run_totals(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    r = open_level(args.data, province=None if args.province == DEFAULT_PROVINCE and args.data and
-                   _is_profile(args) else args.province, year=args.base_year, sheet=getattr(args, "sheet", None))
+    r = open_level(args.data, province=None if args.province == DEFAULT_PROVINCE and level == "profile"
+                   else args.province, year=args.base_year, sheet=getattr(args, "sheet", None), level=level)
     target = args.target_rank or DEFAULT_TARGET_RANK
     years = int(args.target_year) - int(r.year)
     f = totals_feasibility(r.province, r.pii, r.totals, target_rank=target, years=years, n_draws=args.draws,
@@ -118,8 +119,3 @@ def _run_totals(args: argparse.Namespace) -> int:
           else "\n".join(f"# {k}: {v}" for k, v in meta.items()))
     return 0
 
-
-def _is_profile(args: argparse.Namespace) -> bool:
-    from pii_analysis.analysis.profile_level import level_of
-
-    return level_of(args.data, getattr(args, "sheet", None)) == "profile"
