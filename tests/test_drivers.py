@@ -566,9 +566,10 @@ def raw_standing_of(ctx):
 
 
 @pytest.mark.slow
-def test_notebook_runs_headless(tmp_path, jupyter_kernel):
+def test_notebook_runs_headless(tmp_path, jupyter_kernel, monkeypatch):
     import papermill as pm
 
+    monkeypatch.setenv("PII_RESULTS_DIR", str(tmp_path / "results"))   # as in a report run: tables saved
     out = tmp_path / "out.ipynb"
     pm.execute_notebook(str(REPO_ROOT / "notebooks" / "02_rank_drivers.ipynb"), str(out),
                         parameters={"province": "Điện Biên", "n_sobol": 16, "lang": "en"},

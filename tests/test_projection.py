@@ -190,6 +190,7 @@ def test_notebook_renders_a_vietnamese_report_for_leaders(tmp_path, jupyter_kern
     from pii_analysis.report.labels import TEXT as LABELS
 
     monkeypatch.setenv("PII_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("PII_RESULTS_DIR", str(tmp_path / "results"))   # as in a report run: tables saved
     out = tmp_path / "out.ipynb"
     pm.execute_notebook(str(REPO_ROOT / "notebooks" / "03_top10_feasibility.ipynb"), str(out),
                         parameters={"n_draws": 40}, kernel_name=jupyter_kernel, progress_bar=False)
