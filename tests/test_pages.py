@@ -122,3 +122,22 @@ def test_a_page_is_left_out_at_a_level_its_entry_does_not_support(added_page, tm
     result = report.run_report(None, data_path=KH_PROFILE, out_dir=tmp_path / "reports", notebooks=[notebook],
                                progress=False)
     assert result.outcomes == [] and (tmp_path / "reports" / "khanh-hoa" / "summary.html").exists()
+
+
+def test_a_section_runs_where_the_level_answers_what_it_needs(tmp_path, monkeypatch):
+    from pii_analysis.report.page_run import PageRun, cannot_text, start_page
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
+    drivers = pages.page("02")
+    at_panel, at_profile = PageRun(drivers, open_data(None), "en"), PageRun(drivers, open_data(KH_PROFILE), "en")
+    assert at_panel.runs("drivers.move") and at_panel.level == "panel" and shown == []
+    assert not at_profile.runs("drivers.move")                     # shows why not instead
+    assert shown == [cannot_text(drivers, "drivers.move", at_profile.data, "en")]
+    assert "needs the indicator values of all provinces" in shown[0]
+    assert not at_profile.runs("setup") and len(shown) == 1        # a set-up cell says nothing
+    with pytest.raises(KeyError, match="unknown panel section 'drivers.nothing'"):
+        at_panel.runs("drivers.nothing")
+    only_panel = write_page(tmp_path, "91_panel_only", [], key="91", levels=["panel"])
+    with pytest.raises(PiiInputError, match="runs at the panel level"):
+        start_page(str(pages.entry_path(only_panel)), KH_PROFILE, province=None, year=None)

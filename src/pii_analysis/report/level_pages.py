@@ -108,7 +108,7 @@ def rank_bounds_text(bounds, lang: str) -> str:
 
 
 def _pii_published(result) -> bool:
-    if result.data_level == "published":
+    if result.answers("scores") == "published":
         return True
     root = result.scores.set_index("code").iloc[0]
     return str(root.get("basis", "")) == "published"

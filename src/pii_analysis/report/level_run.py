@@ -35,7 +35,7 @@ def level_results(results: dict[str, LevelResult]) -> dict[str, pd.DataFrame]:
     for r in results.values():
         where = {"province": r.province, "year": r.year, "data_status": r.data_status, "data_level": r.data_level}
         out.setdefault("rank_gaps", []).append(joinable(r.gaps, **where))
-        if r.data_level == "profile":
+        if r.answers("drivers") == "units":      # the profile: its scores and drivers in its own units
             out.setdefault("profile_scores", []).append(joinable(r.scores, **where))
             out.setdefault("unit_drivers", []).append(joinable(r.drivers, **where))
     first = next(iter(results.values()))
@@ -80,7 +80,7 @@ def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: 
     from pii_analysis.report.summary import TEXT as STEXT
     from pii_analysis.report.i18n import text
 
-    levers = lp.profile_lever_items(result, lang, target_year) if result.data_level == "profile" else []
+    levers = lp.profile_lever_items(result, lang, target_year) if result.answers("levers") else []
     counts = lp.counts(result)
     rank = lp.rank_figure(result)
     context = {
