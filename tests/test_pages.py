@@ -14,7 +14,7 @@ import pytest
 from pii_analysis.analysis.data_level import open_data
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
-from pii_analysis.data.shapes import DATA_LEVELS, PLAN_KINDS, QUESTIONS
+from pii_analysis.data.shapes import DATA_LEVELS, PLAN_KINDS, QUESTIONS, DataLevel
 from pii_analysis.data.targets import KINDS
 from pii_analysis.report import pages, site
 from pii_analysis.report import run as report
@@ -73,6 +73,7 @@ def test_each_level_says_what_it_answers_and_how_exactly():
     profile = open_data(KH_PROFILE)
     published = open_data(PUBLISHED, province=KH)
     assert [d.data_level for d in (panel, profile, published)] == list(DATA_LEVELS)   # decided once, from the file
+    assert all(isinstance(d, DataLevel) for d in (panel, profile, published))
     assert panel.answers("rank") == "exact" and panel.answers("rank_projection") == "draws"
     assert panel.answers("history") == "generated"          # the demonstration panel: no observed history
     assert profile.answers("drivers") == "units" and profile.answers("indicators") is None

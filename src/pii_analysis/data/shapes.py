@@ -3,7 +3,7 @@ against the framework's codes and the method's node names without importing the 
 (the index's `Framework` and `Method` satisfy these)."""
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
@@ -72,6 +72,7 @@ def level_answer(level: str, question: str) -> str | None:
     return ANSWERS[level][question]
 
 
+@runtime_checkable
 class DataLevel(Protocol):
     """The data an analysis or a page runs on, at one of DATA_LEVELS, decided once where the file is read
     (`analysis.data_level.open_data`) and passed down: `index.context.Context` (panel),
