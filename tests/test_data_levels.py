@@ -143,6 +143,9 @@ def test_report_on_a_profile_renders_every_page(profile_run):
     assert rc == 0 and manifest["status"] == "ok"
     assert {r["notebook"] for r in manifest["reports"]} == {f"{p}.ipynb" for p in PAGES}
     assert all(r["status"] == "ok" for r in manifest["reports"])
+    for r in manifest["reports"]:                # each page writes only the results files its entry names
+        assert {p.split("/")[1].removesuffix(".csv") for p in r["results"]} <= \
+            set(pages.page(r["notebook"].removesuffix(".ipynb")).results["profile"]), r["notebook"]
     level_line = level_text("profile", "vi")
     for name in [*(f"{p}.html" for p in PAGES), "summary.html"]:
         assert level_line in page_text(out / "khanh-hoa" / name), name

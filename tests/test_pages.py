@@ -116,6 +116,8 @@ def test_a_page_added_as_two_files_is_rendered_by_the_run(added_page):
     assert 'href="90_hello.html"' in (out / "summary.html").read_text(encoding="utf-8")
     assert result.outcomes[0].results == ["90_hello_results/hello.csv"]  # the results file its entry names
     assert pages.entry_for(notebook).results["panel"] == ("hello",)
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert manifest["parameters"]["data_level"] == "panel" and manifest["parameters"]["notebooks"] == ["90_hello.ipynb"]
 
 
 def test_a_page_is_left_out_at_a_level_its_entry_does_not_support(added_page, tmp_path):
@@ -123,6 +125,8 @@ def test_a_page_is_left_out_at_a_level_its_entry_does_not_support(added_page, tm
     result = report.run_report(None, data_path=KH_PROFILE, out_dir=tmp_path / "reports", notebooks=[notebook],
                                progress=False)
     assert result.outcomes == [] and (tmp_path / "reports" / "khanh-hoa" / "summary.html").exists()
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert manifest["parameters"]["data_level"] == "profile" and manifest["parameters"]["notebooks"] == []
 
 
 def test_a_section_runs_where_the_level_answers_what_it_needs(tmp_path, monkeypatch):

@@ -19,6 +19,7 @@ from pii_analysis.cli import main as cli
 from pii_analysis.index.context import load_context
 from pii_analysis.report import feasibility_text as ftext
 from pii_analysis.report import formatting, profile_text
+from pii_analysis.report import pages
 from pii_analysis.report import run as report
 from shared_fixtures import write_page
 
@@ -270,6 +271,9 @@ def test_the_run_reports_every_notebook_in_the_index(hue_run):
     for name in names:
         assert f'href="hue/{Path(name).stem}.html"' in index
     assert f"{len(names)}/{len(names)} báo cáo hoàn thành; 0 lỗi" in log
+    for o in result.outcomes:                    # each page writes only the results files its entry names
+        entry = pages.entry_for(report.NOTEBOOK_DIR / o.notebook)
+        assert {Path(r).stem for r in o.results} <= set(entry.results["panel"]), o.notebook
 
 
 def _hue_target() -> int:

@@ -189,7 +189,8 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
             "parameters": {"provinces": chosen, "year": year, "lang": lang, "n_draws": n_draws, "seed": seed,
                            "target_rank": target_rank,
                            "target_year": TARGET_YEAR, "jobs": jobs, "timeout": timeout, "kernel": kernel,
-                           "notebooks": [Path(n).name for n in notebooks], **level.parameters},
+                           "notebooks": [Path(n).name for n in notebooks], "data_level": level.data_level,
+                           **level.parameters},
             "data": level.data,
             "html_max_bytes": HTML_MAX_BYTES,
         }
