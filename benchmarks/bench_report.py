@@ -20,6 +20,11 @@ from pii_analysis.index.context import load_context
 from pii_analysis.report import run as report
 
 
+def section_of(first_line: str) -> str:
+    """'drivers.heatmap' from a cell's first line 'if page.runs("drivers.heatmap"):'."""
+    return first_line.removeprefix('if page.runs("').removesuffix('"):')
+
+
 def floor_seconds(tmp: Path, repeats: int = 3) -> float:
     """Median time of kernel start + execution + HTML conversion of an empty notebook."""
     nb = nbformat.v4.new_notebook()
@@ -96,7 +101,7 @@ def main() -> None:
                     cells.setdefault(key, []).append(sec)
         costly = sorted(cells.items(), key=lambda kv: -sum(kv[1]))[: args.cells]
         print("    costliest cells (median s; share of the notebook's cell time): " + "; ".join(
-            f"{k.removeprefix('%%panel_section ')} {statistics.median(v):.2f} "
+            f"{section_of(k)} {statistics.median(v):.2f} "
             f"({sum(v) / max(sum(map(sum, cells.values())), 1e-9):.0%})" for k, v in costly))
     per_report = statistics.median(o.seconds for o in run.outcomes)
     print(f"per report (worker time, median): {per_report:.2f} s = {per_report / floor:.2f}x the floor "

@@ -10,6 +10,11 @@ For every module-level table of `pii_analysis.report` written as a dict literal 
 2. replaces the literal in the module by `<TABLE>: Table = catalog("<module>.<TABLE>")`;
 3. re-imports every module and checks that every key gives the same text in both languages as before.
 Run it again after someone adds a new table: existing messages are kept, new ones appended.
+
+It reads the page registry too (`pii_analysis.report.pages`, each `notebooks/<stem>.page.toml`): a page whose
+`name` key is not in the catalogs (context `site.TEXT`) has its entry's own `names = {vi, en}` appended there;
+a page without either, or running below the panel without its `title` key in `level_pages.TEXT`, is listed
+(and fails --check).
 """
 from __future__ import annotations
 
@@ -90,6 +95,25 @@ def ensure_import(source: str) -> str:
     raise SystemExit("no place for the i18n import")
 
 
+def page_names() -> tuple[list[tuple[str, dict]], list[str]]:
+    """The registered pages' names to append to site.TEXT ((key, {vi, en}) from their entries) and what no
+    entry gives (a name or, below the panel, a title key missing from the catalogs)."""
+    from pii_analysis.report.i18n import LANGS, catalog
+    from pii_analysis.report.pages import registry
+
+    names, site, below = [], catalog("site.TEXT"), catalog("level_pages.TEXT")
+    missing = []
+    for page in registry().values():
+        if page.name not in site:
+            if set(LANGS) <= set(page.names):
+                names.append((page.name, {lang: page.names[lang] for lang in LANGS}))
+            else:
+                missing.append(f"{page.stem}: name '{page.name}' is not in site.TEXT and the entry has no names")
+        if set(page.levels) - {"panel"} and page.title not in below:
+            missing.append(f"{page.stem}: title '{page.title}' is not in level_pages.TEXT")
+    return names, missing
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only list the tables still written in Python")
@@ -98,10 +122,19 @@ def main() -> int:
     todo = {p: t for p, t in todo.items() if t}
     for path, tables in todo.items():
         print(f"{path.relative_to(ROOT)}: {', '.join(name for name, _, _ in tables)}")
-    if args.check or not todo:
-        return 1 if todo and args.check else 0
+    names, missing = page_names()
+    for key, _ in names:
+        print(f"page name {key}: in its registry entry, not yet in the catalogs")
+    for line in missing:
+        print(line)
+    if args.check or not (todo or names):
+        return 1 if (todo or names or missing) and args.check else 0
 
     catalogs = load_catalogs()
+    for key, texts in names:
+        for lang, cat in catalogs.items():
+            cat.add(key, string=texts[lang], context="site.TEXT",
+                    auto_comments=[f"{o}: {texts[o]}" for o in texts if o != lang])
     before: dict[str, dict] = {}
     for path, tables in todo.items():
         module = importlib.import_module(f"pii_analysis.report.{path.stem}")

@@ -27,3 +27,27 @@ def demo_as_user_panel(tmp_path, years=None, name: str = "user_panel.csv"):
     path = tmp_path / name
     panel.to_csv(path, index=False)
     return path
+
+
+def write_page(directory, stem: str, cells: list, *, key: str, levels=("panel",), results: dict | None = None,
+               names: dict | None = None):
+    """A report page in `directory`, as docs/ARCHITECTURE.md says to add one: the notebook `<stem>.ipynb`
+    (`cells`: nbformat cells) and its registry entry `<stem>.page.toml` (report.pages). Returns the notebook."""
+    from pathlib import Path
+
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = cells
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = Path(directory) / f"{stem}.ipynb"
+    nbformat.write(nb, path)
+    lines = [f'key = "{key}"', f'name = "{stem}"', f'title = "title_{key}"',
+             'headings = "pii_analysis.report.feasibility_text:heading"',
+             "levels = [" + ", ".join(f'"{lv}"' for lv in levels) + "]"]
+    if names:
+        lines.append("names = {" + ", ".join(f'{k} = "{v}"' for k, v in names.items()) + "}")
+    lines.append("[results]")
+    lines += [f"{lv} = [" + ", ".join(f'"{r}"' for r in rs) + "]" for lv, rs in (results or {}).items()]
+    path.with_name(f"{stem}.page.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -28,6 +28,7 @@ def test_no_text_table_is_left_in_python():
     hand = [p.name for p in converter.REPORT.glob("*.py")
             if re.search(r"""['"]vi['"]\s*:\s*['"]""", p.read_text(encoding="utf-8"))]
     assert not hand, hand                                   # no {"vi": "...", "en": "..."} left anywhere
+    assert converter.page_names() == ([], [])               # every registered page named in the catalogs
 
 
 def catalog(lang: str):

@@ -17,7 +17,8 @@ from pii_analysis.cli import main as cli
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.loading import default_resolver, load_published
-from pii_analysis.report import level_pages
+from pii_analysis.report import level_pages, pages
+from pii_analysis.report.page_run import cannot_text
 from pii_analysis.report import run as report
 from pii_analysis.report.labels import level_text
 
@@ -142,6 +143,9 @@ def test_report_on_a_profile_renders_every_page(profile_run):
     assert rc == 0 and manifest["status"] == "ok"
     assert {r["notebook"] for r in manifest["reports"]} == {f"{p}.ipynb" for p in PAGES}
     assert all(r["status"] == "ok" for r in manifest["reports"])
+    for r in manifest["reports"]:                # each page writes only the results files its entry names
+        assert {p.split("/")[1].removesuffix(".csv") for p in r["results"]} <= \
+            set(pages.page(r["notebook"].removesuffix(".ipynb")).results["profile"]), r["notebook"]
     level_line = level_text("profile", "vi")
     for name in [*(f"{p}.html" for p in PAGES), "summary.html"]:
         assert level_line in page_text(out / "khanh-hoa" / name), name
@@ -159,15 +163,17 @@ def test_every_panel_section_says_why_it_cannot_run(profile_run):
     _, out = profile_run
     result = open_level(KH_PROFILE)
     for page in PAGES:
-        nb = json.loads((report.NOTEBOOK_DIR / f"{page}.ipynb").read_text(encoding="utf-8"))
-        keys = ["".join(c["source"]).split("\n", 1)[0].split()[1] for c in nb["cells"]
-                if c["cell_type"] == "code" and "".join(c["source"]).startswith("%%panel_section")
+        entry = pages.page(page)
+        nb = json.loads(entry.notebook.read_text(encoding="utf-8"))
+        keys = [re.match(r'if page\.runs\("([\w.]+)"\)', "".join(c["source"])).group(1) for c in nb["cells"]
+                if c["cell_type"] == "code" and "".join(c["source"]).startswith("if page.runs(")
                 and "report-hide" not in c["metadata"].get("tags", [])]
-        assert keys, page
+        assert keys and set(keys) <= set(entry.sections), page          # the notebook's sections are the entry's
         text = re.sub(r"\s", "", page_text(out / "khanh-hoa" / f"{page}.html"))
         for key in keys:
-            sentence = re.sub(r"\*\*|\s", "", level_pages.cannot_text(key, result, "vi"))
-            assert sentence in text, (page, key)
+            assert result.answers(entry.sections[key].needs) is None      # none of them runs at the profile level
+            sentence = re.sub(r"\*\*|\s", "", cannot_text(entry, key, result, "vi"))
+            assert sentence in text and bool(sentence) == entry.sections[key].say, (page, key)
 
 
 def test_the_pages_gap_table_agrees_with_the_published_totals(profile_run):

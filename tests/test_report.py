@@ -19,7 +19,9 @@ from pii_analysis.cli import main as cli
 from pii_analysis.index.context import load_context
 from pii_analysis.report import feasibility_text as ftext
 from pii_analysis.report import formatting, profile_text
+from pii_analysis.report import pages
 from pii_analysis.report import run as report
+from shared_fixtures import write_page
 
 pytestmark = pytest.mark.slow   # whole report runs and browsers: `make test-fast` leaves them out
 
@@ -36,14 +38,10 @@ def has_regions(province: str) -> bool:
 
 
 def failing_notebook(directory: Path) -> Path:
-    """A notebook that declares province and year and then raises."""
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('province = "Ninh Bình"\nyear = None', metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell(f"raise ValueError({FAIL_MESSAGE!r})")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = directory / "99_fails.ipynb"
-    nbformat.write(nb, path)
-    return path
+    """A page (notebook and registry entry) that declares province and year and then raises."""
+    return write_page(directory, "99_fails", [
+        nbformat.v4.new_code_cell('province = "Ninh Bình"\nyear = None', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(f"raise ValueError({FAIL_MESSAGE!r})")], key="99")
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +83,8 @@ def test_a_failing_notebook_is_reported_and_the_others_finish(run):
 def test_each_notebook_gets_only_the_parameters_it_declares(run):
     reports = {r["notebook"]: r for r in run["manifest"]["reports"]}
     assert reports["01_province_profile.ipynb"]["parameters"] == {"province": NB, "year": 2025, "data_path": None,
-                                                                  "sheet": None, "decimal": None, "lang": "vi"}
+                                                                  "sheet": None, "decimal": None, "lang": "vi",
+                                                                  "data_level": "panel"}   # decided once by the run
     assert reports["99_fails.ipynb"]["parameters"] == {"province": NB, "year": 2025}
     assert report.notebook_parameters(PROFILE, {"seed": 1, "lang": "en", "n_draws": 5}) == {"lang": "en"}
 
@@ -160,7 +159,8 @@ def test_committed_notebook_has_no_outputs_and_literal_parameters():
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
-    assert report.declared_parameters(PROFILE) == ["province", "year", "data_path", "sheet", "decimal", "lang"]
+    assert report.declared_parameters(PROFILE) == ["province", "year", "data_path", "sheet", "decimal", "lang",
+                                                   "data_level"]
 
 
 def test_every_committed_notebook_cell_has_a_unique_id():
@@ -273,6 +273,9 @@ def test_the_run_reports_every_notebook_in_the_index(hue_run):
     for name in names:
         assert f'href="hue/{Path(name).stem}.html"' in index
     assert f"{len(names)}/{len(names)} báo cáo hoàn thành; 0 lỗi" in log
+    for o in result.outcomes:                    # each page writes only the results files its entry names
+        entry = pages.entry_for(report.NOTEBOOK_DIR / o.notebook)
+        assert {Path(r).stem for r in o.results} <= set(entry.results["panel"]), o.notebook
 
 
 def _hue_target() -> int:

@@ -236,9 +236,10 @@ def judge_level(result, targets: pd.DataFrame, *, groups: pd.DataFrame | None = 
 
 
 def judge_plan(source, province: str, *, projection=None, targets_path=None) -> pd.DataFrame:
-    """The plan judged at the data level `source` holds: a Context (full panel; `projection` = the page's
-    baseline projection) or a profile / published level result (analysis.profile_level.open_level)."""
-    if hasattr(source, "panel"):
+    """The plan judged at the data level `source` holds (a data.shapes.DataLevel): a Context (full panel;
+    `projection` = the page's baseline projection) or a profile / published level result
+    (analysis.data_level.open_data), which judges the kinds of its `plan_kinds`."""
+    if source.data_level == "panel":
         province = source.check_province(province)
         return judge_panel(source, province, plan_targets(source, province, targets_path), projection)
     return judge_level(source, load_targets(targets_path, province=source.province))

@@ -30,6 +30,7 @@ from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.loading import default_resolver, load_published
 from pii_analysis.data.profile import Profile, read_profile
+from pii_analysis.data.shapes import PLAN_KINDS, level_answer
 from pii_analysis.index.framework import Framework, default_framework
 from pii_analysis.index.profile_scores import score_profile
 
@@ -38,8 +39,26 @@ PUBLISHED_NODES = {"pii_score": "PII", "input_score": "IN", "output_score": "OUT
                    **{f"p{k}": str(k) for k in range(1, 8)}}
 
 
+class BelowPanelAnswers:
+    """The data.shapes.DataLevel answers of a level below the panel: its rank is 'exact' when the published
+    table allows one rank only (`bounds.single`), else an 'interval' (None: no rank at all)."""
+
+    def answers(self, question: str) -> str | None:
+        answer = level_answer(self.data_level, question)
+        if question == "rank":
+            bounds = getattr(self, "bounds", None)
+            if bounds is not None:
+                return "exact" if bounds.single else "interval"
+            return "exact" if np.isfinite(self.rank) else None
+        return answer
+
+    @property
+    def plan_kinds(self) -> tuple[str, ...]:
+        return PLAN_KINDS[self.data_level]
+
+
 @dataclass(frozen=True)
-class ProfileResult:
+class ProfileResult(BelowPanelAnswers):
     """Everything the profile level computes for one province and year."""
 
     profile: Profile
@@ -339,7 +358,7 @@ def declared_status(path: str | Path | None, published: pd.DataFrame) -> str:
 
 
 @dataclass(frozen=True)
-class PublishedResult:
+class PublishedResult(BelowPanelAnswers):
     """The published level for one province and year: its published scores, rank and the gap to each
     rank above it."""
 
@@ -436,11 +455,13 @@ LevelResult = ProfileResult | PublishedResult
 
 
 def open_level(path: str | Path | None, *, province: str | None = None, year: int | None = None,
-               sheet: str | None = None, accept_typed_scores: bool = False) -> LevelResult | None:
+               sheet: str | None = None, accept_typed_scores: bool = False,
+               level: str | None = None) -> LevelResult | None:
     """The analysis of a profile or published-results file; None for a full panel (use load_context).
+    `level`: the level already decided (analysis.data_level.open_data), else read from the file.
 
     A profile names its own province: a different `province` is refused, naming both."""
-    level = level_of(path, sheet)
+    level = level or level_of(path, sheet)
     if level == "panel":
         return None
     if level == "published":

@@ -44,8 +44,9 @@ def run(args: argparse.Namespace) -> int:
 
     from pii_analysis.analysis.profile_level import level_of
 
-    if level_of(args.data, getattr(args, "sheet", None)) != "panel":
-        return _run_totals(args)
+    level = level_of(args.data, getattr(args, "sheet", None))    # decided once, passed down
+    if level != "panel":
+        return _run_totals(args, level)
     ctx = load_context(args.data, **data_options(args))
     print_notes(ctx)
     seed = args.seed
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_totals(args: argparse.Namespace) -> int:
+def _run_totals(args: argparse.Namespace, level: str) -> int:
     """Below the panel (a profile or published results): totals and ranks only. P(rank <= target) from the
     totals projected with the published spread of one-year changes, one value per model of the totals
     nobody published (`analysis.totals_feasibility`)."""
@@ -94,8 +95,8 @@ def _run_totals(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    r = open_level(args.data, province=None if args.province == DEFAULT_PROVINCE and args.data and
-                   _is_profile(args) else args.province, year=args.base_year, sheet=getattr(args, "sheet", None))
+    r = open_level(args.data, province=None if args.province == DEFAULT_PROVINCE and level == "profile"
+                   else args.province, year=args.base_year, sheet=getattr(args, "sheet", None), level=level)
     judged = level_feasibility(r, target_year=int(args.target_year), target_rank=args.target_rank,
                                n_draws=args.draws, seed=args.seed)
     if judged is None:
@@ -105,7 +106,8 @@ def _run_totals(args: argparse.Namespace) -> int:
     target = t.rank
     verdict = classify(f.p)
     meta = {**level_meta(r.data_level, r.note), "province": r.province, "year": r.year, "pii": r.pii,
-            **rank_meta(r), "data_status": r.data_status, "target_rank": target, "target_origin": t.origin, "target_source": t.source, "target_year": args.target_year,
+            **rank_meta(r), "data_status": r.data_status, "target_rank": target, "target_origin": t.origin,
+            "target_source": t.source, "target_year": args.target_year,
             "probability": round(f.p, 6), "model_range": [round(f.lo, 6), round(f.hi, 6)],
             "verdict": verdict, "verdict_label": verdict_labels(pd.Series([verdict]), args.lang)[0],
             "headline_model": "unknown totals mid-interval (drawn uniformly between the published totals "
@@ -122,8 +124,3 @@ def _run_totals(args: argparse.Namespace) -> int:
           else "\n".join(f"# {k}: {v}" for k, v in meta.items()))
     return 0
 
-
-def _is_profile(args: argparse.Namespace) -> bool:
-    from pii_analysis.analysis.profile_level import level_of
-
-    return level_of(args.data, getattr(args, "sheet", None)) == "profile"

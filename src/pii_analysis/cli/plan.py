@@ -28,22 +28,21 @@ def register(subparsers) -> None:
 
 def judged_plan(args: argparse.Namespace):
     """(judged rows, meta, context or None) at the data level of --data."""
+    from pii_analysis.analysis.data_level import open_data
     from pii_analysis.analysis.plan import judge_level, judge_panel, plan_targets
-    from pii_analysis.analysis.profile_level import open_level
     from pii_analysis.cli.output import level_meta
     from pii_analysis.data.targets import load_targets
     from pii_analysis.report.labels import data_banner
 
-    result = open_level(args.data, province=args.province, sheet=getattr(args, "sheet", None))
-    if result is not None:
+    result = open_data(args.data, province=args.province, **data_options(args))   # the level decided once
+    if result.data_level != "panel":
         targets = load_targets(args.targets, province=result.province)
         meta = {**level_meta(result.data_level, result.note), "province": result.province, "year": result.year,
                 "data_status": result.data_status, "source": result.source}
         return judge_level(result, targets), meta, None
     from pii_analysis.analysis.draws import report_draws
-    from pii_analysis.index.context import load_context
 
-    ctx = load_context(args.data, **data_options(args))
+    ctx = result
     print_notes(ctx)
     province = ctx.check_province(args.province)
     targets = plan_targets(ctx, province, args.targets)

@@ -62,14 +62,11 @@ def run(args: argparse.Namespace) -> int:
     for name in args.province or []:
         if default_resolver().merger_note(name):
             print(f"note: {default_resolver().merger_note(name)}", file=sys.stderr)
-    below = None
-    if level != "panel":   # a province's profile, or published results only: no panel tables to process
-        from pii_analysis.report.level_run import BelowPanel as below
-    try:
+    try:   # the level decided here, once: the run and each notebook are given it
         result = run_report(args.province, all_provinces=args.all, year=args.year, data_path=args.data,
                             out_dir=args.out, lang=args.lang, jobs=args.jobs, n_draws=args.draws, seed=args.seed,
                             timeout=args.timeout, progress=not args.no_progress, target_rank=args.target_rank,
-                            processed=args.processed, level=below, **data_options(args))
+                            processed=args.processed, data_level=level, **data_options(args))
     except RunInterrupted as stop:
         print(f"pii report: interrupted ({stop}); {Path(args.out) / 'index.html'} lists the reports that "
               "finished", file=sys.stderr)

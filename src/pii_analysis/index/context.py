@@ -13,14 +13,14 @@ from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
 from pii_analysis.data.loading import Panel, default_resolver, load_panel
 from pii_analysis.data.provinces import ProvinceResolver
+from pii_analysis.data.shapes import DATA_LEVELS, PLAN_KINDS, level_answer
 from pii_analysis.data.tables import check_readable
 from pii_analysis.index.framework import Framework, load_framework
 from pii_analysis.index.method import Method, load_method
 from pii_analysis.index.scores import ScoreResult, score_panel
 
 
-#: the three data levels an analysis can run at, most to least detailed
-DATA_LEVELS = ("panel", "profile", "published")
+__all__ = ["DATA_LEVELS", "Context", "load_context", "resolve_data_path"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,18 @@ class Context:
     def data_level(self) -> str:
         """Which of the three data levels this context holds (see DATA_LEVELS): a full panel."""
         return "panel"
+
+    def answers(self, question: str) -> str | None:
+        """What the panel answers (data.shapes.ANSWERS: everything); its history is 'generated' when the
+        panel has fewer than two observed years (the demonstration panel: no trend or change is shown)."""
+        answer = level_answer("panel", question)
+        if question == "history" and len(self.panel.observed_years()) < 2:
+            return "generated"
+        return answer
+
+    @property
+    def plan_kinds(self) -> tuple[str, ...]:
+        return PLAN_KINDS["panel"]
 
     def province_note(self, name: str) -> str:
         """'Hà Nam → Ninh Bình (merged 2025)' when a pre-2025 name was given, else ''."""

@@ -22,6 +22,12 @@ def narrative(key: str, lang: str = "vi", **values: object) -> str:
     return text(TEXT, key, check_lang(lang), **values)
 
 
+def heading(key: str, lang: str) -> str:
+    """A section's heading (its narrative key, 'h_fan'), without Markdown marks; the key where the catalogs
+    have none (report.pages: the page's `headings`)."""
+    return text(TEXT, key, check_lang(lang)).lstrip("# ").strip() if key in TEXT else key
+
+
 def _signed(value: float, lang: str, digits: int = 2) -> str:
     if not pd.notna(value):
         return "—"   # not known (e.g. one year of data: no history)

@@ -1,12 +1,10 @@
 """The three report pages below the full panel: what a province's profile, or the published results
 alone, allow each page to show, and one plain sentence for each section that cannot run there.
 
-Each notebook opens its data with `start_page` right after its parameters cell. With a full panel
-it returns None and every section runs as before. With a profile or a published-results file it
-shows the page's title, banner and the sections that level allows (`show`), and each panel section
-of the notebook, which starts with the cell magic `%%panel_section <key>`, shows instead the sentence
-of SECTIONS[key]: the section's heading and why it cannot run at this level. A section's code runs
-only at the panel level, so its errors still fail the report there.
+Each notebook opens its data with `report.page_run.start_page` right after its parameters cell. With a
+profile or a published-results file it shows the page's title, banner and what that level allows (`show`:
+the blocks its registry entry names, report.pages); each panel section of the notebook then says why it
+cannot run at this level (`page_run.PageRun.runs`).
 """
 from __future__ import annotations
 
@@ -24,55 +22,9 @@ from pii_analysis.report.styling import TableView, styled
 
 TEXT: Table = catalog("level_pages.TEXT")
 
-#: each panel section of the notebooks (the argument of `%%panel_section`): where its heading comes from
-#: (text module, heading key) and why it cannot run below the panel; None: nothing to say (set-up cells)
-SECTIONS: dict[str, tuple[str, str, str] | None] = {
-    "setup": None, "title": None,
-    "profile.headline": ("profile", "headline", "r_totals"),
-    "profile.pillars": ("profile", "pillars", "r_panel"),
-    "profile.changes": ("profile", "changes", "r_years"),
-    "profile.indicators": ("profile", "indicators", "r_panel"),
-    "profile.history": ("profile", "history", "r_years"),
-    "profile.peers": ("profile", "peers", "r_totals"),
-    "profile.regions": ("profile", "regions", "r_totals"),
-    "profile.merger": ("profile", "merger", "r_years"),
-    "drivers.move": ("drivers", "move", "r_panel"),
-    "drivers.cannot": ("drivers", "cannot", "r_panel"),
-    "drivers.effects": ("drivers", "effects", "r_panel"),
-    "drivers.robust": ("drivers", "robust", "r_panel"),
-    "drivers.gap": ("drivers", "gap", "r_panel"),
-    "drivers.heatmap": ("drivers", "heatmap", "r_panel"),
-    "drivers.strengths": ("drivers", "strengths", "r_panel"),
-    "drivers.loo": ("drivers", "loo", "r_panel"),
-    "drivers.points": ("drivers", "points", "r_panel"),
-    "drivers.sobol": ("drivers", "sobol", "r_panel"),
-    "drivers.ols": ("drivers", "ols", "r_panel"),
-    "feasibility.h_fan": ("feasibility", "h_fan", "r_projection"),
-    "feasibility.h_milestones": ("feasibility", "h_milestones", "r_projection"),
-    "feasibility.h_pace": ("feasibility", "h_pace", "r_projection"),
-    "feasibility.h_competitors": ("feasibility", "h_competitors", "r_projection"),
-    "feasibility.h_effort": ("feasibility", "h_effort", "r_panel"),
-    "feasibility.h_scenarios": ("feasibility", "h_scenarios", "r_projection"),
-    "feasibility.h_uncertainty": ("feasibility", "h_uncertainty", "r_panel"),
-    "feasibility.h_targets": ("feasibility", "h_targets", "r_years"),
-    "feasibility.h_explorer": ("feasibility", "h_explorer", "r_projection"),
-}
-
 
 def _t(key: str, lang: str, **values: object) -> str:
     return text(TEXT, key, lang, **values)
-
-
-def section_heading(module: str, key: str, lang: str) -> str:
-    """The heading the panel page gives the section (the same words at every level)."""
-    if module == "profile":
-        from pii_analysis.report.profile_text import heading
-    elif module == "drivers":
-        from pii_analysis.report.drivers_text import heading
-    else:
-        from pii_analysis.report.feasibility_text import TEXT as FT
-        return text(FT, key, lang).lstrip("# ").strip() if key in FT else key
-    return heading(key, lang).lstrip("# ").strip()
 
 
 def counts(result) -> dict[str, int]:
@@ -81,21 +33,10 @@ def counts(result) -> dict[str, int]:
     return {"n_all": len(totals), "n_pub": int(totals["pii_score"].notna().sum())}
 
 
-def cannot_text(key: str, result, lang: str) -> str:
-    """The sentence a panel section shows below the panel ('' for set-up cells)."""
-    if key not in SECTIONS:
-        raise KeyError(f"unknown panel section '{key}' (report.level_pages.SECTIONS)")
-    entry = SECTIONS[key]
-    if entry is None:
-        return ""
-    module, heading, reason = entry
-    return _t("cannot", lang, section=section_heading(module, heading, lang),
-              reason=_t(reason, lang, **counts(result)))
-
-
 # --- the sections a level allows ----------------------------------------------------------------
-def title(page: str, result, lang: str, target_year: int | None = None) -> str:
-    return _t(f"title_{page}", lang, province=result.province, year=result.year, target_year=target_year)
+def title(page, result, lang: str, target_year: int | None = None) -> str:
+    """The page's heading below the panel (its registry entry's `title` key)."""
+    return _t(page.title, lang, province=result.province, year=result.year, target_year=target_year)
 
 
 def banner(result, lang: str) -> str:
@@ -168,7 +109,7 @@ def rank_bounds_text(bounds, lang: str) -> str:
 
 
 def _pii_published(result) -> bool:
-    if result.data_level == "published":
+    if result.answers("scores") == "published":
         return True
     root = result.scores.set_index("code").iloc[0]
     return str(root.get("basis", "")) == "published"
@@ -324,100 +265,111 @@ def view(frame: pd.DataFrame, lang: str, key: str, digits: dict[str, Any] | None
     return styled(_cells(frame, lang, digits), f"level-{key}")
 
 
-def show(page: str, result, lang: str, target_year: int | None = None) -> None:
-    """Display the page's sections that the level allows (title, banner, standing, then per page)."""
-    from IPython.display import HTML, Markdown, display
+# --- what a page shows below the panel: its entry's `below`, each block in turn ------------------------
+def _scores_block(result, lang: str, target_year: int | None) -> None:
+    """The profile's node scores with their checks; at the published level, the published node scores."""
+    from IPython.display import Markdown, display
 
-    from pii_analysis.report.run import save_results
+    from pii_analysis.report.run_kernels import save_results
+
+    if result.answers("scores") == "computed":
+        ind = result.scores["level"] == "indicator"
+        n_ind, n = int(ind.sum()), int((ind & result.scores["computed"].notna()).sum())
+        checks = result.mismatches
+        check = _t("checks_ok", lang) if checks.empty else _t(
+            "checks_differ", lang, nodes=", ".join(f"{c} ({_check(k, lang)})"
+                                                    for c, k in zip(checks["code"], checks["check"])))
+        held = int((ind & result.scores["value"].notna()).sum())
+        display(Markdown(f"## {_t('h_scores', lang)}\n\n{_t('scores', lang, n=n, n_ind=n_ind, held=held)} {check}"))
+        table = scores_table(result, lang)
+        save_results(result.scores, "profile_scores")
+        display(view(table, lang, "scores"))
+        return
+    nodes = published_table(result, lang)
+    display(Markdown(f"## {_t('h_published', lang)}\n\n"
+                     f"{_t('published_nodes', lang, province=result.province, year=result.year)}"))
+    if len(nodes):
+        display(view(nodes, lang, "published"))
+
+
+def _strengths_block(result, lang: str, target_year: int | None) -> None:
+    from IPython.display import Markdown, display
+
+    if result.answers("drivers") != "units":
+        return
+    display(Markdown(f"## {_t('h_strengths', lang)}\n\n"
+                     f"{_t('strengths', lang, n=len(result.drivers), **counts(result))}"))
+    display(view(strengths_table(result, lang), lang, "strengths"))
+
+
+def _units_block(result, lang: str, target_year: int | None) -> None:
+    from IPython.display import Markdown, display
+
+    from pii_analysis.report.run_kernels import save_results
+
+    if result.answers("drivers") != "units":
+        return
+    display(Markdown(f"## {_t('h_units', lang)}\n\n{units_text(result, lang)}"))
+    save_results(result.drivers, "unit_drivers")
+    display(view(units_table(result, lang), lang, "units",
+                 {"pii_per_unit": "measure", "units_per_pii_point": "measure", "value_for_gap": "measure"}))
+
+
+def _levers_block(result, lang: str, target_year: int | None) -> None:
+    from IPython.display import Markdown, display
+
+    if result.answers("levers") == "profile":
+        display(Markdown(levers_section(result, lang, target_year or DEFAULT_TARGET_YEAR)))
+
+
+def _gaps_block(result, lang: str, target_year: int | None) -> None:
+    from IPython.display import Markdown, display
+
+    from pii_analysis.report.run_kernels import save_results
+
+    display(Markdown(f"## {_t('h_gaps', lang)}\n\n{gaps_text(result, lang)}"))
+    save_results(result.gaps, "rank_gaps")
+    if len(result.gaps):
+        display(view(gaps_table(result, lang), lang, "gaps"))
+
+
+def _projection_block(result, lang: str, target_year: int | None) -> None:
+    """The band of the province's own total (data.shapes: the projection below the panel is a 'band')."""
+    from IPython.display import Markdown, display
+
+    from pii_analysis.report.run_kernels import save_results
+
+    target_year = target_year or DEFAULT_TARGET_YEAR
+    display(Markdown(f"## {_t('h_projection', lang, target_year=target_year)}\n\n"
+                     f"{projection_text(result, lang, target_year)}"))
+    ahead = ahead_table(result, target_year)
+    if ahead is not None:
+        band = total_band(result.pii, result.year, target_year)
+        display(Markdown(_t("ahead", lang, province=result.province, sd=fmt_num(band["sd_within"], lang),
+                            df=band["df_within"], target_year=target_year)))
+        save_results(ahead, "ahead_probability")
+        display(view(ahead, lang, "ahead", {"p_ahead": "pct"}))
+
+
+#: what a page can show below the panel (a registry entry's `below` names them, in order); each block
+#: asks the level (data.shapes.DataLevel.answers) and shows nothing where the level cannot answer it
+BLOCKS = {"scores": _scores_block, "strengths": _strengths_block, "units": _units_block, "levers": _levers_block,
+          "gaps": _gaps_block, "projection": _projection_block}
+
+
+def show(page, result, lang: str, target_year: int | None = None) -> None:
+    """Display what the level allows of `page` (a report.pages.Page): title, banner, standing, then the
+    blocks of its entry's `below`; then the heading of the sections it cannot run."""
+    from IPython.display import HTML, Markdown, display
 
     display(Markdown(f"# {title(page, result, lang, target_year)}"))
     display(HTML(banner(result, lang)))
     display(Markdown(f"## {_t('h_standing', lang)}\n\n{standing_text(result, lang)}"))
-    profile = result.data_level == "profile"
-    if page == "01":
-        if profile:
-            n_ind = int((result.scores["level"] == "indicator").sum())
-            n = int(((result.scores["level"] == "indicator") & result.scores["computed"].notna()).sum())
-            checks = result.mismatches
-            check = _t("checks_ok", lang) if checks.empty else _t(
-                "checks_differ", lang, nodes=", ".join(f"{c} ({_check(k, lang)})"
-                                                        for c, k in zip(checks["code"], checks["check"])))
-            held = int(((result.scores["level"] == "indicator") & result.scores["value"].notna()).sum())
-            display(Markdown(f"## {_t('h_scores', lang)}\n\n{_t('scores', lang, n=n, n_ind=n_ind, held=held)} "
-                             f"{check}"))
-            table = scores_table(result, lang)
-            save_results(result.scores, "profile_scores")
-            display(view(table, lang, "scores"))
-        else:
-            nodes = published_table(result, lang)
-            display(Markdown(f"## {_t('h_published', lang)}\n\n"
-                             f"{_t('published_nodes', lang, province=result.province, year=result.year)}"))
-            if len(nodes):
-                display(view(nodes, lang, "published"))
-    if page in ("01", "02") and profile:
-        display(Markdown(f"## {_t('h_strengths', lang)}\n\n"
-                         f"{_t('strengths', lang, n=len(result.drivers), **counts(result))}"))
-        display(view(strengths_table(result, lang), lang, "strengths"))
-    if page == "02" and profile:
-        display(Markdown(f"## {_t('h_units', lang)}\n\n{units_text(result, lang)}"))
-        save_results(result.drivers, "unit_drivers")
-        display(view(units_table(result, lang), lang, "units",
-                     {"pii_per_unit": "measure", "units_per_pii_point": "measure", "value_for_gap": "measure"}))
-        display(Markdown(levers_section(result, lang, target_year or DEFAULT_TARGET_YEAR)))
-    if page in ("02", "03"):
-        display(Markdown(f"## {_t('h_gaps', lang)}\n\n{gaps_text(result, lang)}"))
-        save_results(result.gaps, "rank_gaps")
-        if len(result.gaps):
-            display(view(gaps_table(result, lang), lang, "gaps"))
-    if page == "03":
-        display(Markdown(f"## {_t('h_projection', lang, target_year=target_year)}\n\n"
-                         f"{projection_text(result, lang, target_year)}"))
-        ahead = ahead_table(result, target_year)
-        if ahead is not None:
-            band = total_band(result.pii, result.year, target_year)
-            display(Markdown(_t("ahead", lang, province=result.province, sd=fmt_num(band["sd_within"], lang),
-                                df=band["df_within"], target_year=target_year)))
-            save_results(ahead, "ahead_probability")
-            display(view(ahead, lang, "ahead", {"p_ahead": "pct"}))
+    for block in page.below:
+        if block not in BLOCKS:
+            raise KeyError(f"page {page.stem}: unknown block '{block}' (report.level_pages.BLOCKS: {', '.join(BLOCKS)})")
+        BLOCKS[block](result, lang, target_year)
     display(Markdown(f"## {_t('h_cannot', lang)}"))
-
-
-# --- the notebooks' entry point and the cell magic ----------------------------------------------
-def start_page(page: str, data_path, *, province: str | None, year: int | None, sheet: str | None = None,
-               lang: str = "vi", target_year: int | None = None):
-    """Open the notebook's data: None for a full panel (the page runs as before); for a profile or
-    published results, show what the level allows and return the analysis. Registers `%%panel_section`."""
-    from pii_analysis.analysis.profile_level import open_level
-
-    lang = check_lang(lang)
-    result = open_level(data_path, province=province, year=year, sheet=sheet)
-    register_magic(result, lang)
-    if result is not None:
-        show(page, result, lang, target_year)
-    return result
-
-
-def register_magic(result, lang: str) -> None:
-    """`%%panel_section <key>`: run the cell at the panel level (result None); below it, show the
-    section's sentence instead (cannot_text)."""
-    from IPython import get_ipython
-    from IPython.display import Markdown, display
-
-    shell = get_ipython()
-    if shell is None:
-        return
-
-    def panel_section(line: str, cell: str) -> None:
-        key = line.strip()
-        if result is None:
-            code = compile(shell.transform_cell(cell), f"<panel section {key}>", "exec")
-            exec(code, shell.user_ns)  # noqa: S102 - the notebook's own cell, in its namespace
-            return
-        sentence = cannot_text(key, result, lang)
-        if sentence:
-            display(Markdown(sentence))
-
-    shell.register_magic_function(panel_section, magic_kind="cell", magic_name="panel_section")
 
 
 # --- the summary and the landing page below the panel ------------------------------------------------

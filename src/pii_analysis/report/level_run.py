@@ -20,7 +20,9 @@ from pii_analysis.analysis.plan import judge_plan
 from pii_analysis.analysis.profile_level import LevelResult, open_level
 from pii_analysis.data import paths
 from pii_analysis.data.errors import PiiInputError
-from pii_analysis.report import run as base
+from pii_analysis.report.run_levels import RunLevel
+from pii_analysis.report.run_plan import Outcome
+from pii_analysis.report.run_tables import joinable
 from pii_analysis.report.files import atomic_write, write_csv
 from pii_analysis.report.site import SUMMARY, nav, page_title, slug
 from pii_analysis.report.summary import plan_rows
@@ -32,14 +34,14 @@ def level_results(results: dict[str, LevelResult]) -> dict[str, pd.DataFrame]:
     out: dict[str, list[pd.DataFrame]] = {}
     for r in results.values():
         where = {"province": r.province, "year": r.year, "data_status": r.data_status, "data_level": r.data_level}
-        out.setdefault("rank_gaps", []).append(base.joinable(r.gaps, **where))
-        if r.data_level == "profile":
-            out.setdefault("profile_scores", []).append(base.joinable(r.scores, **where))
-            out.setdefault("unit_drivers", []).append(base.joinable(r.drivers, **where))
+        out.setdefault("rank_gaps", []).append(joinable(r.gaps, **where))
+        if r.answers("drivers") == "units":      # the profile: its scores and drivers in its own units
+            out.setdefault("profile_scores", []).append(joinable(r.scores, **where))
+            out.setdefault("unit_drivers", []).append(joinable(r.drivers, **where))
     first = next(iter(results.values()))
     totals = first.totals.assign(data_status=np.where(first.totals["published"], "published", "not published"))
     tables = {k: pd.concat(v, ignore_index=True) for k, v in out.items()}
-    tables["published_totals"] = base.joinable(totals, data_status="published", data_level="published",
+    tables["published_totals"] = joinable(totals, data_status="published", data_level="published",
                                                year=first.year)
     return tables
 
@@ -78,7 +80,7 @@ def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: 
     from pii_analysis.report.summary import TEXT as STEXT
     from pii_analysis.report.i18n import text
 
-    levers = lp.profile_lever_items(result, lang, target_year) if result.data_level == "profile" else []
+    levers = lp.profile_lever_items(result, lang, target_year) if result.answers("levers") else []
     counts = lp.counts(result)
     rank = lp.rank_figure(result)
     context = {
@@ -105,16 +107,16 @@ def write_level_summary(folder: Path, result: LevelResult, *, lang: str, pages: 
 
 
 def level_analyses(data_path, provinces: list[str] | None, all_provinces: bool, year: int | None,
-                   sheet: str | None) -> dict[str, LevelResult]:
+                   sheet: str | None, data_level: str | None = None) -> dict[str, LevelResult]:
     """The level's analysis of each chosen province: a profile's own province (a different --province is
     refused); with published results, the named provinces or (--all) every one with a published total."""
     from pii_analysis.analysis.profile_level import analyse_published, level_of, published_provinces
 
-    if level_of(data_path, sheet) == "profile":
+    if (data_level or level_of(data_path, sheet)) == "profile":
         if all_provinces or len(provinces or []) > 1:
             raise PiiInputError("a profile holds one province: --all and several --province need a full panel",
                                 file=data_path, column="province")
-        r = open_level(data_path, province=(provinces or [None])[0], year=year, sheet=sheet)
+        r = open_level(data_path, province=(provinces or [None])[0], year=year, sheet=sheet, level="profile")
         return {r.province: r}
     if all_provinces:
         provinces = published_provinces(data_path, year)
@@ -128,20 +130,23 @@ def level_analyses(data_path, provinces: list[str] | None, all_provinces: bool, 
     return out
 
 
-class BelowPanel(base.RunLevel):
+class BelowPanel(RunLevel):
     """The run's level below the full panel (`report.run.run_report` is the run): the level's tables, no
     shared work, each province's summary from the level's analysis, the landing page from the published
     totals."""
 
     def __init__(self, out: Path, data_path: str | Path, provinces: list[str] | None, *, all_provinces: bool,
-                 year: int | None, sheet: str | None, lang: str, notebooks: list[Path], **panel_only: Any) -> None:
-        """`panel_only`: the run's decimal, processed, n_draws, seed and target_rank, which do not apply here."""
-        self.results = level_analyses(data_path, provinces, all_provinces, year, sheet)
+                 year: int | None, sheet: str | None, lang: str, notebooks: list[Path], data_level: str | None = None,
+                 **panel_only: Any) -> None:
+        """`data_level`: the level the caller decided (else read from the file); `panel_only`: the run's decimal,
+        processed, n_draws, seed and target_rank, which do not apply here."""
+        self.results = level_analyses(data_path, provinces, all_provinces, year, sheet, data_level)
         self.first = first = next(iter(self.results.values()))
         data = {"path": str(data_path), "sha256": file_checksum(Path(data_path)), "status": first.data_status,
                 "level": first.data_level, "framework_sha256": file_checksum(paths.raw_file(paths.FRAMEWORK)),
                 "published_sha256": file_checksum(paths.raw_file(paths.PUBLISHED))}
-        super().__init__(out, year=first.year, provinces=list(self.results), lang=lang, notebooks=notebooks,
+        super().__init__(out, data_level=first.data_level, year=first.year, provinces=list(self.results), lang=lang,
+                         notebooks=notebooks,
                          data=data, parameters={"data_level": first.data_level})
 
     def write_tables(self, results: Path) -> None:
@@ -155,7 +160,7 @@ class BelowPanel(base.RunLevel):
         write_level_summary(self.out / slug(province), self.results[province], lang=self.lang, pages=self.pages,
                             target_year=DEFAULT_TARGET_YEAR)
 
-    def landing(self, outcomes: list[base.Outcome], *, interrupted: dict | None = None) -> Path:
+    def landing(self, outcomes: list[Outcome], *, interrupted: dict | None = None) -> Path:
         from pii_analysis.report import landing, national_plots
         from pii_analysis.report import level_pages as lp
         from pii_analysis.report.profile_plots import data_uri

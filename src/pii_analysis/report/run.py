@@ -44,6 +44,7 @@ from pii_analysis import __version__
 from pii_analysis.analysis.cache import ENV as CACHE_ENV
 from pii_analysis.analysis.cache import KEY_ENV as CACHE_KEY_ENV
 from pii_analysis.analysis.cache import foreign_entries
+from pii_analysis.analysis.profile_level import level_of
 from pii_analysis.analysis.defaults import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
@@ -148,11 +149,13 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
                notebooks: list[Path] | None = None, kernel: str = KERNEL, progress: bool = True,
                sheet: str | None = None, decimal: str | None = None,
                processed: str | Path | None = None, target_rank: int | None = None,
-               level: type[RunLevel] | None = None) -> RunResult:
+               data_level: str | None = None, level: type[RunLevel] | None = None) -> RunResult:
     """Execute the notebooks for the chosen provinces and write HTML, CSV, index.html and manifest.json
     (and, with a full panel and `processed` given, the processed score tables there), at the data's `level`:
-    the full panel (`PanelLevel`, the default), or `level_run.BelowPanel` for a province's profile or published
-    results only (`pii report` picks it by `analysis.profile_level.level_of`).
+    the full panel (`PanelLevel`), or `level_run.BelowPanel` for a province's profile or published results only:
+    `data_level` when the caller decided it (`pii report`), else the level of the file
+    (`analysis.profile_level.level_of`); `level` forces the class. Each notebook gets the level as its
+    `data_level` parameter and a page whose registry entry does not support it is left out.
 
     One run at a time per output directory (`run_lock`). Ctrl-C or SIGTERM stop the workers and their
     kernels within seconds; index.html and manifest.json then say the run was interrupted, what finished
@@ -162,11 +165,17 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
     out = writable_directory(Path(out_dir).resolve(), "--out")
     with run_lock(out), stop_on_signals(), kernel_runtime_dir(out) as runtime:
         notebooks = available_notebooks() if notebooks is None else [Path(n) for n in notebooks]
-        level = (level or PanelLevel)(out, data_path, provinces, all_provinces=all_provinces, year=year, sheet=sheet,
-                                      decimal=decimal, lang=lang, notebooks=notebooks, n_draws=n_draws, seed=seed,
-                                      target_rank=target_rank, processed=processed)
-        year, chosen = level.year, level.provinces
+        if level is None:    # the level decided once: the caller's, else the file's
+            from pii_analysis.report.level_run import BelowPanel
+            data_level = data_level or level_of(data_path, sheet)
+            level = PanelLevel if data_level == "panel" else BelowPanel
+        below = {} if level is PanelLevel else {"data_level": data_level}
+        level = level(out, data_path, provinces, all_provinces=all_provinces, year=year, sheet=sheet,
+                      decimal=decimal, lang=lang, notebooks=notebooks, n_draws=n_draws, seed=seed,
+                      target_rank=target_rank, processed=processed, **below)
+        year, chosen, notebooks = level.year, level.provinces, level.notebooks
         run_parameters = {"year": year, "data_path": str(Path(data_path).resolve()) if data_path else None,
+                          "data_level": level.data_level,
                           "lang": lang, "base_year": year, "target_year": TARGET_YEAR, "n_draws": n_draws,
                           "seed": seed, "sheet": sheet, "decimal": decimal}
         if target_rank is not None:   # otherwise each notebook's own default (notebook 03: the province's target)
@@ -180,7 +189,8 @@ def run_report(provinces: list[str] | None = None, *, all_provinces: bool = Fals
             "parameters": {"provinces": chosen, "year": year, "lang": lang, "n_draws": n_draws, "seed": seed,
                            "target_rank": target_rank,
                            "target_year": TARGET_YEAR, "jobs": jobs, "timeout": timeout, "kernel": kernel,
-                           "notebooks": [Path(n).name for n in notebooks], **level.parameters},
+                           "notebooks": [Path(n).name for n in notebooks], "data_level": level.data_level,
+                           **level.parameters},
             "data": level.data,
             "html_max_bytes": HTML_MAX_BYTES,
         }

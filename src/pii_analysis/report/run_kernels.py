@@ -242,7 +242,7 @@ def execute_job(job: Job) -> Outcome:
         running.unlink()
         atomic_write(ipynb, nbformat.writes(nb) + "\n")
         links = nav(list(job.pages), stem.name, job.lang) if job.pages else []
-        body = render_html(nb, page_title(stem.name, job.province, job.year, job.lang), job.lang, links,
+        body = render_html(nb, page_title(job.notebook, job.province, job.year, job.lang), job.lang, links,
                            job.province)
         atomic_write(page, body)
         out.html, out.ipynb = page.name, ipynb.name

@@ -15,7 +15,7 @@ from pii_analysis.data import paths
 from pii_analysis.index.context import Context, load_context, resolve_data_path
 from pii_analysis.report import run_tables
 from pii_analysis.report.run_kernels import _error_of
-from pii_analysis.report.run_plan import Job, Outcome
+from pii_analysis.report.run_plan import Job, Outcome, pages_at
 from pii_analysis.report.run_tables import (
     TARGET_YEAR, choose_provinces, make_joinable, profile_results, shared_tables, shared_work, targets,
     write_processed)
@@ -38,11 +38,14 @@ class RunLevel:
     interrupted run writes the run log and a quick landing page (`write_stopped`). A summary that fails is
     listed with the failed reports."""
 
-    def __init__(self, out: Path, *, year: int, provinces: list[str], lang: str, notebooks: list[Path],
-                 data: dict, parameters: dict | None = None, notes: tuple[str, ...] = ()) -> None:
+    def __init__(self, out: Path, *, data_level: str, year: int, provinces: list[str], lang: str,
+                 notebooks: list[Path], data: dict, parameters: dict | None = None,
+                 notes: tuple[str, ...] = ()) -> None:
         self.out, self.year, self.provinces, self.lang = out, year, provinces, lang
+        self.data_level = data_level    # decided once where the data are read; each notebook is given it
         self.data, self.parameters, self.notes = data, parameters or {}, notes
-        self.pages = ["summary", *(Path(nb).stem for nb in notebooks)]
+        self.notebooks = pages_at(notebooks, data_level)   # the pages (report.pages) that run at this level
+        self.pages = ["summary", *(str(nb) for nb in self.notebooks)]   # paths: their entries name them
         self.summaries: dict[str, str] = {}
         self.failed: list[Outcome] = []
 
@@ -142,8 +145,8 @@ class PanelLevel(RunLevel):
                 "sha256": file_checksum(data_file), "status": ctx.data_status,
                 "framework_sha256": file_checksum(paths.raw_file(paths.FRAMEWORK)),
                 "method_sha256": file_checksum(paths.raw_file(paths.METHOD))}
-        super().__init__(out, year=year, provinces=choose_provinces(ctx, provinces, all_provinces, year), lang=lang,
-                         notebooks=notebooks, data=data, notes=ctx.panel.notes)
+        super().__init__(out, data_level=ctx.data_level, year=year, lang=lang, notebooks=notebooks, data=data,
+                         provinces=choose_provinces(ctx, provinces, all_provinces, year), notes=ctx.panel.notes)
         self.ctx, self.processed, self.target_rank = ctx, processed, target_rank
         self.n_draws, self.seed = n_draws, seed
         self.warm_data = {"data_path": str(Path(data_path).resolve()) if data_path else None, "sheet": sheet,

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pii_analysis.data import paths
 from pii_analysis.report.defaults import TIMEOUT
 from pii_analysis.report.files import inside
+from pii_analysis.report.pages import NOTEBOOK_DIR, entry_for, registry
 from pii_analysis.report.site import slug
 
-NOTEBOOK_DIR = paths.REPO_ROOT / "notebooks"
-NOTEBOOKS = ("01_province_profile.ipynb", "02_rank_drivers.ipynb", "03_top10_feasibility.ipynb")
+#: the run's notebooks: the pages of the registry (report.pages), in the order of their keys
+NOTEBOOKS = tuple(p.notebook.name for p in registry(NOTEBOOK_DIR).values())
 KERNEL = "python3"
 
 
@@ -30,7 +30,7 @@ class Job:
     kernel: str = KERNEL
     timeout: int = TIMEOUT
     lang: str = "vi"
-    pages: tuple[str, ...] = ()   # the province's pages in this run ('summary', notebook stems): the links
+    pages: tuple[str, ...] = ()   # the province's pages in this run ('summary', notebook paths): the links
 
 
 @dataclass
@@ -55,6 +55,11 @@ class Outcome:
 def available_notebooks(names: tuple[str, ...] = NOTEBOOKS, directory: Path = NOTEBOOK_DIR) -> list[Path]:
     """The notebooks of the run that exist (the others are simply not run)."""
     return [directory / n for n in names if (directory / n).exists()]
+
+
+def pages_at(notebooks: list[Path], data_level: str) -> list[Path]:
+    """The notebooks whose page (its registry entry) supports `data_level`: the run leaves the others out."""
+    return [Path(nb) for nb in notebooks if data_level in entry_for(nb).levels]
 
 
 def declared_parameters(notebook: str | Path) -> list[str]:
@@ -85,7 +90,7 @@ def plan(notebooks: list[Path], provinces: list[str], run_parameters: dict[str, 
          *, kernel: str = KERNEL, timeout: int = TIMEOUT) -> list[Job]:
     """One Job per (province, notebook), province-major so each province's reports finish together."""
     declared = {nb: declared_parameters(nb) for nb in notebooks}
-    pages = ("summary", *(Path(nb).stem for nb in notebooks))
+    pages = ("summary", *(str(nb) for nb in notebooks))   # the notebooks' paths: their entries name them
     jobs = []
     for province in provinces:
         values = {**run_parameters, "province": province}
@@ -108,7 +113,7 @@ _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 def cell_durations(nb: Any) -> dict[str, float]:
     """Seconds of each executed code cell (papermill's durations, read before `scrub` drops them), keyed by the
-    cell's first line ('%%panel_section drivers.heatmap'): where a report's time goes (benchmarks)."""
+    cell's first line ('if page.runs("drivers.heatmap"):'): where a report's time goes (benchmarks)."""
     times: dict[str, float] = {}
     for i, cell in enumerate(nb.cells):
         duration = cell.metadata.get("papermill", {}).get("duration")

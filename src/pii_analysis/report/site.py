@@ -35,8 +35,20 @@ def slug(name: str) -> str:
 
 
 def page_name(page: str, lang: str) -> str:
-    """The short name of a page ('summary', a notebook stem, 'index', 'run_log') in `lang`."""
-    return text(TEXT, page, lang) if page in TEXT else page
+    """The short name of a page ('summary', 'index', 'run_log', a notebook's stem or path) in `lang`: a report
+    page's by the `name` key of its registry entry (report.pages: the shipped pages', or the entry beside the
+    notebook's path), else the entry's own `names`, else its stem."""
+    from pii_analysis.report.pages import entry_for, entry_path, registry
+
+    stem = Path(str(page)).stem
+    entry = registry().get(stem)
+    if entry is None and str(page).endswith(".ipynb") and entry_path(page).exists():
+        entry = entry_for(page)
+    page = stem
+    key = entry.name if entry is not None else page
+    if key in TEXT:
+        return text(TEXT, key, lang)
+    return entry.names.get(check_lang(lang), page) if entry is not None else page
 
 
 def page_title(page: str, province: str, year: int, lang: str) -> str:
@@ -46,13 +58,14 @@ def page_title(page: str, province: str, year: int, lang: str) -> str:
 
 def nav(pages: list[str], current: str, lang: str) -> list[dict[str, Any]]:
     """The links at the top of a province's page: the landing page, then the province's pages
-    (`pages`: 'summary' and notebook stems), the current one marked. Hrefs are relative to the
-    province's folder."""
+    (`pages`: 'summary' and notebook stems or paths), the current one (a stem) marked. Hrefs are relative
+    to the province's folder."""
     check_lang(lang)
     items = [{"label": page_name("index", lang), "href": f"../{INDEX}", "current": False}]
     for page in pages:
-        href = SUMMARY if page == "summary" else f"{page}.html"
-        items.append({"label": page_name(page, lang), "href": href, "current": page == current})
+        stem = Path(str(page)).stem
+        href = SUMMARY if stem == "summary" else f"{stem}.html"
+        items.append({"label": page_name(page, lang), "href": href, "current": stem == current})
     return items
 
 
