@@ -622,4 +622,4 @@ def test_notebook_is_committed_clean():
 
     declared = set(papermill.inspect_notebook(str(REPO_ROOT / "notebooks" / "02_rank_drivers.ipynb")))
     assert declared == {"province", "year", "target_rank", "step", "data_path", "sheet", "decimal", "lang", "seed",
-                        "n_sobol"}
+                        "n_sobol", "data_level"}
