@@ -74,7 +74,9 @@ def _table(ws, frame: pd.DataFrame, row: int, widths: dict[int, float], formats:
                 value = None
             signed = _signed_number(value)
             c = ws.cell(row=i, column=j, value=neutralise_cell(value) if signed is None else signed)
-            c.alignment = Alignment(wrap_text=isinstance(value, str) and signed is None, vertical="top")
+            text = isinstance(value, str) and signed is None
+            # numbers centred: right-aligned, they ran into the next column's left-aligned text in print
+            c.alignment = Alignment(wrap_text=text, vertical="top", horizontal=None if text else "center")
             if j in formats:
                 c.number_format = formats[j]
             elif signed is not None:
