@@ -53,3 +53,13 @@ def test_the_summary_sheet_lists_the_plan_targets(book):
     cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
     assert any("PII rank ≤ 15" in c for c in cells) and any("DEMONSTRATION" in c.upper() or "demonstration" in c
                                                              for c in cells)
+
+
+def test_signed_margins_are_numbers_with_a_sign_format_not_text(book):
+    """'+1' / '−2' of the plan table are written as numbers formatted '+0;-0;0' (no apostrophe-prefixed text)."""
+    ws = book["Summary"]
+    cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not any(isinstance(c.value, str) and c.value.lstrip("'").lstrip("+-−").isdigit()
+                   and c.value.lstrip("'")[:1] in "+-−" for c in cells)
+    signed = [c for c in cells if c.number_format == "+0;-0;0"]
+    assert signed and all(isinstance(c.value, int) for c in signed)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pii_analysis.data import paths
 from pii_analysis.demo.figures import check_figures
+from pii_analysis.demo.fitting import FigureConflict
 from pii_analysis.demo.generate import DemoPanel, generate
 from pii_analysis.demo.settings import DEFAULT_SEED
 
@@ -27,9 +28,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--write", action="store_true", help="write data/raw/demo/")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--published", type=Path, default=None,
+                        help="published-results file (default data/raw/pii_published_results.csv)")
     args = parser.parse_args(argv)
-    demo = generate(args.seed)
-    check = check_figures(demo.panel)
+    try:
+        demo = generate(args.seed, published=args.published)
+    except FigureConflict as err:
+        raise SystemExit(f"some published figures cannot be met together; nothing written: {err}") from None
+    check = check_figures(demo.panel, published=args.published)
     used, bad = check[check["used"]], check[check["used"] & ~check["ok"].fillna(False).astype(bool)]
     print(f"published figures honoured: {int(used['ok'].sum())} of {len(used)} used; "
           f"{int((~check['used']).sum())} not used (listed with the reason)")

@@ -2,6 +2,7 @@
 pipeline and says, figure by figure, which are met, which are not used and why."""
 from __future__ import annotations
 
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ FIGURE_COLUMNS = ("rank", "pii_score", "input_score", "output_score", *(f"p{k}" 
                   *(f"p{k}_rank" for k in range(1, 8)))
 
 
-def published_figures(framework: Framework | None = None) -> pd.DataFrame:
+def published_figures(framework: Framework | None = None, published: Path | None = None) -> pd.DataFrame:
     """Every published (or inferred) figure in data/raw/, one row each: year, province, measure, value,
     status, source and whether the generator uses it (`used`) or why not (`reason`).
 
@@ -26,7 +27,7 @@ def published_figures(framework: Framework | None = None) -> pd.DataFrame:
     profiles (sub-pillar scores, national minima and maxima, raw values)."""
     framework = framework or default_framework()
     rows = []
-    pub = load_published()
+    pub = load_published(published)
     for _, r in pub.iterrows():
         for col in FIGURE_COLUMNS:
             if col in r and pd.notna(r[col]):
@@ -75,7 +76,7 @@ def _measured(row: pd.Series, scores, rates: pd.DataFrame) -> float:
     return float(values.max() if kind == "max" else values.min())
 
 
-def check_figures(panel: pd.DataFrame, framework: Framework | None = None) -> pd.DataFrame:
+def check_figures(panel: pd.DataFrame, framework: Framework | None = None, published: Path | None = None) -> pd.DataFrame:
     """Score a generated panel (long rows) with the pipeline and compare it with every used
     published figure: `measured`, `ok` (to 0.01: rounds to the published figure)."""
     from pii_analysis.data.loading import Panel
@@ -97,7 +98,7 @@ def check_figures(panel: pd.DataFrame, framework: Framework | None = None) -> pd
         kind = nodes.at[code, "denominator"]
         if kind != "none":
             rates[code] = wide[code] / d[kind] * float(nodes.at[code, "scale"])
-    figures = published_figures(framework)
+    figures = published_figures(framework, published)
     used = figures[figures["used"]].copy()
     used["measured"] = [_measured(r, scores, rates) for _, r in used.iterrows()]
     tol = np.where(used["measure"].str.endswith("rank") | (used["measure"] == "rank"), 0.0, 0.005 + 1e-9)

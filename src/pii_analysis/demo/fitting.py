@@ -2,6 +2,7 @@
 the published constraints, and the raw values that give them back through the pipeline."""
 from __future__ import annotations
 
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,10 @@ from pii_analysis.index.framework import Framework
 from pii_analysis.index.method import Method
 from pii_analysis.demo.profiles import load_placement
 from pii_analysis.demo.settings import EDGE, LOWEST_PII, OUTLIER_FACTOR, SKEWED, STATUS, SUB_EDGE
+
+
+class FigureConflict(ValueError):
+    """Published figures that no panel scored by the method can meet together (the message names them)."""
 
 
 def _fit(x0: np.ndarray, w: np.ndarray, target: float, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -32,10 +37,11 @@ def _fit(x0: np.ndarray, w: np.ndarray, target: float, lo: np.ndarray, hi: np.nd
 
 
 
-def _anchors(framework: Framework, rng: np.random.Generator) -> pd.DataFrame:
-    """2025 PII total and rank of each of the 34 provinces, with where each comes from."""
+def _anchors(framework: Framework, rng: np.random.Generator, published: Path | None = None) -> pd.DataFrame:
+    """2025 PII total and rank of each of the 34 provinces, with where each comes from (`published`: the
+    published-results file, default data/raw/)."""
     resolver = default_resolver()
-    pub = load_published()
+    pub = load_published(published)
     pub = pub[(pub["year"] == 2025) & (pub["status"] == "published")]
     placement = load_placement()
     placement = placement[(placement["year"] == 2025) & (placement["measure"] == "rank")]
@@ -90,11 +96,11 @@ def _anchors(framework: Framework, rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
-def _pillar_scores(framework: Framework, anchors: pd.DataFrame, rng: np.random.Generator
-                   ) -> tuple[np.ndarray, list[str]]:
+def _pillar_scores(framework: Framework, anchors: pd.DataFrame, rng: np.random.Generator,
+                   published: Path | None = None) -> tuple[np.ndarray, list[str]]:
     """(province, pillar) scores whose aggregate is each province's 2025 total, honouring
     published sub-index and pillar scores and the national pillar extremes."""
-    pub = load_published()
+    pub = load_published(published)
     pub = pub[(pub["year"] == 2025) & (pub["status"] == "published")].set_index("province")
     inferred = pd.read_csv(paths.raw_file(paths.INFERRED))
     inferred = inferred[inferred["year"] == 2025]
@@ -126,10 +132,12 @@ def _pillar_scores(framework: Framework, anchors: pd.DataFrame, rng: np.random.G
         m = str(r["measure"])
         if m.startswith("p") and "_" in m:
             code, kind = m[1:].split("_")
-            holder = holders.get((code, kind))
-            extremes[(code, kind)] = float(r["value"])
+            value = float(r["value"])
+            extremes[(code, kind)] = value
+            holder = _extreme_holder(provinces, P[:, pillars.index(code)], fixed[:, pillars.index(code)],
+                                     holders.get((code, kind)), code, kind, value)
             if holder:  # just inside the rounding of the published extreme, so sub-pillar extremes fit too
-                pin(holder, code, float(r["value"]) + (-EDGE if kind == "max" else EDGE))
+                pin(holder, code, value + (-EDGE if kind == "max" else EDGE))
         elif m.startswith("p") and m[1:] in pillars:
             pin(default_resolver().resolve(r["province"]), m[1:], float(r["value"]))
     # ranked pillars: the province published as 1st on a pillar sits above all others
@@ -168,6 +176,30 @@ def _pillar_scores(framework: Framework, anchors: pd.DataFrame, rng: np.random.G
         else:
             P[i] = _fit(P[i], pw, total[i], lo_i, hi_i)
     return P, pillars
+
+
+def _extreme_holder(provinces: list[str], scores: np.ndarray, fixed: np.ndarray, placed: str | None, pillar: str,
+                    kind: str, value: float) -> str | None:
+    """Who holds the published national extreme `value` (kind 'min' or 'max') of `pillar`: nobody new when a
+    published pillar score already rounds to it; the placement file's holder (a demonstration choice) unless
+    its own score of that pillar is published, then the province whose unpublished score lies nearest the
+    extreme. A published score past the extreme is a true conflict, named (province, figure, published vs
+    reachable)."""
+    published = {provinces[i]: float(scores[i]) for i in np.flatnonzero(fixed)}
+    for prov, v in published.items():
+        if (v < value - 0.005) if kind == "min" else (v > value + 0.005):
+            raise FigureConflict(f"2025 {prov} p{pillar} = {v:.2f} is published, but the published national "
+                                 f"{'minimum' if kind == 'min' else 'maximum'} of pillar {pillar} is {value:.2f}: "
+                                 f"the reachable scores lie {'at or above' if kind == 'min' else 'at or below'} {value:.2f}")
+        if abs(v - value) <= 0.005:
+            return None
+    if placed and placed not in published:
+        return placed
+    free = [i for i in range(len(provinces)) if not fixed[i]]
+    if not free:
+        raise FigureConflict(f"2025 pillar {pillar}: every province's score is published and none equals the "
+                             f"published national {kind} {value:.2f}")
+    return provinces[min(free, key=lambda i: scores[i] if kind == "min" else -scores[i])]
 
 
 def _indicator_scores(framework: Framework, P: np.ndarray, pillars: list[str],

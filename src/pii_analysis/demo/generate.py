@@ -3,6 +3,7 @@ years as seeded yearly changes (see the package docstring)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,12 +27,13 @@ class DemoPanel:
 
 
 
-def generate(seed: int = DEFAULT_SEED, framework: Framework | None = None) -> DemoPanel:
-    """Build the demonstration panel (deterministic for a given seed)."""
+def generate(seed: int = DEFAULT_SEED, framework: Framework | None = None, published: Path | None = None) -> DemoPanel:
+    """Build the demonstration panel (deterministic for a given seed) meeting the figures of the published-results
+    file `published` (default data/raw/pii_published_results.csv)."""
     framework = framework or default_framework()
     rng = np.random.default_rng(seed)
-    anchors = _anchors(framework, rng)
-    P, pillars = _pillar_scores(framework, anchors, rng)
+    anchors = _anchors(framework, rng, published)
+    P, pillars = _pillar_scores(framework, anchors, rng, published)
     provinces = anchors["province"].tolist()
     profiles = shipped_profiles(framework)
     ranges, real_extremes = _raw_ranges(framework, profiles)
@@ -55,7 +57,7 @@ def generate(seed: int = DEFAULT_SEED, framework: Framework | None = None) -> De
     for year in YEARS:
         growth = (1 + drift) ** -(2025 - year)
         bounds_y[year] = (np.where(drift != 0, rng_lo * growth, rng_lo), np.where(drift != 0, rng_hi * growth, rng_hi))
-    scores, target, realised = _earlier_years(framework, provinces, S25, rng, bounds_y, outlier_cols)
+    scores, target, realised = _earlier_years(framework, provinces, S25, rng, bounds_y, outlier_cols, published)
     rows = []
     for year in YEARS:
         back = 2025 - year
@@ -94,7 +96,8 @@ def generate(seed: int = DEFAULT_SEED, framework: Framework | None = None) -> De
 
 
 def _earlier_years(framework: Framework, provinces: list[str], S25: np.ndarray, rng: np.random.Generator,
-                   bounds_y: dict, outlier_cols: np.ndarray) -> tuple[dict[int, np.ndarray], float, float]:
+                   bounds_y: dict, outlier_cols: np.ndarray, published: Path | None = None
+                   ) -> tuple[dict[int, np.ndarray], float, float]:
     """Normalised scores of every year (see TREND_SD and SHOCK_SHARES): 2025 as given, each earlier year the
     next one minus its seeded yearly change, the shock size solved so the pooled within-year spread of
     one-year PII changes equals the published one. Earlier-year ranks from the placement file are met
@@ -102,7 +105,7 @@ def _earlier_years(framework: Framework, provinces: list[str], S25: np.ndarray, 
     and the generated one."""
     from pii_analysis.data.record import pooled_spread, published_changes
 
-    target, _ = pooled_spread(published_changes())
+    target, _ = pooled_spread(published_changes(published))
     inds = framework.indicators
     pillars = framework.pillars
     pillar_of = np.array([pillars.index(next(a for a in framework.ancestors(c) if a in pillars)) for c in inds])

@@ -72,15 +72,34 @@ def _table(ws, frame: pd.DataFrame, row: int, widths: dict[int, float], formats:
         for j, value in enumerate(rec, start=1):
             if isinstance(value, float) and value != value:
                 value = None
-            c = ws.cell(row=i, column=j, value=neutralise_cell(value))
-            c.alignment = Alignment(wrap_text=isinstance(value, str), vertical="top")
+            signed = _signed_number(value)
+            c = ws.cell(row=i, column=j, value=neutralise_cell(value) if signed is None else signed)
+            text = isinstance(value, str) and signed is None
+            # numbers centred: right-aligned, they ran into the next column's left-aligned text in print
+            c.alignment = Alignment(wrap_text=text, vertical="top", horizontal=None if text else "center")
             if j in formats:
                 c.number_format = formats[j]
+            elif signed is not None:
+                c.number_format = SIGNED_FORMAT
     for j, w in widths.items():
         ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = w
     for i in range(row, row + len(frame) + 1):
         ws.row_dimensions[i].height = 15 * _lines(ws, i, len(frame.columns))
     return row + len(frame) + 1
+
+
+SIGNED_FORMAT = "+0;-0;0"
+
+
+def _signed_number(value) -> int | float | None:
+    """A page's signed figure ('+1', '−2', '0') as the number it shows (written as a number with SIGNED_FORMAT,
+    never as text a spreadsheet prefixes with an apostrophe); None for any other value."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace("\u2212", "-")
+    if not re.fullmatch(r"[+-]\d+", text):
+        return None
+    return int(text)
 
 
 def _lines(ws, row: int, n_cols: int) -> int:
