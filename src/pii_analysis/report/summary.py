@@ -131,7 +131,8 @@ def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, pr
 
     goal = province_goal(ctx, province, year, target_rank, target_year)
     target_rank, target_year = goal["rank"], goal["year"]
-    chance = with_model_range(projection.p_summary(province, target_rank, target_year), lang)
+    summary_p = projection.p_summary(province, target_rank, target_year)
+    chance = with_model_range(summary_p, lang)
     from pii_analysis.analysis.history import history_years
 
     years = history_years(ctx, year)   # the years the projection learns from (never generated ones)
@@ -159,7 +160,8 @@ def write_summary(out_dir: Path, ctx, province: str, year: int, *, lang: str, pr
         "target": text(TARGETS, f"t_{goal['kind']}", lang, rank=target_rank, year=target_year,
                        places=goal["places"]),
         "probability": _t("probability", lang, p=chance),
-        "probability_note": _t("probability_note", lang, draws=fmt_num(projection.n_draws, lang, 0)),
+        "probability_note": _t("probability_note" if summary_p["n_models"] > 1 else "probability_note_one", lang,
+                               draws=fmt_num(projection.n_draws, lang, 0)),
         "levers": levers(drivers, lang, province, lead),
         "data_line": _t("data_line", lang, year=year,
                         status=_t(status_key, lang) if status_key in TEXT else ctx.data_status,
