@@ -87,13 +87,14 @@ def totals_feasibility(province: str, pii: float, totals: pd.DataFrame, *, targe
 def level_feasibility(result, *, target_year: int, target_rank: int | None = None, n_draws: int | None = None,
                       seed: int | None = None, targets_path=None):
     """(target, TotalsFeasibility) for a profile or published-results level (`analysis.profile_level`):
-    the province's own target (`analysis.targets.level_target`) judged on the totals; None when the level
-    holds no total for the province or the table allows it no rank. Same draws and seed as `pii feasibility`,
+    the province's own target (`analysis.targets.level_target`) judged on the totals (a target year not after
+    the data's year projects no step, as `totals_feasibility` does); None when the level holds no total for
+    the province or the table allows it no rank. Same draws and seed as `pii feasibility`,
     so the page, the summary and the command print one value."""
     from pii_analysis.analysis.defaults import DEFAULT_DRAWS, DEFAULT_SEED
     from pii_analysis.analysis.targets import level_target
 
-    if not np.isfinite(result.pii) or int(target_year) <= int(result.year):
+    if not np.isfinite(result.pii):
         return None
     target = level_target(result, target_year=target_year, target_rank=target_rank, targets_path=targets_path)
     if target is None:
